@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the data plane, typed with BTF so `bpftool map dump` prints
+ * named fields. Layouts live in include/srv6steer/abi.h. */
+#ifndef SRV6S_BPF_MAPS_H
+#define SRV6S_BPF_MAPS_H
+
+#include "srv6steer/abi.h"
+
+/* Host-wide settings: outer source, hop limit, MTU policy. Written at attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct srv6s_config);
+} srv6s_config SEC(".maps");
+
+/* Flow pins: exact 5-tuple -> pin. Checked first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_DEFAULT_MAX_FLOWS);
+	__type(key, struct srv6s_flow_key);
+	__type(value, struct srv6s_pin);
+} srv6s_flows SEC(".maps");
+
+/* RoCEv2 queue-pair pins: (destination, BTH dest QP) -> pin. Checked second. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_DEFAULT_MAX_QPS);
+	__type(key, struct srv6s_qp_key);
+	__type(value, struct srv6s_pin);
+} srv6s_qps SEC(".maps");
+
+/* Destination prefix pins, longest match. Checked last. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SRV6S_DEFAULT_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct srv6s_prefix_key);
+	__type(value, struct srv6s_pin);
+} srv6s_prefixes SEC(".maps");
+
+/* Path sets: id -> the paths a pin spreads its flows over. Immutable once
+ * published: user space writes a new id and repoints pins. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_MAX_PATH_SETS);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct srv6s_path_set);
+} srv6s_path_sets SEC(".maps");
+
+/* Paths: id -> the encapsulation to push. A hash map so that replacing a path
+ * (e.g. marking it down) is atomic for readers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_MAX_PATHS);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct srv6s_path);
+} srv6s_paths SEC(".maps");
+
+/* Per-path packets/bytes (bytes before encapsulation), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SRV6S_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct srv6s_counter);
+} srv6s_pathstats SEC(".maps");
+
+/* What happened to every packet, by enum srv6s_reason, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SRV6S_R_MAX);
+	__type(key, __u32);
+	__type(value, struct srv6s_counter);
+} srv6s_reasons SEC(".maps");
+
+#endif

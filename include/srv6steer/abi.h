@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * srv6steer ABI: every key, value, statistic and reason code shared by the
+ * BPF programs and user space. This is the only place the layouts are
+ * written down; both sides include it, and the static asserts at the end
+ * keep it honest.
+ *
+ * Conventions
+ *  - Addresses are 16 raw bytes in network order. IPv4 addresses are stored
+ *    IPv4-mapped (::ffff:a.b.c.d), so one key type serves both families.
+ *  - Ports and queue pair numbers are in host order (readable in
+ *    `bpftool map dump`).
+ *  - Ids (path, path set) are small integers chosen by user space;
+ *    path ids index the per-path statistics array, so they stay below
+ *    SRV6S_MAX_PATHS.
+ */
+#ifndef SRV6STEER_ABI_H
+#define SRV6STEER_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#ifdef __cplusplus
+#define SRV6S_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define SRV6S_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/* ---- limits ------------------------------------------------------------ */
+
+/* Segments an SRH can carry (containers 2..n in reduced mode, 1..n in full). */
+#define SRV6S_MAX_SRH_SEGS 8
+/* Paths one path set can choose from. */
+#define SRV6S_MAX_SET_PATHS 16
+/* Path ids are 0 .. SRV6S_MAX_PATHS-1 (they index srv6s_path_stats). */
+#define SRV6S_MAX_PATHS 4096
+/* IPv6 extension headers walked before giving up on a packet. */
+#define SRV6S_MAX_EXT_HDRS 8
+
+/* Default sizes of the pin maps (the loader may resize before load). */
+#define SRV6S_DEFAULT_MAX_FLOWS (1U << 18)
+#define SRV6S_DEFAULT_MAX_QPS (1U << 16)
+#define SRV6S_DEFAULT_MAX_PREFIXES (1U << 14)
+#define SRV6S_MAX_PATH_SETS 4096
+
+/* RoCEv2: UDP destination port and the InfiniBand Base Transport Header. */
+#define SRV6S_ROCEV2_PORT 4791
+#define SRV6S_BTH_LEN 12
+#define SRV6S_QP_MASK 0x00ffffffU
+
+/* Sizes of what we push. */
+#define SRV6S_IPV6_HLEN 40
+#define SRV6S_SRH_FIXED_LEN 8
+#define SRV6S_SEG_LEN 16
+#define SRV6S_SRH_TYPE 4
+
+/* ---- configuration (map srv6s_config, one element) --------------------- */
+
+enum srv6s_config_flags {
+	/* Steering is on. Cleared, every packet passes untouched (reason DISABLED). */
+	SRV6S_CFG_ENABLED = 1U << 0,
+	/* Keep gso_size when growing GSO packets (BPF_F_ADJ_ROOM_FIXED_GSO):
+	 * full-size segments, but the route MTU towards steered destinations
+	 * must leave room for the encapsulation. Without it the kernel shrinks
+	 * gso_size by the encapsulation, so GSO packets always fit. */
+	SRV6S_CFG_FIXED_GSO = 1U << 1,
+	/* Drop packets that would exceed the MTU once encapsulated, instead of
+	 * passing them unencapsulated (on the default route). Both are counted. */
+	SRV6S_CFG_DROP_OVERSIZE = 1U << 2,
+};
+
+struct srv6s_config {
+	__u8 src[16];     /* outer IPv6 source (the host's SRv6 source address) */
+	__u32 flags;      /* enum srv6s_config_flags */
+	__u32 mtu;        /* L3 MTU to check against; 0: the egress device's MTU */
+	__u8 hop_limit;   /* outer hop limit; 0 means 64 */
+	__u8 pad[7];
+};
+
+/* ---- paths and path sets ---------------------------------------------- */
+
+enum srv6s_path_flags {
+	SRV6S_PATH_DOWN = 1U << 0, /* skipped by path-set selection */
+};
+
+/*
+ * A path is the encapsulation to push, precomputed by user space:
+ *  outer IPv6 destination, and the SRH segment list in wire order
+ *  (segs[0] is the last segment of the path). n_segs == 0 means the
+ *  reduced encapsulation with no SRH at all (one uSID container).
+ *  H.Encaps.Red with n containers: dst = C1, segs = Cn..C2, n_segs = n-1,
+ *  segments_left = n-1. Full H.Encaps: segs = Cn..C1, n_segs = n,
+ *  segments_left = n-1. last_entry is always n_segs - 1.
+ */
+struct srv6s_path {
+	__u8 dst[16];        /* outer destination address (first container) */
+	__u8 flags;          /* enum srv6s_path_flags */
+	__u8 n_segs;         /* SRH segments, 0 .. SRV6S_MAX_SRH_SEGS */
+	__u8 segments_left;  /* SRH segments left */
+	__u8 pad[5];
+	__u8 segs[SRV6S_MAX_SRH_SEGS][16];
+};
+
+/* A set of paths a pin spreads its flows over (stable hash of the 5-tuple). */
+struct srv6s_path_set {
+	__u32 n_paths;                       /* 1 .. SRV6S_MAX_SET_PATHS */
+	__u32 paths[SRV6S_MAX_SET_PATHS];    /* path ids */
+};
+
+/* ---- pins: flows, RDMA queue pairs, prefixes -------------------------- */
+
+/* A classified packet; also the key of srv6s_flows. */
+struct srv6s_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;   /* host order; 0 for protocols without ports */
+	__u16 dport;   /* host order */
+	__u8 proto;    /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	__u8 pad[3];
+};
+
+/* Destination address + RoCEv2 destination queue pair (24 bits). */
+struct srv6s_qp_key {
+	__u8 dst[16];
+	__u32 qp;      /* host order, 0 .. 0xffffff */
+};
+
+/* LPM trie key: prefixlen counts bits of addr (IPv4: 96 + IPv4 length). */
+struct srv6s_prefix_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* The value of every pin: which path set, who made it, what it carried. */
+struct srv6s_pin {
+	__u32 path_set;     /* id in srv6s_path_sets */
+	__u32 owner_pid;    /* process that made the pin, 0 if none */
+	__u64 owner_cgroup; /* its cgroup id, 0 if none */
+	__u64 created_ns;   /* CLOCK_REALTIME when pinned */
+	__u64 packets;      /* steered by this pin (updated by the data plane) */
+	__u64 bytes;        /* bytes before encapsulation */
+};
+
+/* ---- statistics -------------------------------------------------------- */
+
+struct srv6s_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * What happened to a packet. The TC program counts exactly one reason per
+ * packet in srv6s_reasons (per CPU). Helpers return 0 or -reason.
+ */
+enum srv6s_reason {
+	SRV6S_R_STEERED = 0,        /* encapsulated and sent on a path */
+	SRV6S_R_NO_MATCH,           /* no flow, QP or prefix pin: untouched */
+	SRV6S_R_DISABLED,           /* steering switched off in config */
+	SRV6S_R_NOT_IP,             /* not IPv4 or IPv6: untouched */
+	SRV6S_R_TRUNCATED,          /* headers or lengths beyond the packet */
+	SRV6S_R_BAD_HEADER,         /* bad IP version, IHL or length field */
+	SRV6S_R_EXT_HDR_LIMIT,      /* too many IPv6 extension headers */
+	SRV6S_R_ALREADY_ENCAP,      /* already SRv6 / IP-in-IP: untouched */
+	SRV6S_R_FRAGMENT,           /* fragment with no prefix pin: untouched */
+	SRV6S_R_NO_PATH_SET,        /* pin names a missing or empty path set */
+	SRV6S_R_NO_PATH,            /* path set names a missing path */
+	SRV6S_R_ALL_PATHS_DOWN,     /* every path of the set is down */
+	SRV6S_R_BAD_PATH,           /* path value out of range */
+	SRV6S_R_MTU_PASSED,         /* would exceed the MTU: sent unencapsulated */
+	SRV6S_R_MTU_DROPPED,        /* would exceed the MTU: dropped (config) */
+	SRV6S_R_ADJUST_ROOM_FAILED, /* kernel refused to grow the packet */
+	SRV6S_R_WRITE_FAILED,       /* header write failed after growing: dropped */
+	SRV6S_R_MAX,
+};
+
+/* ---- verdicts ---------------------------------------------------------- */
+
+/* What the TC program returns for packets it lets go (steered or not):
+ * TC_ACT_UNSPEC / TCX_NEXT, so programs after ours still run. */
+#define SRV6S_TC_CONTINUE (-1)
+/* For packets it drops: TC_ACT_SHOT / TCX_DROP. */
+#define SRV6S_TC_DROP 2
+
+/* ---- layout checks ------------------------------------------------------ */
+
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_config) == 32, "srv6s_config layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path) == 24 + 16 * SRV6S_MAX_SRH_SEGS,
+		    "srv6s_path layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_path, segs) == 24,
+		    "srv6s_path.segs offset");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_set) == 4 + 4 * SRV6S_MAX_SET_PATHS,
+		    "srv6s_path_set layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_flow_key) == 40, "srv6s_flow_key layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_qp_key) == 20, "srv6s_qp_key layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_prefix_key) == 20, "srv6s_prefix_key layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_prefix_key, addr) == 4,
+		    "srv6s_prefix_key.addr offset");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_pin) == 40, "srv6s_pin layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
+
+#endif /* SRV6STEER_ABI_H */

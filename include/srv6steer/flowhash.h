@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The stable hash of a flow, shared by the data plane and user space.
+ *
+ * It decides two things: which path of a path set a flow takes, and the
+ * outer IPv6 flow label (RFC 6437 entropy for the fabric's ECMP). It depends
+ * on the 5-tuple only (not on skb->hash, which TCP changes when it rehashes),
+ * so a flow keeps its path and label for its whole life, and user space can
+ * predict both.
+ *
+ * MurmurHash3 (x86_32) over the ten 32-bit words of struct srv6s_flow_key.
+ */
+#ifndef SRV6STEER_FLOWHASH_H
+#define SRV6STEER_FLOWHASH_H
+
+#include "abi.h"
+
+#define SRV6S_HASH_SEED 0x5256365fU /* "SRV6_" */
+#define SRV6S_FLOW_LABEL_MASK 0xfffffU
+
+static inline __u32 srv6s_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static inline __u32 srv6s_fmix32(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline __u32 srv6s_mix_word(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51U;
+	k = srv6s_rotl32(k, 15);
+	k *= 0x1b873593U;
+	h ^= k;
+	h = srv6s_rotl32(h, 13);
+	return h * 5 + 0xe6546b64U;
+}
+
+static inline __u32 srv6s_flow_hash(const struct srv6s_flow_key *key)
+{
+	const __u8 *p = (const __u8 *)key;
+	__u32 h = SRV6S_HASH_SEED;
+	__u32 w;
+
+	for (int i = 0; i < (int)sizeof(*key); i += 4) {
+		__builtin_memcpy(&w, p + i, 4);
+		h = srv6s_mix_word(h, w);
+	}
+	return srv6s_fmix32(h ^ (__u32)sizeof(*key));
+}
+
+/* Outer flow label of a flow: 20 bits, never 0 (0 means "no label"). */
+static inline __u32 srv6s_flow_label(__u32 hash)
+{
+	__u32 label = hash & SRV6S_FLOW_LABEL_MASK;
+	return label ? label : 1;
+}
+
+/*
+ * Candidate index of the attempt-th choice of a flow in a set of n paths.
+ * Attempt 0 is the flow's home path; later attempts are fresh, independent
+ * draws, so the flows of a down path spread over all the others while flows
+ * on up paths never move.
+ */
+static inline __u32 srv6s_path_choice(__u32 hash, __u32 attempt, __u32 n)
+{
+	return srv6s_fmix32(hash + attempt * 0x9e3779b9U) % n;
+}
+
+#endif /* SRV6STEER_FLOWHASH_H */
