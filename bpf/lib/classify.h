@@ -37,24 +37,55 @@ static __always_inline struct srv6s_pin *srv6s_find_pin(const struct srv6s_pkt *
 	return bpf_map_lookup_elem(&srv6s_prefixes, &pk);
 }
 
-/* Is path id usable? Sets *path when it is. */
-static __always_inline int srv6s_path_usable(__u32 id, struct srv6s_path **path, int *missing)
+/* The path with this id if it exists and is up; sets *missing when absent. */
+static __always_inline struct srv6s_path *srv6s_usable_path(__u32 id, int *missing)
 {
 	struct srv6s_path *p = bpf_map_lookup_elem(&srv6s_paths, &id);
 
 	if (!p) {
 		*missing = 1;
-		return 0;
+		return NULL;
 	}
-	if (p->flags & SRV6S_PATH_DOWN)
-		return 0;
-	*path = p;
-	return 1;
+	return p->flags & SRV6S_PATH_DOWN ? NULL : p;
+}
+
+struct srv6s_probe {
+	__u32 set_id;
+	__u32 hash;
+	__u32 n;
+	__u32 found_id;
+	int found;
+	int missing;
+};
+
+/*
+ * bpf_loop callback for the slow path: iteration i < n-1 is the flow's
+ * (i+1)-th independent draw, later ones scan the set in order. Verified once,
+ * however many paths a set has.
+ */
+static long srv6s_probe_cb(__u64 i, struct srv6s_probe *pr)
+{
+	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &pr->set_id);
+	__u32 n = pr->n, idx, id;
+
+	if (!set || n == 0 || n > SRV6S_MAX_SET_PATHS)
+		return 1;
+	idx = i < n - 1 ? srv6s_path_choice(pr->hash, i + 1, n) : (__u32)i - (n - 1);
+	barrier_var(idx);
+	if (idx >= SRV6S_MAX_SET_PATHS)
+		return 1;
+	id = set->paths[idx];
+	if (srv6s_usable_path(id, &pr->missing)) {
+		pr->found_id = id;
+		pr->found = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /*
  * Choose a path of set set_id for a flow with hash h. The flow's home path
- * (attempt 0) is used when up; otherwise further independent draws, then a
+ * (draw 0) is used when up; otherwise further independent draws, then a
  * scan, so a down path's flows spread over the others and nobody else moves.
  * Returns 0 with *path and *path_id set, or -reason.
  */
@@ -62,7 +93,7 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 					     __u32 *path_id)
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
-	int missing = 0;
+	struct srv6s_probe pr = { .set_id = set_id, .hash = h };
 	__u32 n, idx, id;
 
 	if (!set || set->n_paths == 0)
@@ -71,26 +102,27 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 	if (n > SRV6S_MAX_SET_PATHS)
 		return -SRV6S_R_BAD_PATH;
 
-	for (__u32 attempt = 0; attempt < SRV6S_MAX_SET_PATHS; attempt++) {
-		if (attempt >= n)
-			break;
-		idx = srv6s_path_choice(h, attempt, n) & (SRV6S_MAX_SET_PATHS - 1);
-		id = set->paths[idx];
-		if (srv6s_path_usable(id, path, &missing)) {
-			*path_id = id;
+	/* Fast path: the home path is up. The compiler knows idx < n <= 16
+	 * and would drop the mask the verifier needs: hide idx from it. */
+	idx = srv6s_path_choice(h, 0, n);
+	barrier_var(idx);
+	id = set->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
+	*path = srv6s_usable_path(id, &pr.missing);
+	if (*path) {
+		*path_id = id;
+		return 0;
+	}
+
+	pr.n = n;
+	bpf_loop(2 * n - 1, srv6s_probe_cb, &pr, 0);
+	if (pr.found) {
+		*path = srv6s_usable_path(pr.found_id, &pr.missing);
+		if (*path) {
+			*path_id = pr.found_id;
 			return 0;
 		}
 	}
-	for (__u32 i = 0; i < SRV6S_MAX_SET_PATHS; i++) {
-		if (i >= n)
-			break;
-		id = set->paths[i];
-		if (srv6s_path_usable(id, path, &missing)) {
-			*path_id = id;
-			return 0;
-		}
-	}
-	return missing ? -SRV6S_R_NO_PATH : -SRV6S_R_ALL_PATHS_DOWN;
+	return pr.missing ? -SRV6S_R_NO_PATH : -SRV6S_R_ALL_PATHS_DOWN;
 }
 
 #endif
