@@ -41,19 +41,19 @@ struct {
 } srv6s_prefixes SEC(".maps");
 
 /* Path sets: id -> the paths a pin spreads its flows over. Immutable once
- * published: user space writes a new id and repoints pins. */
+ * published: user space writes a free slot and repoints pins. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SRV6S_MAX_PATH_SETS);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__type(key, __u32);
 	__type(value, struct srv6s_path_set);
 } srv6s_path_sets SEC(".maps");
 
-/* Paths: id -> the encapsulation to push. A hash map so that replacing a path
- * (e.g. marking it down) is atomic for readers. */
+/* Paths: id -> the encapsulation to push. Immutable once published except
+ * for the DOWN bit (see abi.h). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SRV6S_MAX_PATHS);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__type(key, __u32);

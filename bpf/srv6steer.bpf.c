@@ -54,7 +54,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	if (ret)
 		return ret;
 
-	pin = srv6s_find_pin(&pkt);
+	pin = srv6s_find_pin(&pkt, cfg->flags);
 	if (!pin)
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 

@@ -231,7 +231,7 @@ srv6s_path encode_path(std::span<const Ipv6> segments, SrhMode mode, bool down) 
 
     srv6s_path p{};
     std::copy(segments[0].bytes.begin(), segments[0].bytes.end(), p.dst);
-    p.flags = down ? static_cast<uint8_t>(SRV6S_PATH_DOWN) : 0;
+    p.flags = static_cast<uint8_t>(SRV6S_PATH_PRESENT | (down ? SRV6S_PATH_DOWN : 0));
     p.n_segs = static_cast<uint8_t>(mode == SrhMode::Reduced ? n - 1 : n);
     p.segments_left = static_cast<uint8_t>(n - 1);
     for (std::size_t i = 0; i < p.n_segs; ++i)

@@ -12,16 +12,18 @@
 #include "parse.h"
 
 /* The pin for this packet, or NULL when nothing matches. */
-static __always_inline struct srv6s_pin *srv6s_find_pin(const struct srv6s_pkt *pkt)
+static __always_inline struct srv6s_pin *srv6s_find_pin(const struct srv6s_pkt *pkt, __u32 cfg_flags)
 {
 	struct srv6s_pin *pin;
 
 	/* Fragments carry no ports: they follow prefix pins only. */
 	if (!pkt->is_frag) {
-		pin = bpf_map_lookup_elem(&srv6s_flows, &pkt->key);
-		if (pin)
-			return pin;
-		if (pkt->has_qp) {
+		if (!(cfg_flags & SRV6S_CFG_NO_FLOWS)) {
+			pin = bpf_map_lookup_elem(&srv6s_flows, &pkt->key);
+			if (pin)
+				return pin;
+		}
+		if (pkt->has_qp && !(cfg_flags & SRV6S_CFG_NO_QPS)) {
 			struct srv6s_qp_key qk = { .qp = pkt->qp };
 
 			__builtin_memcpy(qk.dst, pkt->key.dst, 16);
@@ -30,6 +32,9 @@ static __always_inline struct srv6s_pin *srv6s_find_pin(const struct srv6s_pkt *
 				return pin;
 		}
 	}
+
+	if (cfg_flags & SRV6S_CFG_NO_PREFIXES)
+		return NULL;
 
 	struct srv6s_prefix_key pk = { .prefixlen = 128 };
 
@@ -42,7 +47,7 @@ static __always_inline struct srv6s_path *srv6s_usable_path(__u32 id, int *missi
 {
 	struct srv6s_path *p = bpf_map_lookup_elem(&srv6s_paths, &id);
 
-	if (!p) {
+	if (!p || !(p->flags & SRV6S_PATH_PRESENT)) {
 		*missing = 1;
 		return NULL;
 	}

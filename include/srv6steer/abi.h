@@ -10,9 +10,14 @@
  *    IPv4-mapped (::ffff:a.b.c.d), so one key type serves both families.
  *  - Ports and queue pair numbers are in host order (readable in
  *    `bpftool map dump`).
- *  - Ids (path, path set) are small integers chosen by user space;
- *    path ids index the per-path statistics array, so they stay below
- *    SRV6S_MAX_PATHS.
+ *  - Ids (path, path set) are small integers chosen by user space that
+ *    index arrays (paths, path sets, per-path statistics): below
+ *    SRV6S_MAX_PATHS and SRV6S_MAX_PATH_SETS.
+ *  - Paths and path sets live in arrays (lookups the verifier inlines), so
+ *    a published slot is never rewritten while anything points at it:
+ *    write a free slot, then repoint (a hash element update is atomic for
+ *    readers, an array rewrite is not). The one exception is the DOWN bit
+ *    of a path: a one-byte change, all other bytes rewritten unchanged.
  */
 #ifndef SRV6STEER_ABI_H
 #define SRV6STEER_ABI_H
@@ -68,12 +73,19 @@ enum srv6s_config_flags {
 	/* Drop packets that would exceed the MTU once encapsulated, instead of
 	 * passing them unencapsulated (on the default route). Both are counted. */
 	SRV6S_CFG_DROP_OVERSIZE = 1U << 2,
+	/* User space knows a pin map is empty: skip its lookup. Set only while
+	 * the map is empty (clear before adding the first pin), so a stale bit
+	 * can never hide a pin; a clear bit only costs a lookup. */
+	SRV6S_CFG_NO_FLOWS = 1U << 3,
+	SRV6S_CFG_NO_QPS = 1U << 4,
+	SRV6S_CFG_NO_PREFIXES = 1U << 5,
 };
 
 struct srv6s_config {
 	__u8 src[16];     /* outer IPv6 source (the host's SRv6 source address) */
 	__u32 flags;      /* enum srv6s_config_flags */
-	__u32 mtu;        /* L3 MTU to check against; 0: the egress device's MTU */
+	__u32 mtu;        /* L3 MTU to check against; 0: ask the egress device
+			   * (bpf_check_mtu, ~25 ns a packet: loaders set it) */
 	__u8 hop_limit;   /* outer hop limit; 0 means 64 */
 	__u8 pad[7];
 };
@@ -81,7 +93,8 @@ struct srv6s_config {
 /* ---- paths and path sets ---------------------------------------------- */
 
 enum srv6s_path_flags {
-	SRV6S_PATH_DOWN = 1U << 0, /* skipped by path-set selection */
+	SRV6S_PATH_DOWN = 1U << 0,    /* skipped by path-set selection */
+	SRV6S_PATH_PRESENT = 1U << 1, /* the slot holds a path */
 };
 
 /*
@@ -102,7 +115,8 @@ struct srv6s_path {
 	__u8 segs[SRV6S_MAX_SRH_SEGS][16];
 };
 
-/* A set of paths a pin spreads its flows over (stable hash of the 5-tuple). */
+/* A set of paths a pin spreads its flows over (stable hash of the 5-tuple).
+ * n_paths == 0: the slot holds no set. */
 struct srv6s_path_set {
 	__u32 n_paths;                       /* 1 .. SRV6S_MAX_SET_PATHS */
 	__u32 paths[SRV6S_MAX_SET_PATHS];    /* path ids */

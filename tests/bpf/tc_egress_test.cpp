@@ -259,6 +259,28 @@ TEST(TcEgress, QpPrefixAndPrecedence) {
              h.pin_qp(kH2, kQp, 2);
          },
          r1, kContinue, encapsulated(r1, kSrc, kViaSpine2, 0, expected_label(kr1)), SRV6S_R_STEERED},
+        {"NO_FLOWS (user space: flows map empty) skips the flow lookup",
+         [&](TcHarness& h) {
+             base(h);
+             h.config(kSrc, SRV6S_CFG_ENABLED | SRV6S_CFG_NO_FLOWS);
+             h.pin_flow(k3, 1);
+             h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2);
+         },
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3)), SRV6S_R_STEERED},
+        {"NO_QPS skips the QP lookup",
+         [&](TcHarness& h) {
+             base(h);
+             h.config(kSrc, SRV6S_CFG_ENABLED | SRV6S_CFG_NO_QPS);
+             h.pin_qp(kH2, kQp, 2);
+         },
+         r1, kContinue, {}, SRV6S_R_NO_MATCH},
+        {"NO_PREFIXES skips the prefix lookup",
+         [&](TcHarness& h) {
+             base(h);
+             h.config(kSrc, SRV6S_CFG_ENABLED | SRV6S_CFG_NO_PREFIXES);
+             h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2);
+         },
+         t6, kContinue, {}, SRV6S_R_NO_MATCH},
         {"prefix for another destination: miss, byte-identical",
          [&](TcHarness& h) { base(h); h.pin_prefix(a6("fcbb:0:800:9::"), 64, 1); }, t6, kContinue,
          {}, SRV6S_R_NO_MATCH},
@@ -388,6 +410,12 @@ TEST(TcEgress, PathFailuresAreCountedAndUntouched) {
         {"pin names a missing path set",
          [&](TcHarness& h) { base(h); h.pin_flow(k6, 99); }, t6, kContinue, {},
          SRV6S_R_NO_PATH_SET},
+        {"path set names a path id past the array",
+         [&](TcHarness& h) { base(h); h.set(3, {SRV6S_MAX_PATHS + 5}); h.pin_flow(k6, 3); }, t6,
+         kContinue, {}, SRV6S_R_NO_PATH},
+        {"pin names a set id past the array",
+         [&](TcHarness& h) { base(h); h.pin_flow(k6, SRV6S_MAX_PATH_SETS + 5); }, t6, kContinue,
+         {}, SRV6S_R_NO_PATH_SET},
         {"path set names a missing path",
          [&](TcHarness& h) { base(h); h.set(3, {42}); h.pin_flow(k6, 3); }, t6, kContinue, {},
          SRV6S_R_NO_PATH},
@@ -407,6 +435,7 @@ TEST(TcEgress, PathFailuresAreCountedAndUntouched) {
          [&](TcHarness& h) {
              h.config(kSrc);
              srv6s_path p{};
+             p.flags = SRV6S_PATH_PRESENT;
              p.n_segs = SRV6S_MAX_SRH_SEGS + 1;
              h.dp.paths().update(1, p);
              h.set(1, {1});

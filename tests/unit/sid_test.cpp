@@ -241,8 +241,8 @@ TEST(EncodePath, OneContainerHasNoSrh) {
     EXPECT_EQ(0, std::memcmp(p.dst, segs[0].bytes.data(), 16));
     EXPECT_EQ(p.n_segs, 0);
     EXPECT_EQ(p.segments_left, 0);
-    EXPECT_EQ(p.flags, 0);
-    EXPECT_TRUE(all_zero(&p.flags, sizeof p - offsetof(srv6s_path, flags)));
+    EXPECT_EQ(p.flags, uint8_t{SRV6S_PATH_PRESENT});
+    EXPECT_TRUE(all_zero(&p.n_segs, sizeof p - offsetof(srv6s_path, n_segs)));
     EXPECT_EQ(encap_len(p), 40u);
     EXPECT_TRUE(srh_bytes(p, 41).empty());
     EXPECT_EQ(path_mode(p), SrhMode::Reduced);
@@ -254,7 +254,7 @@ TEST(EncodePath, ReducedAndFullLayouts) {
 
     const srv6s_path red = encode_path(segs, SrhMode::Reduced, true);
     EXPECT_EQ(0, std::memcmp(red.dst, kC1.bytes.data(), 16));
-    EXPECT_EQ(red.flags, uint8_t{SRV6S_PATH_DOWN});
+    EXPECT_EQ(red.flags, uint8_t{SRV6S_PATH_PRESENT | SRV6S_PATH_DOWN});
     EXPECT_EQ(red.n_segs, 2);
     EXPECT_EQ(red.segments_left, 2);
     EXPECT_EQ(0, std::memcmp(red.segs[0], kC3.bytes.data(), 16));
@@ -265,7 +265,7 @@ TEST(EncodePath, ReducedAndFullLayouts) {
 
     const srv6s_path full = encode_path(segs, SrhMode::Full);
     EXPECT_EQ(0, std::memcmp(full.dst, kC1.bytes.data(), 16));
-    EXPECT_EQ(full.flags, 0);
+    EXPECT_EQ(full.flags, uint8_t{SRV6S_PATH_PRESENT});
     EXPECT_EQ(full.n_segs, 3);
     EXPECT_EQ(full.segments_left, 2);
     EXPECT_EQ(0, std::memcmp(full.segs[0], kC3.bytes.data(), 16));
@@ -506,7 +506,7 @@ RC_GTEST_PROP(Properties, PathsRoundTrip, (bool down)) {
 
     RC_ASSERT(decode_path(p) == segs);
     RC_ASSERT(path_mode(p) == mode);
-    RC_ASSERT(p.flags == (down ? uint8_t{SRV6S_PATH_DOWN} : uint8_t{0}));
+    RC_ASSERT(p.flags == uint8_t(SRV6S_PATH_PRESENT | (down ? SRV6S_PATH_DOWN : 0)));
     RC_ASSERT(all_zero(p.pad, sizeof p.pad));
     RC_ASSERT(all_zero(p.segs[p.n_segs], 16 * (SRV6S_MAX_SRH_SEGS - p.n_segs)));
 }
