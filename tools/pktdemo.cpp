@@ -293,7 +293,8 @@ Expect expect(const TcHarness& h, const Case& c, const Frame& in) {
     const auto set = h.dp.path_sets().lookup(*c.set).value();
     const uint32_t hash = srv6s_flow_hash(&in.flow.key);
     e.steered = true;
-    e.path = set.paths[srv6s_path_choice(hash, 0, set.n_paths)];  // every path is up
+    const srv6s_path_set_gen& g = set.gen[set.active & 1];
+    e.path = g.paths[srv6s_path_choice(hash, 0, g.n_paths)];  // every path is up
     e.enc = h.dp.paths().lookup(e.path).value();
     e.tclass = in.outer.tclass;
     e.flow_label = srv6s_flow_label(hash);

@@ -56,6 +56,7 @@ static __always_inline struct srv6s_path *srv6s_usable_path(__u32 id, int *missi
 
 struct srv6s_probe {
 	__u32 set_id;
+	__u32 gen;
 	__u32 hash;
 	__u32 n;
 	__u32 found_id;
@@ -71,15 +72,17 @@ struct srv6s_probe {
 static long srv6s_probe_cb(__u64 i, struct srv6s_probe *pr)
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &pr->set_id);
+	struct srv6s_path_set_gen *g;
 	__u32 n = pr->n, idx, id;
 
 	if (!set || n == 0 || n > SRV6S_MAX_SET_PATHS)
 		return 1;
+	g = &set->gen[pr->gen & 1];
 	idx = i < n - 1 ? srv6s_path_choice(pr->hash, i + 1, n) : (__u32)i - (n - 1);
 	barrier_var(idx);
 	if (idx >= SRV6S_MAX_SET_PATHS)
 		return 1;
-	id = set->paths[idx];
+	id = g->paths[idx];
 	if (srv6s_usable_path(id, &pr->missing)) {
 		pr->found_id = id;
 		pr->found = 1;
@@ -99,11 +102,16 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
 	struct srv6s_probe pr = { .set_id = set_id, .hash = h };
+	struct srv6s_path_set_gen *g;
 	__u32 n, idx, id;
 
-	if (!set || set->n_paths == 0)
+	if (!set)
 		return -SRV6S_R_NO_PATH_SET;
-	n = set->n_paths;
+	pr.gen = set->active & 1;
+	g = &set->gen[pr.gen];
+	n = g->n_paths;
+	if (n == 0)
+		return -SRV6S_R_NO_PATH_SET;
 	if (n > SRV6S_MAX_SET_PATHS)
 		return -SRV6S_R_BAD_PATH;
 
@@ -111,7 +119,7 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 	 * and would drop the mask the verifier needs: hide idx from it. */
 	idx = srv6s_path_choice(h, 0, n);
 	barrier_var(idx);
-	id = set->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
+	id = g->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
 	*path = srv6s_usable_path(id, &pr.missing);
 	if (*path) {
 		*path_id = id;

@@ -16,8 +16,9 @@
  *  - Paths and path sets live in arrays (lookups the verifier inlines), so
  *    a published slot is never rewritten while anything points at it:
  *    write a free slot, then repoint (a hash element update is atomic for
- *    readers, an array rewrite is not). The one exception is the DOWN bit
- *    of a path: a one-byte change, all other bytes rewritten unchanged.
+ *    readers, an array rewrite is not). Two exceptions, both changing one
+ *    byte while every other byte is rewritten unchanged: the DOWN bit of a
+ *    path, and the `active` half of a double-buffered path set.
  */
 #ifndef SRV6STEER_ABI_H
 #define SRV6STEER_ABI_H
@@ -115,11 +116,23 @@ struct srv6s_path {
 	__u8 segs[SRV6S_MAX_SRH_SEGS][16];
 };
 
-/* A set of paths a pin spreads its flows over (stable hash of the 5-tuple).
- * n_paths == 0: the slot holds no set. */
-struct srv6s_path_set {
+/* One version of a path set: the paths a pin spreads its flows over (by a
+ * stable hash of the 5-tuple). n_paths == 0: no set. */
+struct srv6s_path_set_gen {
 	__u32 n_paths;                       /* 1 .. SRV6S_MAX_SET_PATHS */
 	__u32 paths[SRV6S_MAX_SET_PATHS];    /* path ids */
+};
+
+/*
+ * A path set, double-buffered so that changing a set that pins point at
+ * never tears: user space writes the new version into the inactive half
+ * (the active half is rewritten with identical bytes), then flips `active`
+ * in a second update (one byte changes). Readers read `active`, then that
+ * half only.
+ */
+struct srv6s_path_set {
+	__u32 active;                        /* 0 or 1: which gen readers use */
+	struct srv6s_path_set_gen gen[2];
 };
 
 /* ---- pins: flows, RDMA queue pairs, prefixes -------------------------- */
@@ -203,7 +216,9 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path) == 24 + 16 * SRV6S_MAX_SRH_SEGS,
 		    "srv6s_path layout");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_path, segs) == 24,
 		    "srv6s_path.segs offset");
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_set) == 4 + 4 * SRV6S_MAX_SET_PATHS,
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_set_gen) == 4 + 4 * SRV6S_MAX_SET_PATHS,
+		    "srv6s_path_set_gen layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_set) == 4 + 2 * sizeof(struct srv6s_path_set_gen),
 		    "srv6s_path_set layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_flow_key) == 40, "srv6s_flow_key layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_qp_key) == 20, "srv6s_qp_key layout");

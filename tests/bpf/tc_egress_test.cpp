@@ -426,7 +426,7 @@ TEST(TcEgress, PathFailuresAreCountedAndUntouched) {
          [&](TcHarness& h) {
              base(h);
              srv6s_path_set s{};
-             s.n_paths = SRV6S_MAX_SET_PATHS + 1;
+             s.gen[0].n_paths = SRV6S_MAX_SET_PATHS + 1;
              h.dp.path_sets().update(3, s);
              h.pin_flow(k6, 3);
          },
@@ -675,4 +675,28 @@ TEST(TcEgress, EveryTruncationPassesUntouched) {
     }
     auto reasons = h.reasons();
     EXPECT_EQ(reasons[SRV6S_R_STEERED].packets, packets.size());
+}
+
+// A path set is double-buffered: only the active half is read.
+TEST(TcEgress, PathSetReadsOnlyTheActiveHalf) {
+    Bytes t6 = tcp6(kH1, kH2, 40000, 5201);
+    auto k6 = flow_key(kH1, kH2, kTcp, 40000, 5201);
+    TcHarness h;
+    base(h);
+    h.pin_flow(k6, 7);
+    srv6s_path_set s{};
+    s.gen[0].n_paths = 1;
+    s.gen[0].paths[0] = 1;
+    s.gen[1].n_paths = 1;
+    s.gen[1].paths[0] = 2;
+    h.dp.path_sets().update(7, s);
+    EXPECT_EQ(outer_da(h.run(t6).out), kViaSpine1) << "active 0";
+    s.active = 1;
+    h.dp.path_sets().update(7, s);
+    EXPECT_EQ(outer_da(h.run(t6).out), kViaSpine2) << "active 1";
+    s.gen[1].n_paths = 0;
+    h.dp.path_sets().update(7, s);
+    RunResult r = h.run(t6);
+    EXPECT_EQ(r.out, t6) << "active half empty: no set";
+    EXPECT_EQ(h.reasons()[SRV6S_R_NO_PATH_SET].packets, 1u);
 }

@@ -96,9 +96,9 @@ public:
 
     void set(uint32_t id, const std::vector<uint32_t>& paths) {
         srv6s_path_set s{};
-        s.n_paths = static_cast<uint32_t>(paths.size());
+        s.gen[0].n_paths = static_cast<uint32_t>(paths.size());
         for (size_t i = 0; i < paths.size(); i++)
-            s.paths[i] = paths[i];
+            s.gen[0].paths[i] = paths[i];
         dp.path_sets().update(id, s);
     }
 
