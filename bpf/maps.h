@@ -76,4 +76,23 @@ struct {
 	__type(value, struct srv6s_counter);
 } srv6s_reasons SEC(".maps");
 
+/* User space only: how the program is attached (detach undoes exactly it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct srv6s_meta);
+} srv6s_meta SEC(".maps");
+
+/* User space only: route MTUs set for steered destinations, keyed like
+ * prefixes, so detach and gc restore exactly what was changed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_MAX_ROUTES);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, struct srv6s_prefix_key);
+	__type(value, struct srv6s_route);
+} srv6s_routes SEC(".maps");
+
 #endif

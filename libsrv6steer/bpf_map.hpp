@@ -66,8 +66,32 @@ public:
         return out;
     }
 
+    // Every entry: batched (one syscall per 4096 entries) where the map type
+    // supports it, key by key otherwise (LPM tries).
     std::vector<std::pair<K, V>> entries() const {
         std::vector<std::pair<K, V>> out;
+        constexpr uint32_t kChunk = 4096;
+        std::vector<K> ks(kChunk);
+        std::vector<V> vs(kChunk);
+        K in{}, next{};
+        bool first = true;
+        for (;;) {
+            uint32_t n = kChunk;
+            int rc = bpf_map_lookup_batch(fd_, first ? nullptr : &in, &next, ks.data(), vs.data(), &n,
+                                          nullptr);
+            int err = rc ? errno : 0;
+            if (rc && err != ENOENT) {
+                if (first && (err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP))
+                    break;  // no batch support: fall back below
+                throw_map_error(name_, "batch lookup", err);
+            }
+            for (uint32_t i = 0; i < n; i++)
+                out.emplace_back(ks[i], vs[i]);
+            if (err == ENOENT)
+                return out;
+            in = next;
+            first = false;
+        }
         for (const K& k : keys())
             if (auto v = lookup(k))
                 out.emplace_back(k, *v);

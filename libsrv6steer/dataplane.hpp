@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "bpf_map.hpp"
 #include "srv6steer/abi.h"
@@ -29,6 +30,8 @@ public:
     ~DataPlane();
 
     int tc_egress_fd() const;
+    // The fd of a map by its pin name (state.hpp MapNames), -1 if unknown.
+    int map_fd(const std::string& pin_name) const;
 
     Map<uint32_t, srv6s_config> config() const;
     Map<srv6s_flow_key, srv6s_pin> flows() const;

@@ -48,7 +48,10 @@
 #define SRV6S_DEFAULT_MAX_FLOWS (1U << 18)
 #define SRV6S_DEFAULT_MAX_QPS (1U << 16)
 #define SRV6S_DEFAULT_MAX_PREFIXES (1U << 14)
-#define SRV6S_MAX_PATH_SETS 4096
+/* Route MTUs srv6steer may manage (one per steered destination). */
+#define SRV6S_MAX_ROUTES 65536
+/* Path-set slots: user sets, then one single-path set per path. */
+#define SRV6S_MAX_PATH_SETS (2 * SRV6S_MAX_PATHS)
 
 /* RoCEv2: UDP destination port and the InfiniBand Base Transport Header. */
 #define SRV6S_ROCEV2_PORT 4791
@@ -201,6 +204,44 @@ enum srv6s_reason {
 	SRV6S_R_MAX,
 };
 
+/* ---- user-space bookkeeping (maps the programs never touch) ------------ */
+
+/* How srv6steer is attached, so detach removes exactly that. */
+enum srv6s_attach_mode {
+	SRV6S_ATTACH_NONE = 0,
+	SRV6S_ATTACH_TCX = 1,     /* tcx link, pinned as <dir>/link */
+	SRV6S_ATTACH_CLSACT = 2,  /* clsact egress filter (handle, priority) */
+};
+
+enum srv6s_meta_flags {
+	SRV6S_META_ROUTE_MTU = 1U << 0, /* manage route MTUs for pinned destinations */
+};
+
+struct srv6s_meta {
+	__u32 ifindex;
+	__u32 attach_mode;   /* enum srv6s_attach_mode */
+	__u32 tc_handle;     /* clsact only */
+	__u32 tc_priority;   /* clsact only */
+	__u32 flags;         /* enum srv6s_meta_flags */
+	__u32 link_mtu;      /* device MTU at attach */
+	__u64 attached_ns;   /* CLOCK_REALTIME */
+};
+
+/* A route MTU srv6steer set: added a route (ROUTE_ADDED) or changed the MTU
+ * of an existing one (old_mtu restored on detach). */
+enum srv6s_route_flags {
+	SRV6S_ROUTE_ADDED = 1U << 0,
+};
+
+struct srv6s_route {
+	__u32 flags;      /* enum srv6s_route_flags */
+	__u32 old_mtu;    /* MTU metric before us (0: none) */
+	__u32 mtu;        /* MTU we set */
+	__u32 table;
+	__u32 priority;
+	__u32 pad;
+};
+
 /* ---- verdicts ---------------------------------------------------------- */
 
 /* What the TC program returns for packets it lets go (steered or not):
@@ -227,5 +268,7 @@ SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_prefix_key, addr) == 4,
 		    "srv6s_prefix_key.addr offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_pin) == 40, "srv6s_pin layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 32, "srv6s_meta layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 24, "srv6s_route layout");
 
 #endif /* SRV6STEER_ABI_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// libsrv6steer: steer individual flows, RoCEv2 queue pairs and prefixes onto
+// SRv6 paths from the host.
+//
+//   auto s = srv6steer::Steering::attach({.ifname = "eth0"});
+//   s.add_path(srv6steer::Path::from_usids(1, Block::parse("fcbb:0::/32"),
+//                                          parse_usids("1004,1001,1006,fe06")));
+//   s.pin(Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201"),
+//         Target::path(1));
+//
+// State lives in BPF maps pinned under <bpffs>/srv6steer/<ifname>/ (another
+// network namespace: <bpffs>/srv6steer/netns/<name>/<ifname>/), so steering
+// goes on after the process that set it up exits, and Steering::open picks it
+// up again. Every failure throws srv6steer::Error with a message that says
+// what to do; a failed call leaves the state as it was.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "srv6steer/abi.h"
+#include "srv6steer/error.hpp"
+#include "srv6steer/sid.hpp"
+#include "srv6steer/types.hpp"
+
+namespace srv6steer {
+
+inline constexpr const char* kDefaultBpffs = "/sys/fs/bpf";
+
+// A path: the SRv6 segments to push, in path order (uSID containers or full
+// SIDs). One segment: reduced encapsulation, no SRH.
+struct Path {
+    uint32_t id = 0;  // 0 .. SRV6S_MAX_PATHS-1
+    std::vector<Ipv6> segments;
+    SrhMode mode = SrhMode::Reduced;
+    bool down = false;
+
+    static Path from_usids(uint32_t id, const Block& block, std::span<const uint16_t> usids,
+                           SrhMode mode = SrhMode::Reduced);
+    friend bool operator==(const Path&, const Path&) = default;
+};
+
+// Paths a pin spreads its flows over, by a stable hash of the 5-tuple.
+struct PathSet {
+    uint32_t id = 0;  // 0 .. kMaxUserSets-1
+    std::vector<uint32_t> paths;
+    friend bool operator==(const PathSet&, const PathSet&) = default;
+};
+inline constexpr uint32_t kMaxUserSets = SRV6S_MAX_PATH_SETS / 2;
+
+// What a pin points at: one path, or a path set.
+struct Target {
+    enum class Kind { Path, Set } kind = Kind::Path;
+    uint32_t id = 0;
+
+    static Target path(uint32_t id) { return {Kind::Path, id}; }
+    static Target set(uint32_t id) { return {Kind::Set, id}; }
+    // The path-set slot the data plane uses: user sets first, then one
+    // single-path set per path.
+    uint32_t slot() const { return kind == Kind::Set ? id : kMaxUserSets + id; }
+    static Target from_slot(uint32_t slot);
+    std::string str() const;  // "path 3", "set 10"
+    friend bool operator==(const Target&, const Target&) = default;
+};
+
+struct PinOptions {
+    Owner owner = Owner::self();
+    bool replace = false;  // re-pin a key already pinned elsewhere (else: error)
+};
+
+template <class Key>
+struct Pinned {
+    Key key;
+    Target target;
+    PinInfo info;
+};
+
+struct Counter {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+};
+
+struct Stats {
+    std::array<Counter, SRV6S_R_MAX> reasons{};  // by enum srv6s_reason
+    std::vector<std::pair<uint32_t, Counter>> paths;  // paths that exist
+};
+const char* reason_name(uint32_t reason);  // "steered", "no_match", ...
+
+// How the TC egress program is hooked: a tcx link (kernel 6.6+, pinned,
+// coexists with other programs) or a clsact filter (older kernels).
+enum class Hook { Auto, Tcx, Clsact };
+
+struct AttachOptions {
+    std::string ifname;
+    Hook hook = Hook::Auto;       // Auto: tcx, else clsact
+    std::optional<Ipv6> source;   // default: the interface's first global IPv6 address
+    uint8_t hop_limit = 64;
+    uint32_t mtu = 0;             // L3 MTU to check; 0: the interface's MTU
+    bool fixed_gso = true;        // full-size GSO segments (route MTUs make room)
+    bool route_mtu = true;        // set route MTUs towards steered destinations
+    bool drop_oversize = false;   // drop, rather than send unencapsulated, what would not fit
+    uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
+    uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
+    uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
+    std::string bpffs = kDefaultBpffs;
+};
+
+// What `srv6steer status` shows.
+struct Status {
+    std::string ifname;
+    int ifindex = 0;
+    std::string pin_dir;
+    std::string attach_mode;  // "tcx" or "clsact"
+    uint32_t prog_id = 0;
+    uint32_t link_id = 0;     // tcx only
+    srv6s_config config{};
+    size_t n_paths = 0, n_sets = 0, n_flows = 0, n_qps = 0, n_prefixes = 0;
+    uint32_t max_flows = 0, max_qps = 0, max_prefixes = 0;
+    std::vector<std::string> owned_routes;  // route MTUs we set, as text
+};
+
+class Steering {
+public:
+    // Loads the data plane, pins its maps and attaches it to TC egress of
+    // opts.ifname. Fails if srv6steer is already attached there.
+    static Steering attach(const AttachOptions& opts);
+    // Opens the state pinned for ifname (attached earlier, by any process).
+    static Steering open(std::string_view ifname, const std::string& bpffs = kDefaultBpffs);
+    // Detaches from ifname and removes exactly what attach and later calls
+    // created: the TC attachment, the pins, the route MTUs. False if
+    // srv6steer was not attached there.
+    static bool detach(std::string_view ifname, const std::string& bpffs = kDefaultBpffs);
+    // Interfaces (of this network namespace) with srv6steer state.
+    static std::vector<std::string> attached(const std::string& bpffs = kDefaultBpffs);
+    // Loads the data plane in this process only, attached nowhere and pinned
+    // nowhere: for tests and for running packets through it
+    // (BPF_PROG_TEST_RUN on tc_program_fd()).
+    static Steering load_unattached(const AttachOptions& opts);
+
+    Steering(Steering&&) noexcept;
+    Steering& operator=(Steering&&) noexcept;
+    ~Steering();
+
+    const std::string& ifname() const;
+    Status status() const;
+    int tc_program_fd() const;  // -1 unless loaded by this process
+
+    // Paths. add_path creates a path, or changes one nothing uses yet.
+    void add_path(const Path& path);
+    void remove_path(uint32_t id);  // refuses while a set or a pin uses it
+    void set_path_down(uint32_t id, bool down);
+    std::vector<Path> paths() const;
+
+    // Path sets; changing a set in use is safe (double-buffered).
+    void define_set(const PathSet& set);
+    void remove_set(uint32_t id);  // refuses while a pin uses it
+    std::vector<PathSet> sets() const;
+
+    // Pins. Pinning a key that is already pinned to the same target is a
+    // no-op; to another target it is an error unless opts.replace.
+    void pin(const Flow& flow, Target target, const PinOptions& opts = {});
+    void pin(const Qp& qp, Target target, const PinOptions& opts = {});
+    void pin(const Prefix& prefix, Target target, const PinOptions& opts = {});
+    // Many flows at once, all or nothing. Returns how many were new.
+    size_t pin_flows(std::span<const std::pair<Flow, Target>> flows, const PinOptions& opts = {});
+    bool unpin(const Flow& flow);
+    bool unpin(const Qp& qp);
+    bool unpin(const Prefix& prefix);
+    std::vector<Pinned<Flow>> flows() const;
+    std::vector<Pinned<Qp>> qps() const;
+    std::vector<Pinned<Prefix>> prefixes() const;
+
+    Stats stats() const;
+    // Removes pins whose owner process is gone (pid not running, or reused
+    // by a process that started after the pin), and route MTUs no pin needs.
+    // Returns the number of pins removed.
+    size_t gc();
+
+private:
+    struct Impl;
+    explicit Steering(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace srv6steer

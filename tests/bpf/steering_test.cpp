@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The library's Steering API over a data plane loaded in this process only
+// (attached nowhere): paths, sets, pins, their validation, and that the
+// program then does what the API promised (BPF_PROG_TEST_RUN).
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <bpf/bpf.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "packet.hpp"
+#include "srv6steer/srv6steer.hpp"
+
+using namespace srv6steer;
+using testpkt::Builder;
+using testpkt::Bytes;
+using ::testing::HasSubstr;
+
+namespace {
+
+const Block kBlock = Block::parse("fcbb:0::/32");
+
+AttachOptions small() {
+    AttachOptions o;
+    o.ifname = "test";
+    o.source = Ipv6::parse("fcbb:0:800:1::1");
+    o.max_flows = 8;
+    o.max_qps = 8;
+    o.max_prefixes = 8;
+    return o;
+}
+
+Path via(uint32_t id, const char* usids) {
+    auto u = parse_usids(usids);
+    return Path::from_usids(id, kBlock, u);
+}
+
+struct Out {
+    int verdict;
+    Bytes bytes;
+};
+
+Out run(const Steering& s, const Bytes& in) {
+    Bytes out(in.size() + 256);
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
+                .data_size_in = uint32_t(in.size()), .data_size_out = uint32_t(out.size()),
+                .repeat = 1);
+    EXPECT_EQ(bpf_prog_test_run_opts(s.tc_program_fd(), &o), 0);
+    out.resize(o.data_size_out);
+    return {int(o.retval), out};
+}
+
+Ipv6 outer_dst(const Bytes& b) {
+    Ipv6 a;
+    std::memcpy(a.bytes.data(), b.data() + 14 + 24, 16);
+    return a;
+}
+
+Bytes tcp(const char* src, const char* dst, uint16_t sport, uint16_t dport) {
+    return Builder().eth(0x86dd).ipv6(src, dst, 6).tcp(sport, dport).payload(20).build();
+}
+
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+const Flow kFlow = Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201");
+
+struct Fixture : ::testing::Test {
+    Steering s = Steering::load_unattached(small());
+    void SetUp() override {
+        s.add_path(via(1, "1004,1001,1006,fe06"));
+        s.add_path(via(2, "1004,1002,1006,fe06"));
+    }
+};
+
+}  // namespace
+
+TEST_F(Fixture, PinsSteerThroughTheProgram) {
+    s.pin(kFlow, Target::path(2));
+    auto out = run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", 40000, 5201));
+    EXPECT_EQ(outer_dst(out.bytes), Ipv6::parse("fcbb:0:1004:1002:1006:fe06::"));
+    s.pin(Qp::parse("fcbb:0:800:2::20 0x123"), Target::path(1));
+    s.pin(Prefix::parse("10.0.3.0/24"), Target::path(1));
+    auto v4 = Builder().eth(0x0800).ipv4("10.0.1.10", "10.0.3.7", 17).udp(1, 2).payload(8).build();
+    EXPECT_EQ(outer_dst(run(s, v4).bytes), Ipv6::parse("fcbb:0:1004:1001:1006:fe06::"));
+    EXPECT_EQ(s.flows().size(), 1u);
+    EXPECT_EQ(s.flows()[0].info.packets, 1u);
+    EXPECT_EQ(s.qps().size(), 1u);
+    EXPECT_EQ(s.prefixes()[0].key.str(), "10.0.3.0/24");
+    EXPECT_EQ(s.stats().reasons[SRV6S_R_STEERED].packets, 2u);
+}
+
+TEST_F(Fixture, SkipBitsFollowThePinMaps) {
+    auto flags = [&] { return s.status().config.flags; };
+    const uint32_t all = SRV6S_CFG_NO_FLOWS | SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_PREFIXES;
+    EXPECT_EQ(flags() & all, all) << "nothing pinned: every lookup skipped";
+    s.pin(kFlow, Target::path(1));
+    EXPECT_EQ(flags() & all, SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_PREFIXES);
+    s.pin(Prefix::parse("fcbb:0:800:3::/64"), Target::path(1));
+    EXPECT_EQ(flags() & all, SRV6S_CFG_NO_QPS);
+    EXPECT_TRUE(s.unpin(kFlow));
+    EXPECT_EQ(flags() & all, SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_FLOWS);
+    EXPECT_FALSE(s.unpin(kFlow));
+}
+
+TEST_F(Fixture, SetsSpreadAndChangeWithoutTearing) {
+    s.define_set({10, {1, 2}});
+    s.pin(Prefix::parse("fcbb:0:800:2::/64"), Target::set(10));
+    int on1 = 0, on2 = 0;
+    for (uint16_t port = 1000; port < 1100; port++) {
+        auto da = outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes);
+        (da == Ipv6::parse("fcbb:0:1004:1001:1006:fe06::") ? on1 : on2)++;
+    }
+    EXPECT_GT(on1, 25);
+    EXPECT_GT(on2, 25);
+    s.define_set({10, {2}});  // the live set changes: double-buffered flip
+    for (uint16_t port = 1000; port < 1010; port++)
+        EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes),
+                  Ipv6::parse("fcbb:0:1004:1002:1006:fe06::"));
+    EXPECT_EQ(s.sets(), (std::vector<PathSet>{{10, {2}}}));
+}
+
+TEST_F(Fixture, PathDownMovesFlowsAndBackUp) {
+    s.define_set({10, {1, 2}});
+    s.pin(Prefix::parse("fcbb:0:800:2::/64"), Target::set(10));
+    s.set_path_down(1, true);
+    for (uint16_t port = 1000; port < 1020; port++)
+        EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes),
+                  Ipv6::parse("fcbb:0:1004:1002:1006:fe06::"));
+    EXPECT_TRUE(s.paths()[0].down);
+    s.set_path_down(1, false);
+    EXPECT_FALSE(s.paths()[0].down);
+}
+
+TEST_F(Fixture, BadInputIsRefusedAndStateStays) {
+    s.pin(kFlow, Target::path(1));
+    const auto flows_before = s.flows().size();
+    const auto paths_before = s.paths();
+
+    EXPECT_THAT(error_of([&] { s.pin(kFlow, Target::path(2)); }),
+                HasSubstr("is already pinned to path 1"));
+    EXPECT_NO_THROW(s.pin(kFlow, Target::path(1))) << "same target: no-op";
+    EXPECT_THAT(error_of([&] { s.pin(kFlow, Target::path(7)); }), HasSubstr("path 7 does not exist"));
+    EXPECT_THAT(error_of([&] { s.pin(kFlow, Target::set(3)); }), HasSubstr("set 3 does not exist"));
+    EXPECT_THAT(error_of([&] { s.add_path(via(1, "1004,1002")); }),
+                HasSubstr("path 1 already exists with other segments"));
+    EXPECT_THAT(error_of([&] { s.add_path(via(SRV6S_MAX_PATHS, "1004")); }),
+                HasSubstr("invalid path id 4096"));
+    EXPECT_THAT(error_of([&] { s.define_set({10, {1, 9}}); }), HasSubstr("names path 9, which does not exist"));
+    EXPECT_THAT(error_of([&] { s.define_set({10, {}}); }), HasSubstr("a set has 1 to 16"));
+    EXPECT_THAT(error_of([&] { s.remove_path(1); }), HasSubstr("path 1 still has pins"));
+    s.define_set({11, {2}});
+    EXPECT_THAT(error_of([&] { s.remove_path(2); }), HasSubstr("path 2 is used by set 11"));
+    EXPECT_THAT(error_of([&] { Flow::parse("tcp 10.0.0.1 1 fcbb::1 2"); }), HasSubstr("one family"));
+    EXPECT_THAT(error_of([&] { Flow::parse("tcp fcbb::1 70000 fcbb::2 1"); }), HasSubstr("source port"));
+    EXPECT_THAT(error_of([&] { Qp::parse("fcbb::1 0x1000000"); }), HasSubstr("24 bits"));
+    EXPECT_THAT(error_of([&] { Prefix::parse("fcbb:0:800:2::1/64"); }), HasSubstr("bits set past /64"));
+
+    EXPECT_EQ(s.flows().size(), flows_before);
+    EXPECT_EQ(s.flows()[0].target, Target::path(1));
+    EXPECT_EQ(s.paths(), paths_before);
+
+    s.pin(kFlow, Target::path(2), {.owner = Owner::none(), .replace = true});
+    EXPECT_EQ(s.flows()[0].target, Target::path(2));
+}
+
+TEST_F(Fixture, FullMapIsReportedAndNothingChanges) {
+    std::vector<std::pair<Flow, Target>> batch;
+    for (uint16_t p = 0; p < 6; p++)
+        batch.push_back({Flow::parse("udp fcbb::1 " + std::to_string(100 + p) + " fcbb::2 9"), Target::path(1)});
+    EXPECT_EQ(s.pin_flows(batch), 6u);
+    EXPECT_EQ(s.pin_flows(batch), 0u) << "again: nothing new, no error";
+
+    std::vector<std::pair<Flow, Target>> more;
+    for (uint16_t p = 0; p < 5; p++)  // 6 + 5 > 8
+        more.push_back({Flow::parse("udp fcbb::1 " + std::to_string(200 + p) + " fcbb::2 9"), Target::path(1)});
+    EXPECT_THAT(error_of([&] { s.pin_flows(more); }), HasSubstr("is full"));
+    EXPECT_EQ(s.flows().size(), 6u) << "all or nothing";
+
+    EXPECT_THAT(error_of([&] { s.pin(more[0].first, Target::path(1)); s.pin(more[1].first, Target::path(1));
+                               s.pin(more[2].first, Target::path(1)); }),
+                HasSubstr("map is full"));
+    EXPECT_EQ(s.flows().size(), 8u);
+
+    std::vector<std::pair<Flow, Target>> conflict = {{batch[0].first, Target::path(2)}};
+    EXPECT_THAT(error_of([&] { s.pin_flows(conflict); }), HasSubstr("already pinned to path 1"));
+    std::vector<std::pair<Flow, Target>> twice = {{kFlow, Target::path(1)}, {kFlow, Target::path(2)}};
+    EXPECT_THAT(error_of([&] { s.pin_flows(twice); }), HasSubstr("listed twice"));
+}
+
+TEST_F(Fixture, GcRemovesPinsOfGoneProcessesOnly) {
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    ASSERT_GT(child, 0);
+    waitpid(child, nullptr, 0);
+    s.pin(kFlow, Target::path(1), {.owner = {uint32_t(child), 0}});
+    s.pin(Flow::parse("tcp fcbb::1 1 fcbb::2 2"), Target::path(1), {.owner = Owner::self()});
+    s.pin(Flow::parse("tcp fcbb::1 3 fcbb::2 4"), Target::path(1), {.owner = Owner::none()});
+    EXPECT_EQ(s.gc(), 1u);
+    EXPECT_EQ(s.flows().size(), 2u);
+    for (const auto& p : s.flows())
+        EXPECT_NE(p.key, kFlow);
+    EXPECT_EQ(s.gc(), 0u) << "nothing more to collect";
+}
+
+TEST(Types, TextRoundTrips) {
+    for (const char* t : {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", "udp 10.0.1.10 5 10.0.2.20 4791",
+                          "icmpv6 fcbb::1 0 fcbb::2 0", "47 fcbb::1 0 fcbb::2 0"})
+        EXPECT_EQ(Flow::parse(t).str(), t);
+    EXPECT_EQ(Qp::parse("fcbb:0:800:2::20 291").str(), "fcbb:0:800:2::20 0x000123");
+    for (const char* t : {"fcbb:0:800:2::/64", "10.0.3.0/24", "0.0.0.0/0", "::/0", "10.1.2.3/32"})
+        EXPECT_EQ(Prefix::parse(t).str(), t);
+    EXPECT_EQ(Prefix::parse("10.0.3.0/24").len, 120u);
+    EXPECT_EQ(Prefix::parse("fcbb::5").len, 128u);
+    EXPECT_EQ(Target::from_slot(Target::path(7).slot()), Target::path(7));
+    EXPECT_EQ(Target::from_slot(Target::set(7).slot()), Target::set(7));
+    EXPECT_STREQ(reason_name(SRV6S_R_MTU_PASSED), "mtu_passed");
+}
