@@ -259,6 +259,32 @@ TEST_F(Attached, BadEnvironmentIsReportedAndNothingIsLeft) {
     EXPECT_FALSE(fs::exists(bpffs + "/srv6steer/veth0"));
 
     sh(std::string("ip -6 addr add ") + kHostAddr + "/64 dev veth0 nodad");
+
+    // Without privileges: a message that says so, and nothing left behind.
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        std::string msg = "(no error)";
+        if (setgid(65534) == 0 && setuid(65534) == 0)
+            msg = err([&] { Steering::attach(options()); });
+        (void)!write(fds[1], msg.data(), msg.size());
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string child_msg;
+    char buf[512];
+    while (ssize_t n = read(fds[0], buf, sizeof buf))
+        if (n > 0)
+            child_msg.append(buf, size_t(n));
+        else
+            break;
+    close(fds[0]);
+    waitpid(child, nullptr, 0);
+    EXPECT_THAT(child_msg, HasSubstr("root")) << child_msg;
+    EXPECT_TRUE(Steering::attached(bpffs).empty());
+
     Steering s = Steering::attach(options());
     EXPECT_THAT(err([&] { Steering::attach(options()); }), HasSubstr("already attached to veth0"));
     s.add_path(spine1());
