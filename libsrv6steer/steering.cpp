@@ -546,7 +546,7 @@ bool Steering::detach(std::string_view ifname, const std::string& bpffs) {
         std::string msg = "detached from " + std::string(ifname) + ", but:";
         for (const auto& p : problems)
             msg += "\n  " + p;
-        throw Error(msg);
+        throw Error(msg, EIO);
     }
     return true;
 }

@@ -1,0 +1,74 @@
+# The shipped library: libsrv6steer.so (C++ API + C ABI), its headers, a
+# pkg-config file and a CMake package. Included at the end of
+# libsrv6steer/CMakeLists.txt.
+#
+# The implementation lives in the static libraries srv6steer_core and
+# srv6steer_dp; the shared library takes them whole, so every symbol of the
+# C++ API (srv6steer.hpp) and of the C ABI (srv6steer.h) is exported. The BPF
+# object is embedded in the skeleton, so nothing else ships.
+#
+# The target is called srv6steer_lib (the CLI executable is `srv6steer`);
+# its file is libsrv6steer.so and consumers know it as srv6steer::srv6steer.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+add_library(srv6steer_lib SHARED ${CMAKE_CURRENT_LIST_DIR}/capi.cpp)
+add_library(srv6steer::srv6steer ALIAS srv6steer_lib)
+target_link_libraries(srv6steer_lib PRIVATE
+  $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_dp>
+  $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_core>)
+# srv6steer_dp also brings srv6steer_core in without a feature: take it whole.
+set_property(TARGET srv6steer_lib PROPERTY LINK_LIBRARY_OVERRIDE_srv6steer_core WHOLE_ARCHIVE)
+target_include_directories(srv6steer_lib PUBLIC
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+target_compile_features(srv6steer_lib PUBLIC cxx_std_20)
+target_compile_definitions(srv6steer_lib PRIVATE SRV6S_VERSION_STRING="${PROJECT_VERSION}")
+set_target_properties(srv6steer_lib PROPERTIES
+  OUTPUT_NAME srv6steer
+  EXPORT_NAME srv6steer
+  VERSION ${PROJECT_VERSION}
+  SOVERSION 0
+  # Nothing undefined may be left for the application to provide.
+  LINK_OPTIONS "LINKER:--no-undefined")
+
+set(SRV6S_PUBLIC_HEADERS
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/srv6steer.hpp
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/srv6steer.h
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/types.hpp
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/sid.hpp
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/error.hpp
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/abi.h
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/flowhash.h)
+
+install(TARGETS srv6steer_lib EXPORT srv6steerTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT srv6steer_runtime
+          NAMELINK_COMPONENT srv6steer_devel)
+install(FILES ${SRV6S_PUBLIC_HEADERS}
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/srv6steer COMPONENT srv6steer_devel)
+
+# pkg-config: relocatable (prefix from the .pc file's own place), so that
+# `cmake --install build --prefix P` gives a working P/lib/pkgconfig/srv6steer.pc.
+file(RELATIVE_PATH SRV6S_PC_TO_PREFIX
+  /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+string(REGEX REPLACE "/$" "" SRV6S_PC_TO_PREFIX "${SRV6S_PC_TO_PREFIX}")
+configure_file(${CMAKE_CURRENT_LIST_DIR}/srv6steer.pc.in
+  ${CMAKE_CURRENT_BINARY_DIR}/srv6steer.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/srv6steer.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT srv6steer_devel)
+
+# CMake package: find_package(srv6steer) -> srv6steer::srv6steer.
+set(SRV6S_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/srv6steer)
+install(EXPORT srv6steerTargets NAMESPACE srv6steer::
+  DESTINATION ${SRV6S_CMAKE_DIR} COMPONENT srv6steer_devel)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/srv6steerConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfig.cmake
+  INSTALL_DESTINATION ${SRV6S_CMAKE_DIR})
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfigVersion.cmake
+  VERSION ${PROJECT_VERSION}
+  # 0.x: minor versions may break the ABI (the soname is libsrv6steer.so.0).
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  ${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfig.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfigVersion.cmake
+  DESTINATION ${SRV6S_CMAKE_DIR} COMPONENT srv6steer_devel)

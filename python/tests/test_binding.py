@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""The Python binding over libsrv6steer, attached for real.
+
+Runs as root inside a private network and mount namespace (ctest starts it
+as `unshare --net --mount /usr/bin/python3 -m unittest ...`); each test sets
+up its own veth pair and bpffs mount and removes them afterwards. Finds the
+library through $SRV6STEER_LIB."""
+
+import errno
+import os
+import socket
+import subprocess
+import tempfile
+import unittest
+
+import srv6steer
+from srv6steer import Flow, Steering, SteeringError, Target
+from srv6steer.torch import steer_job, unsteer
+
+HOST = "fcbb:0:800:1::10"
+GATEWAY = "fcbb:0:800:1::1"
+DEST = "fcbb:0:800:2::20"
+FLOW = f"udp {HOST} 40000 {DEST} 9000"
+
+
+def private_namespaces() -> bool:
+    """Network and mount namespaces other than our parent's (unshare execs us,
+    so the parent is whoever ran `unshare`). /proc/1/ns may not be readable."""
+    try:
+        return all(os.stat(f"/proc/self/ns/{ns}").st_ino != os.stat(f"/proc/{os.getppid()}/ns/{ns}").st_ino
+                   for ns in ("net", "mnt"))
+    except OSError:
+        return False
+
+
+def sh(cmd: str) -> str:
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise AssertionError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def send_udp(sport: int, dport: int, dst: str = DEST) -> None:
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, sport))
+        s.sendto(b"srv6steer", (dst, dport))
+
+
+def setUpModule():
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root")
+    if not private_namespaces():
+        raise unittest.SkipTest("run in private namespaces: unshare --net --mount python3 -m unittest ...")
+    sh("mount --make-rprivate /")
+    sh("ip link set lo up")
+
+
+class Attached(unittest.TestCase):
+    def setUp(self):
+        self.bpffs = tempfile.mkdtemp(prefix="srv6steer-py-")
+        sh(f"mount -t bpf bpf {self.bpffs}")
+        sh("ip link add veth0 type veth peer name veth1")
+        sh("ip link set veth0 up && ip link set veth1 up")
+        sh(f"ip -6 addr add {HOST}/64 dev veth0 nodad")
+        mac = sh("ip -br link show dev veth1").split()[2]
+        sh(f"ip -6 neigh add {GATEWAY} lladdr {mac} dev veth0 nud permanent")
+        sh(f"ip -6 route add fcbb:0:800:2::/64 via {GATEWAY} dev veth0")
+
+    def tearDown(self):
+        srv6steer.detach("veth0", self.bpffs)
+        sh("ip link del veth0")
+        sh(f"umount {self.bpffs}")
+        os.rmdir(self.bpffs)
+
+    def attach(self, **kw) -> Steering:
+        return Steering.attach("veth0", bpffs=self.bpffs, max_flows=kw.pop("max_flows", 1024), **kw)
+
+    def test_attach_pin_list_stats_detach(self):
+        self.assertTrue(srv6steer.library_path())
+        with self.attach() as s:
+            self.assertEqual(s.ifname, "veth0")
+            s.add_path(1, "1004,1001,1006,fe06")
+            s.pin_flow(FLOW, path=1)
+            s.pin_flow(FLOW, path=1)  # the same pin again: a no-op
+            (pin,) = s.flows()
+            self.assertEqual(pin["flow"], Flow(17, HOST, 40000, DEST, 9000))
+            self.assertEqual((pin["src"], pin["sport"], pin["dst"], pin["dport"]), (HOST, 40000, DEST, 9000))
+            self.assertEqual(pin["target"], Target.path(1))
+            self.assertEqual(pin["owner_pid"], os.getpid())
+            self.assertGreater(pin["created_ns"], 0)
+
+            send_udp(40000, 9000)  # steered
+            send_udp(40001, 9000)  # no pin
+            stats = s.stats()
+            self.assertEqual(stats["steered"]["packets"], 1)
+            self.assertGreater(stats["steered"]["bytes"], 0)
+            self.assertGreaterEqual(stats["no_match"]["packets"], 1)
+            self.assertIn("mtu_passed", stats)
+            self.assertEqual(s.path_stats(), {1: {"packets": 1, "bytes": stats["steered"]["bytes"]}})
+            self.assertEqual(s.flows()[0]["packets"], 1)
+
+            with Steering.open("veth0", self.bpffs) as other:  # as another process would
+                self.assertEqual(len(other.flows()), 1)
+                self.assertTrue(other.unpin_flow(("udp", HOST, 40000, DEST, 9000)))
+            self.assertEqual(s.flows(), [])
+            self.assertFalse(s.unpin_flow(FLOW))
+        self.assertTrue(s.closed)
+        with self.assertRaises(SteeringError) as e:
+            s.flows()
+        self.assertEqual(e.exception.errno, errno.EBADF)
+
+        with Steering.open("veth0", self.bpffs) as again:  # closing left the steering in place
+            self.assertTrue(again.detach())
+        self.assertFalse(srv6steer.detach("veth0", self.bpffs))
+        with self.assertRaises(SteeringError) as e:
+            Steering.open("veth0", self.bpffs)
+        self.assertEqual(e.exception.errno, errno.ENOENT)
+        self.assertIn("not attached to veth0", str(e.exception))
+
+    def test_errors_carry_errno_and_message(self):
+        with self.attach() as s:
+            with self.assertRaises(SteeringError) as e:
+                s.add_path(1, "1004,zzzz")
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            self.assertIn("zzzz", e.exception.message)
+            with self.assertRaises(SteeringError) as e:
+                s.add_path(1, segments=["fcbb:0:1004::", "not-a-sid"])
+            self.assertIn("not-a-sid", str(e.exception))
+            with self.assertRaises(SteeringError) as e:
+                s.pin_flow(FLOW, path=7)
+            self.assertIn("path 7 does not exist", str(e.exception))
+            s.add_path(1, [0x1004, 0x1001, 0x1006, 0xFE06])
+            s.add_path(2, "1004,1002,1006,fe06")
+            with self.assertRaises(SteeringError) as e:
+                s.add_path(1, "1004,1002,1006,fe06")
+            self.assertEqual(e.exception.errno, errno.EEXIST)
+            s.pin_flow(FLOW, path=1)
+            with self.assertRaises(SteeringError) as e:
+                s.pin_flow(FLOW, path=2)
+            self.assertEqual(e.exception.errno, errno.EEXIST)
+            self.assertIn("already pinned to path 1", str(e.exception))
+            s.pin_flow(FLOW, Target.path(2), replace=True)
+            self.assertEqual(s.flows()[0]["target"], Target.path(2))
+            with self.assertRaises(SteeringError) as e:
+                s.remove_path(2)
+            self.assertEqual(e.exception.errno, errno.EBUSY)
+            with self.assertRaises(SteeringError) as e:
+                s.pin_flow(FLOW, path=1, set=2)
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            with self.assertRaises(SteeringError) as e:
+                s.pin_flow("tcp nowhere 1 2 3", path=1)
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            with self.assertRaises(SteeringError) as e:
+                s.pin_prefix("10.9.0.0/16", path=1)
+            self.assertEqual(e.exception.errno, errno.ENETUNREACH)
+            self.assertIn("no route", str(e.exception))
+        with self.assertRaises(SteeringError) as e:
+            self.attach()  # still attached: closing a handle does not detach
+        self.assertEqual(e.exception.errno, errno.EEXIST)
+        with self.assertRaises(SteeringError) as e:
+            Steering.attach("nosuch0", bpffs=self.bpffs)
+        self.assertIn("nosuch0", str(e.exception))
+
+    def test_sets_qps_prefixes_batches_and_gc(self):
+        sh("ip addr add 10.0.1.10/24 dev veth0 && ip route add 10.0.3.0/24 via 10.0.1.1 dev veth0")
+        with self.attach() as s:
+            s.add_path(1, "1004,1001,1006,fe06")
+            s.add_path(2, segments=["fcbb:0:1004:1002:1006:fe06::", "fcbb:0:1007:fe06::"], full_srh=True)
+            s.define_set(10, [1, 2])
+            s.pin_prefix("fcbb:0:800:2::/64", set=10, owner=None)
+            s.pin_prefix("10.0.3.0/24", path=1, owner=None)
+            s.pin_qp(DEST, 0x123, path=2)
+            self.assertEqual(sorted((p["prefix"], str(p["target"]), p["owner_pid"]) for p in s.prefixes()),
+                             [("10.0.3.0/24", "path 1", 0), ("fcbb:0:800:2::/64", "set 10", 0)])
+            (qp,) = s.qps()
+            self.assertEqual((qp["dst"], qp["qp"], qp["target"]), (DEST, 0x123, Target.path(2)))
+
+            s.define_set(10, [2])
+            with self.assertRaises(SteeringError) as e:
+                s.remove_set(10)
+            self.assertEqual(e.exception.errno, errno.EBUSY)
+            s.set_path_down(2)
+            s.set_path_down(2, False)
+
+            batch = [(f"tcp {HOST} {port} {DEST} 80", 1) for port in (1000, 1001)]
+            batch.append((("udp", "10.0.1.10", 5000, "10.0.3.7", 4791), ("set", 10)))
+            self.assertEqual(s.pin_flows(batch), 3)
+            self.assertEqual(s.pin_flows(batch), 0)
+            self.assertIn(("10.0.1.10", "10.0.3.7", Target.set(10)),
+                          [(f["src"], f["dst"], f["target"]) for f in s.flows()])
+            with self.assertRaises(SteeringError):
+                s.pin_flows([(f"tcp {HOST} 7 {DEST} 80", 1), ("tcp bad 1 bad 2", 1)])
+            self.assertEqual(len(s.flows()), 3, "all or nothing")
+
+            # A prefix pin steers what no flow pin matches, by the set's hash.
+            send_udp(41000, 9000)
+            self.assertEqual(s.stats()["steered"]["packets"], 1)
+
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            s.pin_flow(f"tcp {HOST} 2000 {DEST} 80", path=1, owner=pid)
+            os.waitpid(pid, 0)
+            self.assertEqual(s.gc(), 1)
+            self.assertEqual(len(s.flows()), 3)
+            self.assertTrue(s.unpin_qp(DEST, 0x123))
+            self.assertFalse(s.unpin_qp(DEST, 0x123))
+            self.assertTrue(s.unpin_prefix("10.0.3.0/24"))
+            self.assertFalse(s.unpin_prefix("10.0.3.0/24"))
+
+    def test_torch_helper_pins_each_peer(self):
+        hosts = {0: HOST, 1: DEST, 2: "fcbb:0:800:2::30"}
+        controller = {
+            (0, 1): {"type": "seg6", "mode": "encap.red", "segs": ["fcbb:0:1004:1001:1006:fe06::"]},
+            (0, 2): {"type": "seg6", "mode": "encap.red", "segs": ["fcbb:0:1004:1002:1006:fe06::"]},
+        }
+        with self.attach() as s:
+            pins = steer_job(s, 0, hosts, controller)
+            self.assertEqual(sorted((p["prefix"], p["target"].id) for p in s.prefixes()),
+                             [("fcbb:0:800:2::20/128", 1), ("fcbb:0:800:2::30/128", 2)])
+            self.assertEqual(s.prefixes()[0]["owner_pid"], os.getpid())
+            send_udp(42000, 9000)
+            self.assertEqual(s.path_stats()[1]["packets"], 1)
+            self.assertEqual(s.path_stats()[2]["packets"], 0)
+            steer_job(s, 0, hosts, controller)  # again (a restarted job): no error, nothing new
+            self.assertEqual(len(s.prefixes()), 2)
+            unsteer(s, pins)
+            self.assertEqual(s.prefixes(), [])
+            self.assertEqual(s.path_stats(), {})
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* srv6steer.h compiled as C99: the layouts a C caller sees, for the C++ test
+ * to compare with its own, and one call through the ABI from C. */
+#include <stddef.h>
+
+#include "srv6steer/srv6steer.h"
+
+size_t srv6s_c_layout(int which)
+{
+	switch (which) {
+	case 0: return sizeof(struct srv6s_flow);
+	case 1: return sizeof(struct srv6s_flow_pin);
+	case 2: return sizeof(struct srv6s_pin_info);
+	case 3: return sizeof(struct srv6s_flow_entry);
+	case 4: return sizeof(struct srv6s_qp_entry);
+	case 5: return sizeof(struct srv6s_prefix_entry);
+	case 6: return sizeof(struct srv6s_stats);
+	case 7: return offsetof(struct srv6s_flow, sport);
+	case 8: return offsetof(struct srv6s_flow_pin, target_kind);
+	case 9: return offsetof(struct srv6s_qp_entry, pin);
+	case 10: return offsetof(struct srv6s_prefix_entry, pin);
+	default: return 0;
+	}
+}
+
+/* Parses a flow from C; returns the call's result. */
+int srv6s_c_parse(const char *text, struct srv6s_flow *out)
+{
+	return srv6s_flow_parse(text, out);
+}
