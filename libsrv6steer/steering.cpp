@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "dataplane.hpp"
+#include "srv6steer/flowhash.h"
 #include "netlink.hpp"
 #include "state.hpp"
 
@@ -180,33 +181,38 @@ struct Steering::Impl {
     // -- route MTUs --
     bool manages_routes() const { return pinned() && (meta().flags & SRV6S_META_ROUTE_MTU); }
 
-    // Makes sure packets to dst leave with room for `over` bytes of encap.
-    // Returns the journal key if this call created the journal entry (so a
-    // failing caller can undo it).
-    std::optional<srv6s_prefix_key> ensure_route_mtu(const Prefix& dst, uint32_t over) {
+    // Makes sure packets to dst leave with room for `over` bytes of encap,
+    // and counts `refs` more pins that need it. Undo with release_route.
+    void acquire_route(const Prefix& dst, uint32_t over, uint32_t refs) {
         if (!manages_routes())
-            return std::nullopt;
+            return;
         const auto m = meta();
         uint32_t mtu = m.link_mtu - over;
         auto routes = fds.routes_map();
         const auto key = dst.key();
         auto rec = routes.lookup(key);
-        if (rec && rec->mtu <= mtu)
-            return std::nullopt;
+        if (rec && rec->mtu <= mtu) {
+            if (refs) {
+                rec->refs += refs;
+                routes.update(key, *rec);
+            }
+            return;
+        }
         nl::Netlink nl;
         if (!rec) {
             // Never raise an MTU someone else set lower.
             const nl::Route r = nl.lookup(dst.addr);
             if (r.mtu && r.mtu <= mtu && r.dst == dst)
-                return std::nullopt;
+                return;
             if (r.mtu)
                 mtu = std::min(mtu, r.mtu);
         }
         nl::RouteChange ch = nl.set_route_mtu(dst, static_cast<int>(m.ifindex), mtu);
         if (rec) {  // keep what was there before us; only our MTU changes
             rec->mtu = mtu;
+            rec->refs += refs;
             routes.update(key, *rec);
-            return std::nullopt;
+            return;
         }
         srv6s_route r{};
         r.flags = ch.added ? SRV6S_ROUTE_ADDED : 0;
@@ -214,13 +220,29 @@ struct Steering::Impl {
         r.mtu = mtu;
         r.table = ch.table;
         r.priority = ch.priority;
+        r.refs = refs;
         try {
             routes.update(key, r);
         } catch (...) {
             nl.undo_route_mtu(dst, ch);
             throw;
         }
-        return key;
+    }
+
+    // `refs` pins to dst are gone; the last one takes the route MTU along.
+    void release_route(const Prefix& dst, uint32_t refs) {
+        if (!pinned())
+            return;
+        auto routes = fds.routes_map();
+        const auto key = dst.key();
+        auto rec = routes.lookup(key);
+        if (!rec)
+            return;
+        rec->refs -= std::min(rec->refs, refs);
+        if (rec->refs)
+            routes.update(key, *rec);
+        else
+            undo_route(key);
     }
 
     void undo_route(const srv6s_prefix_key& key) {
@@ -260,7 +282,8 @@ struct Steering::Impl {
                                 ": unpin it first, or pin with replace",
                             EEXIST);
         }
-        auto journal = ensure_route_mtu(dst, max_overhead(paths));
+        const bool fresh = !map.lookup(key);
+        acquire_route(dst, max_overhead(paths), fresh ? 1 : 0);
         try {
             clear_skip(skip_bit);
             srv6s_pin v{};
@@ -269,20 +292,30 @@ struct Steering::Impl {
             v.owner_cgroup = opts.owner.cgroup;
             v.created_ns = now_ns();
             Map<K, V>(map).update(key, v, opts.replace ? BPF_ANY : BPF_NOEXIST);
+        } catch (const Error& e) {
+            if (fresh)
+                release_route(dst, 1);
+            if (e.code() == E2BIG)
+                throw Error("the " + map.name() + " map of " + ifname + " is full (" +
+                                std::to_string(map.keys().size()) + " pins): unpin some, or attach with a "
+                                "larger --max-" + map.name(),
+                            E2BIG);
+            throw;
         } catch (...) {
-            if (journal)
-                undo_route(*journal);
+            if (fresh)
+                release_route(dst, 1);
             throw;
         }
     }
 
     template <class K, class V>
-    bool unpin_one(const Map<K, V>& map, const K& key, uint32_t skip_bit) {
+    bool unpin_one(const Map<K, V>& map, const K& key, const Prefix& dst, uint32_t skip_bit) {
         auto guard = lock();
         Map<K, V> m = map;
         if (!m.erase(key))
             return false;
         set_skip_if_empty(m, skip_bit);
+        release_route(dst, 1);
         return true;
     }
 
@@ -552,6 +585,7 @@ bool Steering::detach(std::string_view ifname, const std::string& bpffs) {
 }
 
 std::vector<std::string> Steering::attached(const std::string& bpffs) {
+    require_bpffs(bpffs);
     std::vector<std::string> out;
     const std::string root = pin_root(bpffs, nl::netns_name());
     std::error_code ec;
@@ -569,6 +603,9 @@ Status Steering::status() const {
     s.config = impl_->config();
     const auto meta = impl_->meta();
     s.ifindex = static_cast<int>(meta.ifindex);
+    s.route_mtu = meta.flags & SRV6S_META_ROUTE_MTU;
+    s.attached = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::nanoseconds(meta.attached_ns)));
     auto count = [](const auto& map) { return map.keys().size(); };
     s.n_flows = count(impl_->fds.flows_map());
     s.n_qps = count(impl_->fds.qps_map());
@@ -603,8 +640,10 @@ Status Steering::status() const {
     }
     for (const auto& [key, rec] : impl_->fds.routes_map().entries())
         s.owned_routes.push_back(Prefix::from_key(key).str() + " mtu " + std::to_string(rec.mtu) +
-                                 (rec.flags & SRV6S_ROUTE_ADDED ? " (added)"
-                                                                 : " (was " + std::to_string(rec.old_mtu) + ")"));
+                                 (rec.flags & SRV6S_ROUTE_ADDED ? std::string(" (added)")
+                                  : rec.old_mtu ? " (was " + std::to_string(rec.old_mtu) + ")"
+                                                : std::string(" (had none)")) +
+                                 ", " + std::to_string(rec.refs) + (rec.refs == 1 ? " pin" : " pins"));
     return s;
 }
 
@@ -626,6 +665,7 @@ void Steering::add_path(const Path& p) {
             impl_->fds.paths_map().update(p.id, enc);
         return;
     }
+    impl_->fds.path_stats_map().reset(p.id);  // a new path starts from zero
     impl_->fds.paths_map().update(p.id, enc);
     try {
         impl_->write_set(Target::path(p.id).slot(), {p.id});
@@ -651,6 +691,7 @@ void Steering::remove_path(uint32_t id) {
                     EBUSY);
     impl_->fds.sets_map().update(slot, srv6s_path_set{});
     impl_->fds.paths_map().update(id, srv6s_path{});
+    impl_->fds.path_stats_map().reset(id);
 }
 
 void Steering::set_path_down(uint32_t id, bool down) {
@@ -750,42 +791,61 @@ void Steering::pin(const Prefix& p, Target t, const PinOptions& o) {
 }
 
 bool Steering::unpin(const Flow& f) {
-    return impl_->unpin_one(impl_->fds.flows_map(), f.key(), SRV6S_CFG_NO_FLOWS);
+    return impl_->unpin_one(impl_->fds.flows_map(), f.key(), host_prefix(f.dst), SRV6S_CFG_NO_FLOWS);
 }
 bool Steering::unpin(const Qp& q) {
-    return impl_->unpin_one(impl_->fds.qps_map(), q.key(), SRV6S_CFG_NO_QPS);
+    return impl_->unpin_one(impl_->fds.qps_map(), q.key(), host_prefix(q.dst), SRV6S_CFG_NO_QPS);
 }
 bool Steering::unpin(const Prefix& p) {
-    return impl_->unpin_one(impl_->fds.prefixes_map(), p.key(), SRV6S_CFG_NO_PREFIXES);
+    return impl_->unpin_one(impl_->fds.prefixes_map(), p.key(), p, SRV6S_CFG_NO_PREFIXES);
 }
 
 size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const PinOptions& o) {
     auto guard = impl_->lock();
     auto map = impl_->fds.flows_map();
 
-    // Validate everything first: targets, duplicates, the room left.
+    // Validate everything first: targets, duplicates.
     std::map<uint32_t, uint32_t> overhead_of;  // slot -> max encap overhead
-    std::map<srv6s_flow_key, uint32_t, decltype([](const srv6s_flow_key& a, const srv6s_flow_key& b) {
-                 return std::memcmp(&a, &b, sizeof a) < 0;
-             })> wanted;
+    std::vector<std::pair<srv6s_flow_key, uint32_t>> wanted;
+    wanted.reserve(flows.size());
     for (const auto& [flow, target] : flows) {
         if (flow.src.is_v4_mapped() != flow.dst.is_v4_mapped())
             throw Error("flow " + flow.str() + " mixes IPv4 and IPv6 addresses");
         if (!overhead_of.count(target.slot()))
             overhead_of[target.slot()] = impl_->max_overhead(impl_->target_paths(target));
-        auto [it, fresh] = wanted.emplace(flow.key(), target.slot());
-        if (!fresh && it->second != target.slot())
-            throw Error("flow " + flow.str() + " is listed twice, with different targets");
+        wanted.emplace_back(flow.key(), target.slot());
     }
+    auto key_less = [](const auto& a, const auto& b) {
+        return std::memcmp(&a.first, &b.first, sizeof a.first) < 0;
+    };
+    std::sort(wanted.begin(), wanted.end(), key_less);
+    size_t kept = 0;
+    for (size_t i = 0; i < wanted.size(); i++) {
+        if (kept && std::memcmp(&wanted[kept - 1].first, &wanted[i].first, sizeof wanted[i].first) == 0) {
+            if (wanted[kept - 1].second != wanted[i].second)
+                throw Error("flow " + Flow::from_key(wanted[i].first).str() +
+                            " is listed twice, with different targets");
+            continue;
+        }
+        wanted[kept++] = wanted[i];
+    }
+    wanted.resize(kept);
 
     // What is pinned already: same target is fine (skipped), another is a
     // conflict unless replacing. (Batch updates take no BPF_NOEXIST.)
-    auto bytes = [](const srv6s_flow_key& k) {
-        return std::string(reinterpret_cast<const char*>(&k), sizeof k);
+    struct KeyHash {
+        size_t operator()(const srv6s_flow_key& k) const { return srv6s_flow_hash(&k); }
     };
-    std::unordered_map<std::string, srv6s_pin> existing;
-    for (const auto& [k, v] : map.entries())
-        existing.emplace(bytes(k), v);
+    struct KeyEq {
+        bool operator()(const srv6s_flow_key& a, const srv6s_flow_key& b) const {
+            return std::memcmp(&a, &b, sizeof a) == 0;
+        }
+    };
+    std::unordered_map<srv6s_flow_key, srv6s_pin, KeyHash, KeyEq> existing;
+    srv6s_flow_key probe{};
+    if (bpf_map_get_next_key(map.fd(), nullptr, &probe) == 0)  // skip the dump when empty
+        for (const auto& [k, v] : map.entries())
+            existing.emplace(k, v);
 
     std::vector<srv6s_flow_key> keys;
     std::vector<srv6s_pin> values;
@@ -794,7 +854,7 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     const uint64_t created = now_ns();
     size_t fresh = 0;
     for (const auto& [key, slot] : wanted) {
-        auto it = existing.find(bytes(key));
+        auto it = existing.find(key);
         if (it != existing.end()) {
             if (it->second.path_set == slot)
                 continue;
@@ -818,17 +878,23 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
         return 0;
 
     // Route MTUs for every destination, undone if anything below fails.
-    std::vector<srv6s_prefix_key> journal;
+    struct Need {
+        uint32_t over = 0;
+        uint32_t refs = 0;  // new pins to this destination
+    };
+    std::map<Prefix, Need> dsts;
+    for (size_t i = 0; i < keys.size(); i++) {
+        Need& n = dsts[host_prefix(Flow::from_key(keys[i]).dst)];
+        n.over = std::max(n.over, overhead_of[values[i].path_set]);
+        n.refs += existing.count(keys[i]) ? 0 : 1;
+    }
+    std::vector<std::pair<Prefix, uint32_t>> acquired;
     uint32_t done = 0;
     try {
-        std::map<Prefix, uint32_t> dsts;
-        for (size_t i = 0; i < keys.size(); i++) {
-            Prefix d = host_prefix(Flow::from_key(keys[i]).dst);
-            dsts[d] = std::max(dsts[d], overhead_of[values[i].path_set]);
+        for (const auto& [dst, need] : dsts) {
+            impl_->acquire_route(dst, need.over, need.refs);
+            acquired.emplace_back(dst, need.refs);
         }
-        for (const auto& [dst, over] : dsts)
-            if (auto j = impl_->ensure_route_mtu(dst, over))
-                journal.push_back(*j);
         impl_->clear_skip(SRV6S_CFG_NO_FLOWS);
 
         done = static_cast<uint32_t>(keys.size());
@@ -846,14 +912,14 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     } catch (...) {
         // Take back what this call wrote: new pins go, replaced ones return.
         for (uint32_t i = 0; i < done && i < keys.size(); i++) {
-            auto it = existing.find(bytes(keys[i]));
+            auto it = existing.find(keys[i]);
             if (it == existing.end())
                 map.erase(keys[i]);
             else
                 map.update(keys[i], it->second);
         }
-        for (const auto& j : journal)
-            impl_->undo_route(j);
+        for (const auto& [dst, refs] : acquired)
+            impl_->release_route(dst, refs);
         impl_->set_skip_if_empty(map, SRV6S_CFG_NO_FLOWS);
         throw;
     }
@@ -932,14 +998,14 @@ bool owner_gone(const srv6s_pin& v) {
 size_t Steering::gc() {
     auto guard = impl_->lock();
     size_t removed = 0;
-    std::set<Prefix> still_needed;
+    std::map<Prefix, uint32_t> still_needed;  // destination -> pins
     auto sweep = [&](auto map, uint32_t bit, auto dst_of) {
         for (const auto& [k, v] : map.entries()) {
             if (owner_gone(v)) {
                 map.erase(k);
                 removed++;
             } else {
-                still_needed.insert(dst_of(k));
+                still_needed[dst_of(k)]++;
             }
         }
         impl_->set_skip_if_empty(map, bit);
@@ -950,9 +1016,18 @@ size_t Steering::gc() {
           [](const srv6s_qp_key& k) { return host_prefix(Qp::from_key(k).dst); });
     sweep(impl_->fds.prefixes_map(), SRV6S_CFG_NO_PREFIXES,
           [](const srv6s_prefix_key& k) { return Prefix::from_key(k); });
-    for (const auto& key : impl_->fds.routes_map().keys())
-        if (!still_needed.count(Prefix::from_key(key)))
+    // Route MTUs: recount the pins that need each (heals any drift), and
+    // undo those nobody needs.
+    auto routes = impl_->fds.routes_map();
+    for (auto [key, rec] : routes.entries()) {
+        auto it = still_needed.find(Prefix::from_key(key));
+        if (it == still_needed.end()) {
             impl_->undo_route(key);
+        } else if (rec.refs != it->second) {
+            rec.refs = it->second;
+            routes.update(key, rec);
+        }
+    }
     return removed;
 }
 

@@ -228,7 +228,8 @@ struct srv6s_meta {
 };
 
 /* A route MTU srv6steer set: added a route (ROUTE_ADDED) or changed the MTU
- * of an existing one (old_mtu restored on detach). */
+ * of an existing one (old_mtu restored when the last pin to that
+ * destination goes, or on detach). */
 enum srv6s_route_flags {
 	SRV6S_ROUTE_ADDED = 1U << 0,
 };
@@ -239,7 +240,7 @@ struct srv6s_route {
 	__u32 mtu;        /* MTU we set */
 	__u32 table;
 	__u32 priority;
-	__u32 pad;
+	__u32 refs;       /* pins that need it; undone when it drops to 0 */
 };
 
 /* ---- verdicts ---------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -120,10 +121,12 @@ struct Status {
     std::string attach_mode;  // "tcx" or "clsact"
     uint32_t prog_id = 0;
     uint32_t link_id = 0;     // tcx only
+    bool route_mtu = false;   // route MTUs managed for pinned destinations
+    std::chrono::system_clock::time_point attached{};
     srv6s_config config{};
     size_t n_paths = 0, n_sets = 0, n_flows = 0, n_qps = 0, n_prefixes = 0;
     uint32_t max_flows = 0, max_qps = 0, max_prefixes = 0;
-    std::vector<std::string> owned_routes;  // route MTUs we set, as text
+    std::vector<std::string> owned_routes;  // route MTUs we set, as text, with their pins
 };
 
 class Steering {
@@ -179,7 +182,8 @@ public:
 
     Stats stats() const;
     // Removes pins whose owner process is gone (pid not running, or reused
-    // by a process that started after the pin), and route MTUs no pin needs.
+    // by a process that started after the pin), and route MTUs no pin needs
+    // (unpin already releases the route MTU of its last pin).
     // Returns the number of pins removed.
     size_t gc();
 

@@ -187,7 +187,7 @@ TEST_F(Fixture, FullMapIsReportedAndNothingChanges) {
 
     EXPECT_THAT(error_of([&] { s.pin(more[0].first, Target::path(1)); s.pin(more[1].first, Target::path(1));
                                s.pin(more[2].first, Target::path(1)); }),
-                HasSubstr("map is full"));
+                HasSubstr("the flows map of test is full (8 pins)"));
     EXPECT_EQ(s.flows().size(), 8u);
 
     std::vector<std::pair<Flow, Target>> conflict = {{batch[0].first, Target::path(2)}};

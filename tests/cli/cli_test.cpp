@@ -653,7 +653,7 @@ TEST_F(Cli, FullFlowMap) {
     ok({"pin", "flow", "udp", "fcbb:0:800:1::1", "1", kDst, "1", "--path", "1"});
     ok({"pin", "flow", "udp", "fcbb:0:800:1::1", "2", kDst, "2", "--path", "1"});
     const json before = snapshot();
-    fails({"pin", "flow", "udp", "fcbb:0:800:1::1", "3", kDst, "3", "--path", "1"}, 1, "the map is full");
+    fails({"pin", "flow", "udp", "fcbb:0:800:1::1", "3", kDst, "3", "--path", "1"}, 1, "the flows map of veth0 is full (2 pins)");
     EXPECT_EQ(snapshot(), before);
     EXPECT_EQ(ok_json({"status"})[0]["flows"], json({{"used", 2}, {"max", 2}}));
 }

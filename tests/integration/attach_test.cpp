@@ -192,7 +192,7 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
         EXPECT_EQ(s.flows()[0].info.packets, 1u);
         EXPECT_EQ(s.stats().reasons[SRV6S_R_STEERED].packets, 1u);
         EXPECT_EQ(Steering::attached(bpffs), std::vector<std::string>{"veth0"});
-        EXPECT_THAT(s.status().owned_routes, ::testing::ElementsAre(std::string(kDest) + "/128 mtu 1460 (added)"));
+        EXPECT_THAT(s.status().owned_routes, ::testing::ElementsAre(std::string(kDest) + "/128 mtu 1460 (added), 1 pin"));
     }
 
     // bpftool prints the maps with named fields (BTF).
@@ -203,6 +203,20 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
     EXPECT_EQ(dump[0]["formatted"]["value"]["path_set"], Target::path(1).slot());
     auto paths = nlohmann::json::parse(sh("bpftool -j map dump pinned " + dir + "/paths"));
     EXPECT_TRUE(paths[1]["formatted"]["value"].contains("segments_left"));
+
+    // The route MTU lives as long as a pin needs it.
+    {
+        Steering s = Steering::open("veth0", bpffs);
+        const Flow second = Flow::parse(std::string("udp ") + kHostAddr + " 40002 " + kDest + " 9000");
+        s.pin(second, Target::path(1));
+        EXPECT_THAT(s.status().owned_routes, ::testing::ElementsAre(::testing::EndsWith("2 pins")));
+        EXPECT_TRUE(s.unpin(second));
+        EXPECT_THAT(sh("ip -6 route show proto 94"), HasSubstr(kDest));
+        EXPECT_TRUE(s.unpin(kFlow));
+        EXPECT_EQ(sh("ip -6 route show proto 94"), "") << "last pin gone: route MTU gone";
+        EXPECT_TRUE(s.status().owned_routes.empty());
+        s.pin(kFlow, Target::path(1));
+    }
 
     EXPECT_TRUE(Steering::detach("veth0", bpffs));
     EXPECT_FALSE(fs::exists(dir));
