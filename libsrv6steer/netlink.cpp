@@ -866,10 +866,14 @@ RouteChange Netlink::set_route_mtu(const Prefix& dst_in, int ifindex, uint32_t m
     // The exact route: the one the kernel uses, else the lowest-metric one
     // for dst/len in the table the lookup went to (the main table, unless
     // policy rules send dst elsewhere).
+    // Longest-prefix match means an exact route can only hide behind a more
+    // specific one; when the lookup found a shorter prefix there is none to
+    // find, and no table dump is needed (that dump made adding N pinned
+    // destinations quadratic).
     std::optional<KRoute> exact;
     if (found.view.dst == dst)
         exact = std::move(found);
-    else
+    else if (found.view.dst.len > dst.len)
         exact = find_exact(sock_.get(), dst, found.view.table, std::nullopt);
     const KRoute& base = exact ? *exact : found;
 
