@@ -1,0 +1,206 @@
+"""Python handle on the netns SRv6 fabric of tools/lab, for end-to-end tests.
+
+    from lab import Lab
+    with Lab.unique() as lab:           # tools/lab up with a prefix of its own
+        lab.ping("h1", "h2")            # -> (sent, received)
+        before = lab.counters()         # {"spine1": rx packets, "spine2": ...}
+        lab.run("h1", "ip", "-6", "route", "add", ...)
+        lab.run("h1", lab.root / "build/loader/srv6steer", "attach", "eth0")
+
+Everything runs through tools/lab, so the tests and a human at the shell see
+the same fabric. Commands run in a node's *network* namespace only
+(nsenter --net), so /sys/fs/bpf stays the host's bpffs.
+"""
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / "tools" / "lab"
+ROCE = ROOT / "tools" / "roce"
+
+SPINES = ("spine1", "spine2")
+LEAVES = ("leaf00", "leaf01", "leaf02")
+HOSTS = ("h1", "h2", "h3", "h4")
+NODES = SPINES + LEAVES + HOSTS
+HOST_LEAF = {"h1": "leaf00", "h2": "leaf02", "h3": "leaf02", "h4": "leaf01"}
+USID = {"spine1": 0x1001, "spine2": 0x1002, "leaf00": 0x1004, "leaf01": 0x1005, "leaf02": 0x1006}
+
+_PING = re.compile(r"(\d+) packets transmitted, (\d+) received")
+
+
+def host_addr(host, v=6):
+    """fcbb:0:800:N::10 or 10.0.N.10 for hN."""
+    n = int(host[1:])
+    return f"fcbb:0:800:{n}::10" if v == 6 else f"10.0.{n}.10"
+
+
+def host_prefix(host, v=6):
+    n = int(host[1:])
+    return f"fcbb:0:800:{n}::/64" if v == 6 else f"10.0.{n}.0/24"
+
+
+def container(*usids):
+    """uSID container in the fcbb:0::/32 block: container(0x1004, 0x1002, 0x1006, 0xfe06)
+    -> 'fcbb:0:1004:1002:1006:fe06::'."""
+    words = ["fcbb", "0"] + [f"{u:x}" for u in usids]
+    if len(words) > 8:
+        raise ValueError("at most 6 uSIDs fit a container after a 32-bit block")
+    return ":".join(words) + ("::" if len(words) < 8 else "")
+
+
+class Lab:
+    def __init__(self, prefix=None):
+        self.prefix = prefix or os.environ.get("SRV6S_LAB_PREFIX", "s6s-")
+        self.root = ROOT
+
+    @classmethod
+    def unique(cls, tag="e"):
+        """A lab whose namespaces nobody else uses: '<tag><pid>-' (names stay <= 15 chars)."""
+        return cls(f"{tag}{os.getpid()}-")
+
+    # ---- lifecycle ---------------------------------------------------------
+    def _lab(self, *args, check=True, timeout=120):
+        return subprocess.run([str(LAB), *args, "--prefix", self.prefix], check=check,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def up(self, settle=True):
+        r = self._lab("up", check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"tools/lab up failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+        if settle:
+            self.settle()
+        return r
+
+    def down(self):
+        return self._lab("down", check=False)
+
+    def __enter__(self):
+        try:
+            self.up()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.down()
+        return False
+
+    def namespaces(self):
+        d = Path("/run/netns")
+        return sorted(p.name for p in d.iterdir() if p.name.startswith(self.prefix)) \
+            if d.is_dir() else []
+
+    def ns(self, node):
+        return self.prefix + node
+
+    # ---- running things in a node -------------------------------------------
+    def cmd(self, node, *argv):
+        """argv that runs argv in node's network namespace (for Popen & co)."""
+        return ["nsenter", f"--net=/run/netns/{self.ns(node)}", "--", *map(str, argv)]
+
+    def run(self, node, *argv, check=True, timeout=60, input=None):
+        r = subprocess.run(self.cmd(node, *argv), capture_output=True, text=True,
+                           timeout=timeout, input=input)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"[{node}] {' '.join(map(str, argv))} -> {r.returncode}\n"
+                               f"{r.stdout}{r.stderr}")
+        return r
+
+    def popen(self, node, *argv, **kw):
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        kw.setdefault("text", True)
+        return subprocess.Popen(self.cmd(node, *argv), **kw)
+
+    # ---- traffic --------------------------------------------------------------
+    def ping(self, src, dst, v=6, count=3, interval=0.1, wait=1.0):
+        """ICMP echo from src to dst (a host name or an address); returns (sent, received)."""
+        args = ["ping", src, dst, f"-{v}", "-c", str(count), "-i", str(interval), "-W", str(wait)]
+        r = self._lab(*args, check=False, timeout=30 + count * (interval + 1))
+        m = _PING.search(r.stdout)
+        if not m:
+            raise RuntimeError(f"tools/lab ping: unexpected output\n{r.stdout}{r.stderr}")
+        return int(m.group(1)), int(m.group(2))
+
+    def roce_recv(self, host, v=6, duration=5.0, expect=0):
+        """Starts tools/roce recv on host and returns once it listens; finish with
+        roce_result(proc)."""
+        argv = [ROCE, "recv", "--bind", host_addr(host, v), "--duration", duration, "--json"]
+        if expect:
+            argv += ["--expect", expect]
+        p = self.popen(host, *argv)
+        line = p.stderr.readline()          # "listening ADDR 4791" once bound
+        if not line.startswith("listening"):
+            p.kill()
+            out, err = p.communicate()
+            raise RuntimeError(f"roce recv did not start: {line}{err}")
+        return p
+
+    @staticmethod
+    def roce_result(proc, timeout=30):
+        out, err = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"roce recv failed: {err}")
+        return json.loads(out)
+
+    def roce_send(self, src, dst, qps, v=6, count=10, size=64, interval=0.0, sport=0):
+        qp = ",".join(hex(q) for q in ([qps] if isinstance(qps, int) else qps))
+        r = self.run(src, ROCE, "send", "--src", host_addr(src, v), "--dst", host_addr(dst, v),
+                     "--qp", qp, "--count", count, "--size", size, "--interval", interval,
+                     "--sport", sport, "--json")
+        return json.loads(r.stdout)
+
+    # ---- counters -------------------------------------------------------------
+    def counters_detail(self):
+        """tools/lab counters --json: per spine rx/tx packets and per port (lfNN)."""
+        return json.loads(self._lab("counters", "--json").stdout)
+
+    def counters(self):
+        """Packets received by each spine (sum over its ports): {"spine1": n, "spine2": m}."""
+        return {sp: v["rx_packets"] for sp, v in self.counters_detail().items()}
+
+    def port_rx(self):
+        """{("spine1", "lf00"): rx packets, ...}: tells directions apart (lfNN = from leafNN)."""
+        return {(sp, i): x["rx_packets"] for sp, v in self.counters_detail().items()
+                for i, x in v["ifaces"].items()}
+
+    def sid_counts(self):
+        """{(node, sid): packets} from the seg6local routes' `count` statistics."""
+        st = json.loads(self._lab("status", "--json").stdout)
+        return {(s["node"], s["sid"]): s["packets"] for s in st["sids"]}
+
+    def settle(self, quiet=1.0, timeout=8.0):
+        """Waits until the spine counters stop moving (MLD reports right after up)."""
+        end = time.monotonic() + timeout
+        last, since = self.counters(), time.monotonic()
+        while time.monotonic() < end:
+            time.sleep(0.25)
+            cur = self.counters()
+            if cur != last:
+                last, since = cur, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return cur
+        return last
+
+    @staticmethod
+    def delta(before, after):
+        return {k: after[k] - before.get(k, 0) for k in after}
+
+    def snapshot(self):
+        """Text dump of the lab's configuration (links, addresses, routes, neighbours,
+        forwarding sysctls) to compare two states."""
+        out = []
+        for n in NODES:
+            out.append(f"## {n}")
+            for argv in (["ip", "-br", "link"], ["ip", "-o", "addr"], ["ip", "-6", "route"],
+                         ["ip", "-4", "route"], ["ip", "neigh", "show", "nud", "permanent"],
+                         ["sysctl", "net.ipv6.conf.all.forwarding", "net.ipv4.ip_forward",
+                          "net.ipv6.conf.all.seg6_enabled"]):
+                r = self.run(n, *argv, check=False)
+                out.append(re.sub(r"^\d+: ", "", r.stdout, flags=re.M))
+        return "\n".join(out)
