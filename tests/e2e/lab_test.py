@@ -18,8 +18,8 @@ import unittest
 from itertools import permutations
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lab import HOSTS, LAB, Lab, container, host_addr, host_prefix  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from srv6lab import HOSTS, LAB, Lab, container, host_addr, host_prefix  # noqa: E402
 
 COUNT = 10          # echo requests per traffic check
 NOISE = 2           # packets a spine may see that are not ours (there should be none)

@@ -19,8 +19,8 @@ import time
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lab import Lab, container, host_addr  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from srv6lab import Lab, container, host_addr  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))

@@ -1,6 +1,6 @@
 """Python handle on the netns SRv6 fabric of tools/lab, for end-to-end tests.
 
-    from lab import Lab
+    from srv6lab import Lab
     with Lab.unique() as lab:           # tools/lab up with a prefix of its own
         lab.ping("h1", "h2")            # -> (sent, received)
         before = lab.counters()         # {"spine1": rx packets, "spine2": ...}
@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "tools" / "lab"
 ROCE = ROOT / "tools" / "roce"
 

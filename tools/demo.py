@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""srv6steer demo on the netns SRv6 fabric (tools/lab).
+
+Brings the lab up, attaches srv6steer to h1's backend interface and shows,
+with numbers read from the spines' counters:
+  1. two TCP flows between the same two hosts on different spines at once;
+  2. a live flow moved from one spine to the other without a stall;
+  3. two RoCEv2 queue pairs to the same host on different spines;
+  4. what `srv6steer status` and `stats` say about it;
+then detaches and takes the lab down (also on Ctrl-C).
+
+Run as root after building:  tools/demo   (or /usr/bin/python3 tools/demo.py)
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from srv6lab import Lab, host_addr  # noqa: E402
+
+SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", HERE.parent / "build" / "loader" / "srv6steer"))
+H1, H2 = host_addr("h1"), host_addr("h2")
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def title(text):
+    say()
+    say(f"== {text}")
+
+
+class Demo:
+    def __init__(self, lab):
+        self.lab = lab
+
+    def steer(self, *args, show=True):
+        if show:
+            say(f"  $ srv6steer {' '.join(args)}")
+        r = self.lab.run("h1", SRV6STEER, *args, check=False, timeout=60)
+        if r.returncode != 0:
+            raise SystemExit(f"srv6steer {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def lf00_bytes(self):
+        """Bytes each spine received from leaf00, i.e. h1's outgoing traffic
+        (replies come back through spine1's port to leaf02)."""
+        c = self.lab.counters_detail()
+        return {sp: c[sp]["ifaces"]["lf00"]["rx_bytes"] for sp in ("spine1", "spine2")}
+
+    def lf00_packets(self):
+        p = self.lab.port_rx()
+        return {sp: p[(sp, "lf00")] for sp in ("spine1", "spine2")}
+
+    def iperf_server(self, port):
+        p = self.lab.popen("h2", "iperf3", "-s", "-1", "-p", str(port), "-B", H2,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if self.lab.run("h2", "ss", "-Hlnt", f"sport = :{port}", check=False).stdout.strip():
+                return p
+            time.sleep(0.05)
+        raise SystemExit(f"iperf3 server on h2:{port} did not start")
+
+    def iperf_client(self, port, cport, *extra):
+        return self.lab.popen("h1", "iperf3", "-c", H2, "-p", str(port), "--cport", str(cport),
+                              "-J", *extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def iperf_result(p):
+        out, err = p.communicate(timeout=120)
+        if p.returncode != 0:
+            raise SystemExit(f"iperf3 failed: {err or out[-500:]}")
+        return json.loads(out)
+
+    # ---- the four acts -------------------------------------------------------------
+    def setup(self):
+        title("srv6steer attaches to h1's eth0 and learns two paths to leaf02")
+        self.steer("attach", "eth0")
+        self.steer("path", "add", "1", "--block", "fcbb:0::/32", "--usids", "1004,1001,1006,fe06")
+        self.steer("path", "add", "2", "--block", "fcbb:0::/32", "--usids", "1004,1002,1006,fe06")
+        say("  path 1 = leaf00 -> spine1 -> leaf02 (decap), path 2 = the same via spine2")
+
+    def two_flows(self):
+        title("1. Two TCP flows between h1 and h2, at the same time, on two spines")
+        servers = [self.iperf_server(5201), self.iperf_server(5202)]
+        self.steer("pin", "flow", "tcp", H1, "40001", H2, "5201", "--path", "1")
+        self.steer("pin", "flow", "tcp", H1, "40002", H2, "5202", "--path", "2")
+        b0 = self.lf00_bytes()
+        a = self.iperf_client(5201, 40001, "-t", "3")
+        b = self.iperf_client(5202, 40002, "-t", "3")
+        ra, rb = self.iperf_result(a), self.iperf_result(b)
+        d = Lab.delta(b0, self.lf00_bytes())
+        for s in servers:
+            s.wait(timeout=10)
+        say()
+        say(f"  {'flow':<34} {'pinned to':<10} {'Gbit/s':>7}")
+        for name, path, r in (("h1:40001 -> h2:5201", "path 1", ra), ("h1:40002 -> h2:5202", "path 2", rb)):
+            say(f"  {'tcp ' + name:<34} {path:<10} {r['end']['sum_received']['bits_per_second'] / 1e9:>7.2f}")
+        say(f"  bytes from leaf00 during those 3 s:  spine1 {d['spine1'] / 1e9:.2f} GB   "
+            f"spine2 {d['spine2'] / 1e9:.2f} GB")
+
+    def move_live(self):
+        title("2. A live flow moves from spine1 to spine2 without a stall")
+        server = self.iperf_server(5203)
+        self.steer("pin", "flow", "tcp", H1, "40003", H2, "5203", "--path", "1")
+        b0 = self.lf00_bytes()
+        p = self.iperf_client(5203, 40003, "-t", "4", "-i", "0.5")
+        time.sleep(2.0)
+        mid = self.lf00_bytes()
+        self.steer("pin", "flow", "tcp", H1, "40003", H2, "5203", "--path", "2", "--replace")
+        r = self.iperf_result(p)
+        end = self.lf00_bytes()
+        server.wait(timeout=10)
+        rates = [i["sum"]["bits_per_second"] / 1e9 for i in r["intervals"]]
+        before, after = Lab.delta(b0, mid), Lab.delta(mid, end)
+        say()
+        say("  Gbit/s every 0.5 s: " + "  ".join(f"{x:.1f}" for x in rates) + "   (moved after 2 s)")
+        say(f"  before the move: spine1 {before['spine1'] / 1e9:.2f} GB, spine2 {before['spine2'] / 1e9:.2f} GB")
+        say(f"  after the move:  spine1 {after['spine1'] / 1e9:.2f} GB, spine2 {after['spine2'] / 1e9:.2f} GB")
+        say(f"  slowest interval: {min(rates[:-1]):.1f} Gbit/s; retransmits: {r['end']['sum_sent'].get('retransmits')}")
+
+    def two_qps(self):
+        title("3. Two RoCEv2 queue pairs to h2, on two spines")
+        self.steer("pin", "qp", H2, "0x11", "--path", "1")
+        self.steer("pin", "qp", H2, "0x22", "--path", "2")
+        recv = self.lab.roce_recv("h2", duration=6, expect=200)
+        c0 = self.lf00_packets()
+        self.lab.roce_send("h1", "h2", 0x11, count=100, sport=50011)
+        c1 = self.lf00_packets()
+        self.lab.roce_send("h1", "h2", 0x22, count=100, sport=50022)
+        c2 = self.lf00_packets()
+        got = self.lab.roce_result(recv)
+        say()
+        say(f"  {'queue pair':<12} {'pinned to':<10} {'spine1 pkts':>12} {'spine2 pkts':>12} {'h2 received':>12}")
+        for qp, path, (x, y) in (("0x11", "path 1", (c0, c1)), ("0x22", "path 2", (c1, c2))):
+            d = Lab.delta(x, y)
+            n = got["qps"].get(qp, {}).get("packets", 0)
+            say(f"  {qp:<12} {path:<10} {d['spine1']:>12} {d['spine2']:>12} {n:>12}")
+
+    def describe(self):
+        title("4. What srv6steer says about it")
+        for args in (("status", "-v"), ("list", "flows"), ("list", "qps"), ("stats",)):
+            say(f"  $ srv6steer {' '.join(args)}")
+            for line in self.steer(*args, show=False).rstrip().splitlines():
+                if " 0        0" not in line or "steered" in line:    # skip zero reasons
+                    say("    " + line)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("tools/demo: run as root (it creates network namespaces and loads BPF)")
+    if not SRV6STEER.exists():
+        sys.exit(f"tools/demo: build first ({SRV6STEER} is missing)")
+    lab = Lab("demo-")
+    signal.signal(signal.SIGTERM, lambda *_: (lab.down(), os._exit(143)))
+    demo = Demo(lab)
+    title("Bringing up the lab: spines 1001/1002, leaves 1004/1005/1006, hosts h1 (leaf00), h2 (leaf02)")
+    lab.down()
+    lab.up()
+    try:
+        demo.setup()
+        demo.two_flows()
+        demo.move_live()
+        demo.two_qps()
+        demo.describe()
+    except KeyboardInterrupt:
+        say("\ninterrupted")
+    finally:
+        title("Detaching and taking the lab down")
+        demo.steer("detach", "eth0")
+        lab.down()
+        say("  done: no namespace, pin or route is left.")
+
+
+if __name__ == "__main__":
+    main()
