@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""bench/lab_iperf.py: TCP throughput over the netns fabric, side by side.
+
+h1 -> h2 with iperf3, three ways, in one run, interleaved round by round:
+  plain      ordinary IPv6 routing (leaf00 -> spine1 -> leaf02)
+  kernel     the seed's method: `ip -6 route ... encap seg6 mode encap.red`
+             (leaf00 -> spine2 -> leaf02, route MTU 1460)
+  srv6steer  a srv6steer prefix pin onto the same spine2 path (route MTU set
+             by the library)
+each with 1 and 4 parallel streams, with TSO/GSO on and off on h1's eth0.
+Prints a table (stderr) and one JSON line per figure (stdout), including
+the ratios srv6steer/plain (goal >= 0.97) and srv6steer/kernel (goal >=
+1.05). On 2 shared cores, veth reordering makes iperf3 count retransmits
+even for plain routing: compare within the run, never against zero.
+
+Run as root after building:  bench/lab_iperf.py [--seconds 3] [--rounds 2]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from srv6lab import Lab, container, host_addr  # noqa: E402
+
+SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))
+PREFIX = "fcbb:0:800:2::/64"
+SEGS = container(0x1004, 0x1002, 0x1006, 0xfe06)
+METHODS = ("plain", "kernel", "srv6steer")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def emit(bench, case, value, unit, goal=None):
+    d = {"bench": bench, "case": case, "value": round(value, 4), "unit": unit}
+    if goal is not None:
+        d["goal"] = goal
+    print(json.dumps(d), flush=True)
+
+
+class Bench:
+    def __init__(self, lab, seconds):
+        self.lab, self.seconds = lab, seconds
+
+    def steer(self, *args, check=True):
+        return self.lab.run("h1", SRV6STEER, *args, check=check, timeout=60)
+
+    def use(self, method):
+        """Switch h1 to a method (and away from the others)."""
+        self.lab.run("h1", "ip", "-6", "route", "del", PREFIX, "encap", "seg6", "mode", "encap.red",
+                     "segs", SEGS, "dev", "eth0", check=False)
+        self.steer("unpin", "prefix", PREFIX, check=False)
+        if method == "kernel":
+            self.lab.run("h1", "ip", "-6", "route", "add", PREFIX, "encap", "seg6", "mode",
+                         "encap.red", "segs", SEGS, "dev", "eth0", "mtu", "1460")
+        elif method == "srv6steer":
+            self.steer("pin", "prefix", PREFIX, "--path", "2")
+
+    def offload(self, on):
+        v = "on" if on else "off"
+        self.lab.run("h1", "ethtool", "-K", "eth0", "tso", v, "gso", v)
+
+    def iperf(self, streams):
+        server = self.lab.popen("h2", "iperf3", "-s", "-1", "-B", host_addr("h2"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                if self.lab.run("h2", "ss", "-Hlnt", "sport = :5201", check=False).stdout.strip():
+                    break
+                time.sleep(0.05)
+            r = self.lab.run("h1", "iperf3", "-c", host_addr("h2"), "-t", self.seconds, "-P", streams,
+                             "-J", timeout=60 + int(self.seconds))
+        finally:
+            if server.poll() is None:
+                server.kill()
+            server.wait(timeout=10)
+        end = json.loads(r.stdout)["end"]
+        return end["sum_received"]["bits_per_second"] / 1e9, end["sum_sent"].get("retransmits", 0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=3, help="iperf3 -t per measurement (default 3)")
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds; medians reported (default 2)")
+    args, unknown = ap.parse_known_args()
+    if unknown:
+        log(f"# lab_iperf: ignoring options for other benchmarks: {' '.join(unknown)}")
+    if os.geteuid() != 0:
+        sys.exit("lab_iperf: run as root")
+    if not SRV6STEER.exists():
+        sys.exit(f"lab_iperf: build first ({SRV6STEER} is missing)")
+
+    lab = Lab.unique("b")
+    lab.down()
+    lab.up()
+    b = Bench(lab, args.seconds)
+    results = {}  # (method, streams, tso) -> [Gbit/s]
+    retrans = {}
+    try:
+        b.steer("attach", "eth0")
+        b.steer("path", "add", "2", "--block", "fcbb:0::/32", "--usids", "1004,1002,1006,fe06")
+        for rnd in range(args.rounds):
+            for tso in (True, False):
+                b.offload(tso)
+                for streams in (1, 4):
+                    order = METHODS if rnd % 2 == 0 else tuple(reversed(METHODS))
+                    for m in order:
+                        b.use(m)
+                        g, rt = b.iperf(streams)
+                        results.setdefault((m, streams, tso), []).append(g)
+                        retrans.setdefault((m, streams, tso), []).append(rt)
+                        log(f"# round {rnd + 1} {'tso' if tso else 'no-tso'} {streams} stream(s) {m:<9} {g:6.2f} Gbit/s")
+    finally:
+        b.use("plain")
+        b.steer("detach", "eth0", check=False)
+        lab.down()
+
+    log()
+    log(f"iperf3 h1 -> h2 over the netns fabric, Gbit/s (median of {args.rounds} interleaved rounds of "
+        f"{args.seconds} s); ratios measured side by side")
+    log(f"{'offload':<8} {'streams':>7} {'plain':>8} {'kernel':>8} {'srv6steer':>10} "
+        f"{'ours/plain':>11} {'ours/kernel':>12}  goals >= 0.97, >= 1.05")
+    for tso in (True, False):
+        for streams in (1, 4):
+            med = {m: statistics.median(results[(m, streams, tso)]) for m in METHODS}
+            case = f"{streams}s_{'tso' if tso else 'notso'}"
+            rp = med["srv6steer"] / med["plain"]
+            rk = med["srv6steer"] / med["kernel"]
+            verdict = ("ok" if rp >= 0.97 else "missed") + "/" + ("ok" if rk >= 1.05 else "missed")
+            log(f"{'TSO on' if tso else 'TSO off':<8} {streams:>7} {med['plain']:>8.2f} {med['kernel']:>8.2f} "
+                f"{med['srv6steer']:>10.2f} {rp:>11.3f} {rk:>12.3f}  {verdict}")
+            for m in METHODS:
+                emit("lab_iperf_gbps", f"{m}_{case}", med[m], "Gbit/s")
+                emit("lab_iperf_retransmits", f"{m}_{case}",
+                     statistics.median(retrans[(m, streams, tso)]), "segments")
+            emit("lab_iperf_ratio_to_plain", case, rp, "x", 0.97)
+            emit("lab_iperf_ratio_to_kernel", case, rk, "x", 1.05)
+
+
+if __name__ == "__main__":
+    main()
