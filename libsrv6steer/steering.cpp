@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <type_traits>
 #include <unordered_map>
 
 #include "dataplane.hpp"
@@ -268,12 +269,27 @@ struct Steering::Impl {
     }
 
     // -- pins: one generic implementation for the three pin maps --
+    // The pin stored under exactly this key. (A lookup in the LPM trie of
+    // prefixes returns the longest match, which may be a shorter prefix.)
+    template <class K, class V>
+    static std::optional<V> exact(const Map<K, V>& map, const K& key) {
+        if constexpr (std::is_same_v<K, srv6s_prefix_key>) {
+            for (const auto& [k, v] : map.entries())
+                if (std::memcmp(&k, &key, sizeof k) == 0)
+                    return v;
+            return std::nullopt;
+        } else {
+            return map.lookup(key);
+        }
+    }
+
     template <class K, class V>
     void pin_one(const Map<K, V>& map, const K& key, const Prefix& dst, uint32_t skip_bit,
                  const std::string& what, Target target, const PinOptions& opts) {
         auto guard = lock();
         const auto paths = target_paths(target);
-        if (auto old = map.lookup(key)) {
+        const auto old = exact(map, key);
+        if (old) {
             if (old->path_set == target.slot())
                 return;
             if (!opts.replace)
@@ -282,7 +298,7 @@ struct Steering::Impl {
                                 ": unpin it first, or pin with replace",
                             EEXIST);
         }
-        const bool fresh = !map.lookup(key);
+        const bool fresh = !old;
         acquire_route(dst, max_overhead(paths), fresh ? 1 : 0);
         try {
             clear_skip(skip_bit);

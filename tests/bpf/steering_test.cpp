@@ -225,3 +225,17 @@ TEST(Types, TextRoundTrips) {
     EXPECT_EQ(Target::from_slot(Target::set(7).slot()), Target::set(7));
     EXPECT_STREQ(reason_name(SRV6S_R_MTU_PASSED), "mtu_passed");
 }
+
+TEST_F(Fixture, NestedPrefixesArePinsOfTheirOwn) {
+    s.pin(Prefix::parse("fcbb:0:800:2::/64"), Target::path(1));
+    EXPECT_NO_THROW(s.pin(Prefix::parse("fcbb:0:800:2::20/128"), Target::path(2)))
+        << "a /128 inside a pinned /64 is another key";
+    EXPECT_EQ(s.prefixes().size(), 2u);
+    EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", 1, 2)).bytes),
+              Ipv6::parse("fcbb:0:1004:1002:1006:fe06::"))
+        << "the longest prefix wins";
+    EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::21", 1, 2)).bytes),
+              Ipv6::parse("fcbb:0:1004:1001:1006:fe06::"));
+    EXPECT_TRUE(s.unpin(Prefix::parse("fcbb:0:800:2::20/128")));
+    EXPECT_EQ(s.prefixes().size(), 1u);
+}
