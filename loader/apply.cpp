@@ -55,8 +55,11 @@ public:
 
     Config read(const json& doc) {
         Config cfg;
-        if (!object(doc, "", {"block", "paths", "sets", "flows", "qps", "prefixes"}))
+        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes"}))
             return cfg;
+        // Which interface the file is for, when -d/--dev does not say (see cmd_apply, agent.cpp).
+        if (auto dev = string(doc, "", "interface", false); dev && (dev->empty() || dev->size() >= 16))
+            problem("interface", "expected an interface name of 1 to 15 characters, got " + quote(*dev));
         if (auto text = string(doc, "", "block", false))
             block_ = value(at("", "block"), [&] { return Block::parse(*text); });
         block_bad_ = doc.contains("block") && !block_;

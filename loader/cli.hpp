@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The srv6steer command line: a table of subcommands with typed options
 // (cli.cpp parses them), one function per subcommand (commands.cpp), the
-// declarative `apply` (apply.cpp), and one place each that prints tables and
-// JSON.
+// declarative `apply` (apply.cpp), the long-running `agent` over it
+// (agent.cpp), and one place each that prints tables and JSON.
 //
 // Exit codes: 0 ok, 1 failure (the library or the kernel said no), 2 usage
 // (unknown subcommand or option, a value that does not parse).
@@ -145,5 +145,14 @@ template <> struct PinKind<Prefix> {
 // state of s and (unless dry_run) applies the difference, undoing every step
 // on failure. Prints what it does; throws Error on failure.
 void apply_file(Steering& s, const std::string& file, bool dry_run);
+
+// ---- agent (agent.cpp) ----------------------------------------------------------
+
+// The "interface" of an apply file, if it is readable JSON that has one (a
+// file that is not is reported by apply_file).
+std::optional<std::string> config_interface(const std::string& file);
+// attach's options as given on c's command line (commands.cpp; attach and agent).
+AttachOptions attach_options(const Ctx& c, const std::string& ifname);
+int cmd_agent(const Ctx& c);
 
 }  // namespace srv6steer::cli

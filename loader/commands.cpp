@@ -132,20 +132,7 @@ Prefix prefix_arg(const Ctx& c) { return parse_value([&] { return Prefix::parse(
 // ---- attach, detach, status, stats, gc ------------------------------------------------
 
 int cmd_attach(const Ctx& c) {
-    AttachOptions o;
-    o.ifname = c.args[0];
-    o.bpffs = c.bpffs;
-    if (auto src = c.text("src"))
-        o.source = parse_value([&] { return Ipv6::parse(*src); });
-    o.hop_limit = c.number<uint8_t>("hop-limit").value_or(o.hop_limit);
-    o.mtu = c.number<uint32_t>("mtu").value_or(o.mtu);
-    o.fixed_gso = !c.flag("no-fixed-gso");
-    o.route_mtu = !c.flag("no-route-mtu");
-    o.drop_oversize = c.flag("drop-oversize");
-    o.max_flows = c.number<uint32_t>("max-flows").value_or(o.max_flows);
-    o.max_qps = c.number<uint32_t>("max-qps").value_or(o.max_qps);
-    o.max_prefixes = c.number<uint32_t>("max-prefixes").value_or(o.max_prefixes);
-    const auto st = Steering::attach(o).status();
+    const auto st = Steering::attach(attach_options(c, c.args[0])).status();
     std::cout << "attached to " << st.ifname << " (" << st.attach_mode << ", prog " << st.prog_id;
     if (st.link_id)
         std::cout << ", link " << st.link_id;
@@ -424,7 +411,8 @@ int cmd_apply(const Ctx& c) {
     const auto file = c.text("file");
     if (!file)
         throw UsageError("missing -f FILE");
-    auto s = c.open();
+    const auto dev = c.text("dev") ? c.text("dev") : config_interface(*file);  // -d, else the file's "interface"
+    auto s = dev ? Steering::open(*dev, c.bpffs) : c.open();
     apply_file(s, *file, c.flag("dry-run"));
     return kOk;
 }
@@ -442,6 +430,30 @@ const std::vector<Opt> kFlowArgs{{"PROTO", nullptr, ""}, {"SRC", nullptr, ""}, {
                                  {"DST", nullptr, ""},   {"DPORT", nullptr, "", 0, 65535}};
 const std::vector<Opt> kQpArgs{{"DST", nullptr, ""}, {"QP", nullptr, "", 0, SRV6S_QP_MASK}};
 const std::vector<Opt> kPrefixArgs{{"PREFIX", nullptr, ""}};
+// attach's options; agent takes them too, for when it attaches.
+const std::vector<Opt> kAttachOpts{
+    {"src", "ADDR", "outer IPv6 source (default: DEV's first global IPv6 address)"},
+    {"hop-limit", "N", "outer hop limit (default 64)", 1, 255},
+    {"mtu", "N", "L3 MTU to check against (default: DEV's MTU)", 1280, 65535},
+    {"no-fixed-gso", nullptr, "let the kernel shrink GSO segments by the encapsulation"},
+    {"no-route-mtu", nullptr, "do not set route MTUs towards steered destinations"},
+    {"drop-oversize", nullptr, "drop what would not fit once encapsulated (default: send it as is)"},
+    {"max-flows", "N", "size of the flow pin map", 1, kMaxMapSize},
+    {"max-qps", "N", "size of the queue pair pin map", 1, kMaxMapSize},
+    {"max-prefixes", "N", "size of the prefix pin map", 1, kMaxMapSize}};
+
+std::vector<Opt> agent_opts() {
+    std::vector<Opt> o{
+        {"c,config", "FILE", "the apply file to keep applied"},
+        {"d,dev", "DEV", "the interface (default: the file's \"interface\")"},
+        {"interval", "SECONDS", "re-read FILE and collect stale pins every SECONDS (default 10)", 1, 86400},
+        {"detach-on-exit", nullptr, "detach from DEV on SIGTERM/SIGINT (default: steering stays)"},
+        {"once", nullptr, "attach if needed, apply FILE, collect stale pins, and exit"},
+        {"check", nullptr, "only validate FILE (on an unattached data plane), change nothing, and exit"}};
+    o.insert(o.end(), kAttachOpts.begin(), kAttachOpts.end());
+    return o;
+}
+
 const std::vector<Opt> kPinOpts{
     {"path", "ID", "pin to this path", 0, kMaxPathId},
     {"set", "ID", "pin to this path set", 0, kMaxSetId},
@@ -451,20 +463,27 @@ const std::vector<Opt> kPinOpts{
 
 }  // namespace
 
+AttachOptions attach_options(const Ctx& c, const std::string& ifname) {
+    AttachOptions o;
+    o.ifname = ifname;
+    o.bpffs = c.bpffs;
+    if (auto src = c.text("src"))
+        o.source = parse_value([&] { return Ipv6::parse(*src); });
+    o.hop_limit = c.number<uint8_t>("hop-limit").value_or(o.hop_limit);
+    o.mtu = c.number<uint32_t>("mtu").value_or(o.mtu);
+    o.fixed_gso = !c.flag("no-fixed-gso");
+    o.route_mtu = !c.flag("no-route-mtu");
+    o.drop_oversize = c.flag("drop-oversize");
+    o.max_flows = c.number<uint32_t>("max-flows").value_or(o.max_flows);
+    o.max_qps = c.number<uint32_t>("max-qps").value_or(o.max_qps);
+    o.max_prefixes = c.number<uint32_t>("max-prefixes").value_or(o.max_prefixes);
+    return o;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table{
         {"attach", "DEV", "load the data plane and attach it to TC egress of DEV",
-         {{"DEV", nullptr, ""}},
-         {{"src", "ADDR", "outer IPv6 source (default: DEV's first global IPv6 address)"},
-          {"hop-limit", "N", "outer hop limit (default 64)", 1, 255},
-          {"mtu", "N", "L3 MTU to check against (default: DEV's MTU)", 1280, 65535},
-          {"no-fixed-gso", nullptr, "let the kernel shrink GSO segments by the encapsulation"},
-          {"no-route-mtu", nullptr, "do not set route MTUs towards steered destinations"},
-          {"drop-oversize", nullptr, "drop what would not fit once encapsulated (default: send it as is)"},
-          {"max-flows", "N", "size of the flow pin map", 1, kMaxMapSize},
-          {"max-qps", "N", "size of the queue pair pin map", 1, kMaxMapSize},
-          {"max-prefixes", "N", "size of the prefix pin map", 1, kMaxMapSize}},
-         0, cmd_attach},
+         {{"DEV", nullptr, ""}}, kAttachOpts, 0, cmd_attach},
         {"detach", "DEV", "detach from DEV and remove its pins and route MTUs", {{"DEV", nullptr, ""}}, {}, 0,
          cmd_detach},
         {"status", "[DEV]", "what srv6steer is attached to, at a glance", {{"[DEV]", nullptr, ""}}, {{"v,verbose", nullptr,
@@ -502,6 +521,8 @@ const std::vector<Command>& commands() {
         {"apply", "-f FILE", "make DEV's paths, sets and pins what FILE says (see loader/README.md)", {},
          {{"f,file", "FILE", "the JSON file"}, {"dry-run", nullptr, "print the changes, make none"}}, kDev,
          cmd_apply},
+        {"agent", "--config FILE", "keep DEV attached and steered as FILE says: re-apply on change, gc (DaemonSet)",
+         {}, agent_opts(), 0, cmd_agent},
     };
     return table;
 }
