@@ -46,9 +46,12 @@ std::string pin_dir(const std::string& bpffs, const std::string& netns, const st
 
 void require_bpffs(const std::string& bpffs) {
     struct statfs st {};
-    if (statfs(bpffs.c_str(), &st) != 0)
-        throw_errno(bpffs + " is not there (mount the BPF filesystem: mount -t bpf bpf " + bpffs + ")",
-                    errno);
+    if (statfs(bpffs.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == EACCES || err == EPERM)
+            throw_errno("cannot look at " + bpffs + " (run as root, or with CAP_BPF and CAP_NET_ADMIN)", err);
+        throw_errno(bpffs + " is not there (mount the BPF filesystem: mount -t bpf bpf " + bpffs + ")", err);
+    }
     if (st.f_type != BPF_FS_MAGIC)
         throw Error(bpffs + " is not a BPF filesystem, so srv6steer cannot keep its state there "
                     "(mount -t bpf bpf " + bpffs + ")",

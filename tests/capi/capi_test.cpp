@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "private_ns.hpp"
 #include "srv6steer/srv6steer.h"
 
 using ::testing::HasSubstr;
@@ -61,15 +62,12 @@ std::string last_error() { return srv6s_last_error(); }
 
 class CApi : public ::testing::Test {
 protected:
+    testns::PrivateNamespaces ns_;
     std::string bpffs;
 
     void SetUp() override {
-        ASSERT_EQ(unshare(CLONE_NEWNET | CLONE_NEWNS), 0) << "needs root: " << strerror(errno);
-        ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
-        char tmpl[] = "/tmp/srv6steer-capi-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        bpffs = tmpl;
-        ASSERT_EQ(mount("bpf", bpffs.c_str(), "bpf", 0, nullptr), 0);
+        ASSERT_NO_FATAL_FAILURE(ns_.enter("capi"));
+        bpffs = ns_.bpffs();
         sh("ip link set lo up");
         sh("ip link add veth0 type veth peer name veth1");
         sh("ip link set veth0 up && ip link set veth1 up");
@@ -79,11 +77,6 @@ protected:
         sh(std::string("ip -6 neigh add ") + kGateway + " lladdr " + mac.substr(0, 17) +
            " dev veth0 nud permanent");
         sh(std::string("ip -6 route add fcbb:0:800:2::/64 via ") + kGateway + " dev veth0");
-    }
-
-    void TearDown() override {
-        umount2(bpffs.c_str(), MNT_DETACH);
-        rmdir(bpffs.c_str());
     }
 
     // Pinned maps of veth0 anywhere under our bpffs (the directory names this

@@ -30,6 +30,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "private_ns.hpp"
 #include "srv6steer/abi.h"
 
 extern char** environ;
@@ -117,57 +118,26 @@ constexpr const char* kGoodConfig = R"({ "block": "fcbb:0::/32",
 
 class Cli : public ::testing::Test {
 protected:
+    testns::PrivateNamespaces ns_;
+    testns::PeerNamespace peer_ns_;
     std::string bpffs_;
     std::string tmp_;
-    pid_t peer_ = -1;
 
     void SetUp() override {
         if (geteuid() != 0)
             GTEST_SKIP() << "needs root (network namespaces, bpffs, BPF)";
-        ASSERT_EQ(unshare(CLONE_NEWNET | CLONE_NEWNS), 0) << strerror(errno);
-        ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << strerror(errno);
-        char tmpl[] = "/tmp/srv6steer-cli.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        tmp_ = tmpl;
-        bpffs_ = tmp_ + "/bpffs";
-        fs::create_directory(bpffs_);
-        ASSERT_EQ(mount("bpf", bpffs_.c_str(), "bpf", 0, nullptr), 0) << strerror(errno);
-
-        // The peer: veth1 in a namespace of its own, held by a child that dies with us.
-        int ready[2];
-        ASSERT_EQ(pipe(ready), 0);
-        peer_ = fork();
-        ASSERT_GE(peer_, 0);
-        if (peer_ == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            char ok = unshare(CLONE_NEWNET) == 0 ? 1 : 0;
-            (void)!write(ready[1], &ok, 1);
-            pause();
-            _exit(0);
-        }
-        char ok = 0;
-        ASSERT_EQ(read(ready[0], &ok, 1), 1);
-        close(ready[0]);
-        close(ready[1]);
-        ASSERT_EQ(ok, 1);
-        const std::string peer = "nsenter -t " + std::to_string(peer_) + " -n ";
-        sh("ip link set lo up && ip link add veth0 type veth peer name veth1 netns " + std::to_string(peer_));
+        ASSERT_NO_FATAL_FAILURE(ns_.enter("cli"));
+        bpffs_ = ns_.bpffs();
+        tmp_ = ns_.tmp();
+        // The peer: veth1 in a namespace of its own.
+        ASSERT_NO_FATAL_FAILURE(peer_ns_.start());
+        const std::string peer = peer_ns_.nsenter();
+        sh("ip link set lo up && ip link add veth0 type veth peer name veth1 netns " +
+           std::to_string(peer_ns_.pid()));
         sh("ip addr add fcbb:0:800:1::1/64 dev veth0 nodad && ip link set veth0 up");
         sh(peer + "ip link set lo up && " + peer + "ip addr add fcbb:0:800:1::2/64 dev veth1 nodad && " + peer +
            "ip link set veth1 up");
         sh("ip -6 route add fcbb:0:800:2::/64 via fcbb:0:800:1::2 dev veth0");
-    }
-
-    void TearDown() override {
-        if (peer_ > 0) {
-            kill(peer_, SIGKILL);
-            waitpid(peer_, nullptr, 0);
-        }
-        if (!bpffs_.empty()) {
-            umount2(bpffs_.c_str(), MNT_DETACH);
-            std::error_code ec;
-            fs::remove_all(tmp_, ec);
-        }
     }
 
     // srv6steer ARGS --bpffs <ours>

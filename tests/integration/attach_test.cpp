@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include "private_ns.hpp"
 #include "srv6steer/srv6steer.hpp"
 
 using namespace srv6steer;
@@ -54,17 +55,14 @@ const char* kDest = "fcbb:0:800:2::20";
 
 class Attached : public ::testing::Test {
 protected:
+    testns::PrivateNamespaces ns_;
     std::string bpffs;
 
     void SetUp() override {
-        ASSERT_EQ(unshare(CLONE_NEWNET | CLONE_NEWNS), 0) << "needs root";
-        ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+        ASSERT_NO_FATAL_FAILURE(ns_.enter("attach"));
+        bpffs = ns_.bpffs();
         // A sysfs of this network namespace (/sys/class/net shows its devices).
         ASSERT_EQ(mount("sysfs", "/sys", "sysfs", 0, nullptr), 0);
-        char tmpl[] = "/tmp/srv6steer-bpffs-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        bpffs = tmpl;
-        ASSERT_EQ(mount("bpf", bpffs.c_str(), "bpf", 0, nullptr), 0);
         sh("ip link set lo up");
         sh("ip link add veth0 type veth peer name veth1");
         sh("ip link set veth0 up && ip link set veth1 up");
@@ -73,11 +71,6 @@ protected:
         sh(std::string("ip -6 neigh add ") + kGateway + " lladdr " + mac.substr(0, 17) +
            " dev veth0 nud permanent");
         sh(std::string("ip -6 route add fcbb:0:800:2::/64 via ") + kGateway + " dev veth0");
-    }
-
-    void TearDown() override {
-        umount2(bpffs.c_str(), MNT_DETACH);
-        rmdir(bpffs.c_str());
     }
 
     AttachOptions options() const {
