@@ -104,6 +104,7 @@
 
 #include <cxxopts.hpp>
 
+#include "common.hpp"
 #include "srv6steer/srv6steer.hpp"
 
 extern char** environ;
@@ -120,9 +121,8 @@ constexpr uint8_t kRouteProtocol = 94;  // srv6steer's routes (netlink.hpp)
 constexpr uint8_t kSrhType = 4;         // IPV6_SRCRT_TYPE_4 (<linux/ipv6.h>, clashes with libc)
 
 // A broken measurement (setup, verification): exit 2.
-struct Failure : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using benchutil::Failure;
+using benchutil::json;
 
 struct Options {
     uint32_t single = 20000;
@@ -1022,16 +1022,6 @@ void run_batch_attached(Net& net, const Batch& b, size_t want_routes, Result& re
 
 // ---- output ---------------------------------------------------------------------------
 
-void json(const std::string& bench, const std::string& name, double value, const char* unit,
-          std::optional<double> goal = std::nullopt) {
-    std::printf("{\"bench\":\"%s\",\"case\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"", bench.c_str(), name.c_str(),
-                value, unit);
-    if (goal)
-        std::printf(",\"goal\":%g", *goal);
-    std::printf("}\n");
-    std::fflush(stdout);
-}
-
 std::string goal_text(const std::optional<double>& goal, double v, const char* fmt) {
     if (!goal)
         return "";
@@ -1144,13 +1134,7 @@ Options parse(int argc, char** argv) {
 
 int bench(int argc, char** argv) {
     const Options o = parse(argc, argv);
-    if (o.cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(o.cpu, &set);
-        if (sched_setaffinity(0, sizeof(set), &set))
-            throw Failure("pinning to CPU " + std::to_string(o.cpu) + ": " + errstr(errno));
-    }
+    benchutil::pin_cpu(o.cpu);
 
     PrivateBpffs bpffs;
     enter_namespaces(bpffs);
@@ -1250,7 +1234,7 @@ int bench(int argc, char** argv) {
     };
     for (const Case& c : cases) {
         json("pins_per_s", c.name, c.res.pins.median(), "pins/s", c.goal);
-        json("pin_us", c.name, 1e6 / c.res.pins.median(), "us");
+        json("pin_us", c.name, 1e6 / c.res.pins.median(), "us", std::nullopt, 3);
         if (!c.res.first_tenth.rates.empty()) {
             json("pins_per_s", c.name + "_first_tenth", c.res.first_tenth.median(), "pins/s");
             json("pins_per_s", c.name + "_last_tenth", c.res.last_tenth.median(), "pins/s");
@@ -1286,7 +1270,7 @@ int bench(int argc, char** argv) {
         if (!ca || !cb || cb->res.pins.median() <= 0)
             continue;
         Ratio q{a, b, goal, ca->res.pins.median() / cb->res.pins.median()};
-        json("pins_ratio", q.a + "_over_" + q.b, q.value, "x", q.goal);
+        json("pins_ratio", q.a + "_over_" + q.b, q.value, "x", q.goal, 3);
         ratios.push_back(q);
     }
 

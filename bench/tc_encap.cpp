@@ -84,6 +84,7 @@
 
 #include <cxxopts.hpp>
 
+#include "common.hpp"
 #include "bench_passthrough.skel.h"
 #include "tc_harness.hpp"
 
@@ -98,9 +99,8 @@ constexpr uint8_t kTcp = 6, kUdp = 17;
 constexpr uint32_t kMillion = 1000000;
 
 // A broken measurement (setup, verification): exit 2.
-struct Failure : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using benchutil::Failure;
+using benchutil::json;
 
 struct Options {
     uint64_t iterations = 200000;
@@ -521,22 +521,12 @@ TimerCheck check_timer(int pass_fd, int steer_fd, const Bytes& pkt, uint32_t sam
 
 // ---- output -------------------------------------------------------------------
 
-void json(const std::string& bench, const std::string& name, double value, const char* unit,
-          bool goal = false, int decimals = 1) {
-    std::printf("{\"bench\":\"%s\",\"case\":\"%s\",\"value\":%.*f,\"unit\":\"%s\"", bench.c_str(),
-                name.c_str(), decimals, value, unit);
-    if (goal)
-        std::printf(",\"goal\":%g", kGoalNs);
-    std::printf("}\n");
-    std::fflush(stdout);
-}
-
 void emit(const Case& c, const Result& r) {
     json("tc_passthrough_ns", c.name, r.pass_ns, "ns");
     json("tc_srv6steer_ns", c.name, r.steer_ns, "ns");
-    json("tc_encap_added_ns", c.name, r.added_ns, "ns", true);
-    json("tc_encap_added_median_ns", c.name, r.added_median_ns, "ns", true);
-    json("tc_encap_ratio", c.name, r.ratio, "x", false, 3);
+    json("tc_encap_added_ns", c.name, r.added_ns, "ns", kGoalNs);
+    json("tc_encap_added_median_ns", c.name, r.added_median_ns, "ns", kGoalNs);
+    json("tc_encap_ratio", c.name, r.ratio, "x", std::nullopt, 3);
     json("tc_encap_added_wall_ns", c.name, r.wall_added_ns, "ns");
 }
 
@@ -602,13 +592,7 @@ Options parse(int argc, char** argv) {
 
 int bench(int argc, char** argv) {
     const Options o = parse(argc, argv);
-    if (o.cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(o.cpu, &set);
-        if (sched_setaffinity(0, sizeof(set), &set))
-            throw Failure("pinning to CPU " + std::to_string(o.cpu) + ": " + strerror(errno));
-    }
+    benchutil::pin_cpu(o.cpu);
 
     std::vector<Case> cases = make_cases(o);
     std::erase_if(cases, [&](const Case& c) { return !selected(c, o); });
@@ -662,7 +646,7 @@ int bench(int argc, char** argv) {
                  t.dominated ? "repeat=1 readings ARE dominated by the clock's granularity"
                              : "repeat=1 readings are not dominated by the clock's granularity",
                  wall ? "wall clock around blocks of fresh calls" : "the kernel's per-call duration");
-    json("tc_timer_resolution_ns", "passthrough", static_cast<double>(t.step), "ns", false, 0);
+    json("tc_timer_resolution_ns", "passthrough", static_cast<double>(t.step), "ns", std::nullopt, 0);
     json("tc_passthrough_repeat1_ns", "passthrough", t.mean, "ns");
     json("tc_passthrough_repeatK_ns", "passthrough", t.amortized, "ns");
     json("tc_srv6steer_repeatK_ns", "reduced_rerun_encapsulated", t.steer_repeat, "ns");
