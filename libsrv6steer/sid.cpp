@@ -181,7 +181,7 @@ std::vector<Ipv6> usid_containers(const Block& block, std::span<const uint16_t> 
     if (n > kMaxContainers)
         throw Error(num(usids.size()) + " uSIDs need " + num(n) + " containers in block " +
                     block.str() + " (" + num(per) + " uSIDs each); at most " +
-                    num(kMaxContainers) + " containers (SRV6S_MAX_SRH_SEGS), i.e. " +
+                    num(kMaxContainers) + " containers (the destination + SRV6S_MAX_SRH_SEGS in the SRH), i.e. " +
                     num(per * kMaxContainers) + " uSIDs");
 
     std::vector<Ipv6> out;

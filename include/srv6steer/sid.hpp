@@ -19,8 +19,9 @@ namespace srv6steer {
 
 // uSIDs are 16 bits (the F3216 format: a /32 block holds 6 uSIDs per container).
 inline constexpr unsigned kUsidBits = 16;
-// A path is at most this many uSID containers.
-inline constexpr std::size_t kMaxContainers = SRV6S_MAX_SRH_SEGS;
+// A path is at most this many uSID containers: the outer destination plus
+// SRV6S_MAX_SRH_SEGS in the SRH (reduced form; the full form holds one less).
+inline constexpr std::size_t kMaxContainers = SRV6S_MAX_SRH_SEGS + 1;
 
 struct Ipv6 {
     std::array<uint8_t, 16> bytes{};  // network order

@@ -586,10 +586,10 @@ TEST_F(Cli, InvalidPathsAreRefused) {
     fails({"path", "add", "5", "--usids", "1004,zz", "--block", "fcbb:0::/32"}, 2, "invalid uSID \"zz\"");
     fails({"path", "add", "5", "--usids", "10040", "--block", "fcbb:0::/32"}, 2, "has more than 4 hex digits");
     std::string many;
-    for (int i = 1; i <= 49; i++)
+    for (int i = 1; i <= 55; i++)
         many += (many.empty() ? "" : ",") + std::to_string(1000 + i);
     fails({"path", "add", "5", "--usids", many, "--block", "fcbb:0::/32"}, 1,
-          "49 uSIDs need 9 containers in block fcbb::/32");
+          "55 uSIDs need 10 containers in block fcbb::/32");
     std::string nine;
     for (int i = 1; i <= 9; i++)
         nine += (nine.empty() ? "" : ",") + std::string("fcbb:0:") + std::to_string(1000 + i) + "::";
@@ -708,7 +708,7 @@ TEST_F(Cli, ApplyReportsEveryProblemWithItsJsonPath) {
     ok({"apply", "-f", config("good.json", kGoodConfig)});
     const json before = snapshot();
     std::string many;
-    for (int i = 1; i <= 49; i++)
+    for (int i = 1; i <= 55; i++)
         many += (many.empty() ? "" : ",") + std::to_string(1000 + i);
     const std::string bad = config("bad.json", R"({ "block": "fcbb:0::/32", "color": 1,
       "paths": [ {"id": "one", "usids": "1004"}, {"id": 2, "usids": ["1004", "zz", 7]}, {"id": 2, "segments": ["fcbb::1::2"]},
@@ -730,7 +730,7 @@ TEST_F(Cli, ApplyReportsEveryProblemWithItsJsonPath) {
              "  paths[1].usids[2]: expected a uSID as a string of hex digits (\"fe06\"), got 7",
              "  paths[2].segments[0]: invalid IPv6 address \"fcbb::1::2\"",
              "  paths[2].id: path 2 is already defined at paths[1]",
-             "  paths[3].usids: 49 uSIDs need 9 containers",
+             "  paths[3].usids: 55 uSIDs need 10 containers",
              "  paths[4].srh: expected \"reduced\" or \"full\", got \"fancy\"",
              "  paths[4].down: expected true or false, got \"yes\"",
              "  paths[4].block: uSID block fcbb::/33: length /33 not allowed",

@@ -208,11 +208,13 @@ TEST(Containers, RejectsInvalid) {
     EXPECT_ERROR(usid_containers(kLab, none), "empty uSID list");
     const std::vector<uint16_t> zero{0x1004, 0, 0x1006};
     EXPECT_ERROR(usid_containers(kLab, zero), "uSID 2 of the list is 0");
-    const std::vector<uint16_t> too_many(6 * 8 + 1, 0x1001);
+    const std::vector<uint16_t> too_many(6 * 9 + 1, 0x1001);
     EXPECT_ERROR(usid_containers(kLab, too_many),
-                 "49 uSIDs need 9 containers in block fcbb::/32 (6 uSIDs each); at most 8 "
-                 "containers (SRV6S_MAX_SRH_SEGS), i.e. 48 uSIDs");
-    const std::vector<uint16_t> max(6 * 8, 0x1001);
+                 "55 uSIDs need 10 containers in block fcbb::/32 (6 uSIDs each); at most 9 "
+                 "containers (the destination + SRV6S_MAX_SRH_SEGS in the SRH), i.e. 54 uSIDs");
+    const std::vector<uint16_t> max(6 * 9, 0x1001);
+    EXPECT_EQ(decode_path(encode_path(usid_containers(kLab, max))).size(), 9u)
+        << "the longest uSID list fits a reduced SRH";
     EXPECT_EQ(usid_containers(kLab, max).size(), kMaxContainers);
     const std::vector<uint16_t> one{1};
     EXPECT_ERROR(usid_containers(Block{ip("fcbb::"), 128}, one), "length /128 not allowed");
