@@ -18,7 +18,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <type_traits>
 #include <unordered_map>
@@ -57,6 +56,16 @@ void check_ifname(std::string_view ifname) {
 uint32_t overhead(const srv6s_path& p) { return static_cast<uint32_t>(encap_len(p)); }
 
 bool path_present(const srv6s_path& p) { return p.flags & SRV6S_PATH_PRESENT; }
+
+// What to hand netlink to undo a journaled route MTU.
+nl::RouteChange change_of(const srv6s_route& rec) {
+    nl::RouteChange ch;
+    ch.added = rec.flags & SRV6S_ROUTE_ADDED;
+    ch.old_mtu = rec.old_mtu;
+    ch.table = rec.table;
+    ch.priority = rec.priority;
+    return ch;
+}
 
 const srv6s_path_set_gen& active(const srv6s_path_set& s) { return s.gen[s.active & 1]; }
 
@@ -251,13 +260,8 @@ struct Steering::Impl {
         auto rec = routes.lookup(key);
         if (!rec)
             return;
-        nl::RouteChange ch;
-        ch.added = rec->flags & SRV6S_ROUTE_ADDED;
-        ch.old_mtu = rec->old_mtu;
-        ch.table = rec->table;
-        ch.priority = rec->priority;
         nl::Netlink nl;
-        nl.undo_route_mtu(Prefix::from_key(key), ch);
+        nl.undo_route_mtu(Prefix::from_key(key), change_of(*rec));
         routes.erase(key);
     }
 
@@ -284,7 +288,7 @@ struct Steering::Impl {
     }
 
     template <class K, class V>
-    void pin_one(const Map<K, V>& map, const K& key, const Prefix& dst, uint32_t skip_bit,
+    void pin_one(Map<K, V> map, const K& key, const Prefix& dst, uint32_t skip_bit,
                  const std::string& what, Target target, const PinOptions& opts) {
         auto guard = lock();
         const auto paths = target_paths(target);
@@ -307,7 +311,7 @@ struct Steering::Impl {
             v.owner_pid = opts.owner.pid;
             v.owner_cgroup = opts.owner.cgroup;
             v.created_ns = now_ns();
-            Map<K, V>(map).update(key, v, opts.replace ? BPF_ANY : BPF_NOEXIST);
+            map.update(key, v, opts.replace ? BPF_ANY : BPF_NOEXIST);
         } catch (const Error& e) {
             if (fresh)
                 release_route(dst, 1);
@@ -325,12 +329,11 @@ struct Steering::Impl {
     }
 
     template <class K, class V>
-    bool unpin_one(const Map<K, V>& map, const K& key, const Prefix& dst, uint32_t skip_bit) {
+    bool unpin_one(Map<K, V> map, const K& key, const Prefix& dst, uint32_t skip_bit) {
         auto guard = lock();
-        Map<K, V> m = map;
-        if (!m.erase(key))
+        if (!map.erase(key))
             return false;
-        set_skip_if_empty(m, skip_bit);
+        set_skip_if_empty(map, skip_bit);
         release_route(dst, 1);
         return true;
     }
@@ -567,13 +570,8 @@ bool Steering::detach(std::string_view ifname, const std::string& bpffs) {
         if (fds) {
             nl::Netlink nl;
             for (const auto& [key, rec] : fds->routes_map().entries()) {
-                nl::RouteChange ch;
-                ch.added = rec.flags & SRV6S_ROUTE_ADDED;
-                ch.old_mtu = rec.old_mtu;
-                ch.table = rec.table;
-                ch.priority = rec.priority;
                 try {
-                    nl.undo_route_mtu(Prefix::from_key(key), ch);
+                    nl.undo_route_mtu(Prefix::from_key(key), change_of(rec));
                 } catch (const Error& e) {
                     problems.push_back(e.what());
                 }
