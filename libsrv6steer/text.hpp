@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The one place for small text helpers shared by the library, the loader,
+// tools and benchmarks: quoting in messages, whole unsigned numbers, reading
+// a file, addresses as a person writes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "srv6steer/sid.hpp"
+
+namespace srv6steer::text {
+
+// "eth0" with double quotes, for messages: `interface "eth0" ...`.
+std::string quote(std::string_view s);
+
+// A whole unsigned number, decimal or 0x-hex, from min to max; no sign, no
+// spaces, nothing after it. nullopt otherwise.
+std::optional<uint64_t> parse_uint(std::string_view text, uint64_t min = 0, uint64_t max = UINT64_MAX);
+
+// The whole content of a file; Error (with errno) when it cannot be read,
+// naming the file, and saying so when it is a directory.
+std::string read_file(const std::string& path);
+
+// An address as `ip` prints it: IPv4-mapped addresses as dotted IPv4.
+std::string address(const Ipv6& a);
+
+}  // namespace srv6steer::text
