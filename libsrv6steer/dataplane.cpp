@@ -38,39 +38,6 @@ DataPlane DataPlane::load(const LoadOptions& opts) {
 
 int DataPlane::tc_egress_fd() const { return bpf_program__fd(skel_->progs.srv6s_tc_egress); }
 
-#define SRV6S_MAP(method, field, K, V)                                                   \
-    Map<K, V> DataPlane::method() const {                                                \
-        return {bpf_map__fd(skel_->maps.field), #field};                                 \
-    }
-SRV6S_MAP(config, srv6s_config, uint32_t, srv6s_config)
-SRV6S_MAP(flows, srv6s_flows, srv6s_flow_key, srv6s_pin)
-SRV6S_MAP(qps, srv6s_qps, srv6s_qp_key, srv6s_pin)
-SRV6S_MAP(prefixes, srv6s_prefixes, srv6s_prefix_key, srv6s_pin)
-SRV6S_MAP(path_sets, srv6s_path_sets, uint32_t, srv6s_path_set)
-SRV6S_MAP(paths, srv6s_paths, uint32_t, srv6s_path)
-#undef SRV6S_MAP
-
-int DataPlane::map_fd(const std::string& n) const {
-    const auto& m = skel_->maps;
-    bpf_map* map = n == "config"       ? m.srv6s_config
-                   : n == "flows"      ? m.srv6s_flows
-                   : n == "qps"        ? m.srv6s_qps
-                   : n == "prefixes"   ? m.srv6s_prefixes
-                   : n == "path_sets"  ? m.srv6s_path_sets
-                   : n == "paths"      ? m.srv6s_paths
-                   : n == "path_stats" ? m.srv6s_pathstats
-                   : n == "reasons"    ? m.srv6s_reasons
-                   : n == "meta"       ? m.srv6s_meta
-                   : n == "routes"     ? m.srv6s_routes
-                                       : nullptr;
-    return map ? bpf_map__fd(map) : -1;
-}
-
-PerCpuArray<srv6s_counter> DataPlane::path_stats() const {
-    return {bpf_map__fd(skel_->maps.srv6s_pathstats), "srv6s_pathstats"};
-}
-PerCpuArray<srv6s_counter> DataPlane::reasons() const {
-    return {bpf_map__fd(skel_->maps.srv6s_reasons), "srv6s_reasons"};
-}
+bpf_object* DataPlane::object() const { return skel_->obj; }
 
 }  // namespace srv6steer

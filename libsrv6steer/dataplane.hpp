@@ -3,11 +3,14 @@
 // Internal to the library (the skeleton type does not leak into the API).
 #pragma once
 
+#include <bpf/libbpf.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "bpf_map.hpp"
+#include "maps.hpp"
 #include "srv6steer/abi.h"
 
 struct srv6steer_bpf;
@@ -30,17 +33,25 @@ public:
     ~DataPlane();
 
     int tc_egress_fd() const;
-    // The fd of a map by its pin name (state.hpp MapNames), -1 if unknown.
-    int map_fd(const std::string& pin_name) const;
+    bpf_object* object() const;
 
-    Map<uint32_t, srv6s_config> config() const;
-    Map<srv6s_flow_key, srv6s_pin> flows() const;
-    Map<srv6s_qp_key, srv6s_pin> qps() const;
-    Map<srv6s_prefix_key, srv6s_pin> prefixes() const;
-    Map<uint32_t, srv6s_path_set> path_sets() const;
-    Map<uint32_t, srv6s_path> paths() const;
-    PerCpuArray<srv6s_counter> path_stats() const;
-    PerCpuArray<srv6s_counter> reasons() const;
+    // A typed view of one map of the table in maps.hpp.
+    template <class S>
+    auto map(const S& spec) const {
+        const int fd = bpf_map__fd(bpf_object__find_map_by_name(object(), spec.obj));
+        if constexpr (S::kPerCpu)
+            return PerCpuArray<typename S::Value>(fd, spec.pin);
+        else
+            return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+    }
+    auto config() const { return map(maps::config); }
+    auto flows() const { return map(maps::flows); }
+    auto qps() const { return map(maps::qps); }
+    auto prefixes() const { return map(maps::prefixes); }
+    auto path_sets() const { return map(maps::path_sets); }
+    auto paths() const { return map(maps::paths); }
+    auto path_stats() const { return map(maps::path_stats); }
+    auto reasons() const { return map(maps::reasons); }
 
 private:
     struct SkelDeleter {

@@ -12,7 +12,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-add_library(srv6steer_lib SHARED ${CMAKE_CURRENT_LIST_DIR}/capi.cpp)
+# The C ABI (srv6steer.h) over the C++ API, one file per part of it.
+add_library(srv6steer_lib SHARED
+  ${CMAKE_CURRENT_LIST_DIR}/capi/library.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/lifecycle.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/status.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/paths.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/pins.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/stats.cpp)
 add_library(srv6steer::srv6steer ALIAS srv6steer_lib)
 target_link_libraries(srv6steer_lib PRIVATE
   $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_dp>
@@ -24,11 +31,21 @@ target_include_directories(srv6steer_lib PUBLIC
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(srv6steer_lib PUBLIC cxx_std_20)
 target_compile_definitions(srv6steer_lib PRIVATE SRV6S_VERSION_STRING="${PROJECT_VERSION}")
+# The soname's number is the C ABI's version, written once: SRV6S_ABI_VERSION
+# in srv6steer.h (bumped with every change that breaks callers built against
+# an older header; 1: sized options structs, no reason count in a layout).
+# The file is libsrv6steer.so.<abi>.<release>, e.g. libsrv6steer.so.1.0.1.0.
+file(STRINGS ${PROJECT_SOURCE_DIR}/include/srv6steer/srv6steer.h SRV6S_ABI_LINE
+     REGEX "^#define SRV6S_ABI_VERSION [0-9]+$")
+string(REGEX REPLACE "^#define SRV6S_ABI_VERSION " "" SRV6S_ABI_VERSION "${SRV6S_ABI_LINE}")
+if(NOT SRV6S_ABI_VERSION MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "no '#define SRV6S_ABI_VERSION N' in include/srv6steer/srv6steer.h")
+endif()
 set_target_properties(srv6steer_lib PROPERTIES
   OUTPUT_NAME srv6steer
   EXPORT_NAME srv6steer
-  VERSION ${PROJECT_VERSION}
-  SOVERSION 0
+  VERSION ${SRV6S_ABI_VERSION}.${PROJECT_VERSION}
+  SOVERSION ${SRV6S_ABI_VERSION}
   # Nothing undefined may be left for the application to provide.
   LINK_OPTIONS "LINKER:--no-undefined")
 
@@ -66,7 +83,8 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/srv6steerConfig.cmake.
   INSTALL_DESTINATION ${SRV6S_CMAKE_DIR})
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfigVersion.cmake
   VERSION ${PROJECT_VERSION}
-  # 0.x: minor versions may break the ABI (the soname is libsrv6steer.so.0).
+  # 0.x: minor versions may break the C++ API; the C ABI's breaks change the
+  # soname (libsrv6steer.so.${SRV6S_ABI_VERSION}).
   COMPATIBILITY SameMinorVersion)
 install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/srv6steerConfig.cmake

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "srv6steer/error.hpp"
+#include "text.hpp"
 
 namespace srv6steer {
 namespace {
@@ -17,7 +18,7 @@ constexpr std::size_t kSegLen = SRV6S_SEG_LEN;
 // hdr_ext_len is one byte counting 8-byte units, two per segment.
 constexpr std::size_t kMaxSrhWireSegs = 255 / 2;
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+using text::quote;
 
 std::string hex16(uint16_t v) {
     char buf[4];
@@ -181,7 +182,7 @@ std::vector<Ipv6> usid_containers(const Block& block, std::span<const uint16_t> 
     if (n > kMaxContainers)
         throw Error(num(usids.size()) + " uSIDs need " + num(n) + " containers in block " +
                     block.str() + " (" + num(per) + " uSIDs each); at most " +
-                    num(kMaxContainers) + " containers (the destination + SRV6S_MAX_SRH_SEGS in the SRH), i.e. " +
+                    num(kMaxContainers) + " containers (the destination + " + num(SRV6S_MAX_SRH_SEGS) + " in the SRH), i.e. " +
                     num(per * kMaxContainers) + " uSIDs");
 
     std::vector<Ipv6> out;
@@ -227,7 +228,7 @@ srv6s_path encode_path(std::span<const Ipv6> segments, SrhMode mode, bool down) 
     if (n > max_segments(mode))
         throw Error(num(n) + " segments do not fit a " + name(mode) + " SRH: at most " +
                     num(max_segments(mode)) + " segments (" + num(SRV6S_MAX_SRH_SEGS) +
-                    " SRH entries, SRV6S_MAX_SRH_SEGS)");
+                    " SRH entries)");
 
     srv6s_path p{};
     std::copy(segments[0].bytes.begin(), segments[0].bytes.end(), p.dst);
@@ -242,7 +243,7 @@ srv6s_path encode_path(std::span<const Ipv6> segments, SrhMode mode, bool down) 
 SrhMode path_mode(const srv6s_path& p) {
     if (p.n_segs > SRV6S_MAX_SRH_SEGS)
         throw Error("path has n_segs " + num(p.n_segs) + "; at most " +
-                    num(SRV6S_MAX_SRH_SEGS) + " (SRV6S_MAX_SRH_SEGS)");
+                    num(SRV6S_MAX_SRH_SEGS) + ", the most an SRH of srv6steer holds");
     if (p.segments_left == p.n_segs)
         return SrhMode::Reduced;
     if (p.segments_left + 1 == p.n_segs)
@@ -267,9 +268,23 @@ std::vector<Ipv6> decode_path(const srv6s_path& p) {
     return out;
 }
 
-std::size_t encap_len(const srv6s_path& p) {
-    return SRV6S_IPV6_HLEN + (p.n_segs ? SRV6S_SRH_FIXED_LEN + kSegLen * p.n_segs : 0);
+const char* segment_problem(const Ipv6& a) {
+    const auto& b = a.bytes;
+    const bool low = std::all_of(b.begin(), b.end() - 1, [](uint8_t x) { return x == 0; });
+    if (low && b[15] == 0)
+        return "the unspecified address";
+    if (low && b[15] == 1)
+        return "the loopback address";
+    if (b[0] == 0xff)
+        return "a multicast address";
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+        return "a link-local address";
+    if (a.is_v4_mapped())
+        return "an IPv4-mapped address";
+    return nullptr;
 }
+
+std::size_t encap_len(const srv6s_path& p) { return srv6s_encap_len(&p); }
 
 std::vector<uint8_t> srh_bytes(const srv6s_path& p, uint8_t next_header) {
     (void)path_mode(p);  // throws on a path encode_path cannot make

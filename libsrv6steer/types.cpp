@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "srv6steer/error.hpp"
+#include "text.hpp"
 
 namespace srv6steer {
 
@@ -33,52 +34,37 @@ std::vector<std::string_view> words(std::string_view text) {
 
 // A whole unsigned number (decimal, or hex with 0x) no larger than max.
 uint64_t parse_number(std::string_view text, uint64_t max, const std::string& what) {
-    int base = 10;
-    std::string_view digits = text;
-    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
-        base = 16;
-        digits.remove_prefix(2);
-    }
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || v > max)
-        throw Error("invalid " + what + " \"" + std::string(text) + "\": expected a number from 0 to " +
-                    std::to_string(max));
-    return v;
+    if (auto v = text::parse_uint(text, 0, max))
+        return *v;
+    throw Error("invalid " + what + " " + text::quote(text) + ": expected a number from 0 to " +
+                std::to_string(max));
 }
-
-std::string v4_text(const Ipv6& a) {
-    return std::to_string(a.bytes[12]) + "." + std::to_string(a.bytes[13]) + "." +
-           std::to_string(a.bytes[14]) + "." + std::to_string(a.bytes[15]);
-}
-
-std::string addr_text(const Ipv6& a) { return a.is_v4_mapped() ? v4_text(a) : a.str(); }
 
 }  // namespace
 
 uint8_t parse_proto(std::string_view text) {
-    if (text == "tcp")
+    if (text == "tcp" || text == "6")
         return 6;
-    if (text == "udp")
+    if (text == "udp" || text == "17")
         return 17;
-    if (text == "icmp")
-        return 1;
-    if (text == "icmpv6" || text == "ipv6-icmp")
-        return 58;
-    if (text == "sctp")
-        return 132;
-    return static_cast<uint8_t>(parse_number(text, 255, "protocol (tcp, udp, icmp, icmpv6 or 0-255)"));
+    throw Error("invalid protocol " + text::quote(text) +
+                ": flows are tcp or udp (the protocols the data plane reads ports of)");
 }
 
 std::string proto_name(uint8_t proto) {
     switch (proto) {
     case 6: return "tcp";
     case 17: return "udp";
-    case 1: return "icmp";
-    case 58: return "icmpv6";
-    case 132: return "sctp";
     default: return std::to_string(proto);
     }
+}
+
+void Flow::check() const {
+    if (proto != 6 && proto != 17)
+        throw Error("flow " + str() + ": protocol " + std::to_string(proto) +
+                    " cannot be pinned; flows are tcp or udp (the protocols the data plane reads ports of)");
+    if (src.is_v4_mapped() != dst.is_v4_mapped())
+        throw Error("flow " + str() + " mixes IPv4 and IPv6 addresses");
 }
 
 // ---- Flow -------------------------------------------------------------------
@@ -102,8 +88,8 @@ Flow Flow::parse(std::string_view text) {
 }
 
 std::string Flow::str() const {
-    return proto_name(proto) + " " + addr_text(src) + " " + std::to_string(sport) + " " +
-           addr_text(dst) + " " + std::to_string(dport);
+    return proto_name(proto) + " " + text::address(src) + " " + std::to_string(sport) + " " +
+           text::address(dst) + " " + std::to_string(dport);
 }
 
 srv6s_flow_key Flow::key() const {
@@ -142,7 +128,7 @@ Qp Qp::parse(std::string_view text) {
 std::string Qp::str() const {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%06x", qp);
-    return addr_text(dst) + " " + buf;
+    return text::address(dst) + " " + buf;
 }
 
 srv6s_qp_key Qp::key() const {
@@ -190,7 +176,7 @@ Prefix Prefix::parse(std::string_view text) {
 
 std::string Prefix::str() const {
     if (is_v4())
-        return v4_text(addr) + "/" + std::to_string(len - 96);
+        return text::address(addr) + "/" + std::to_string(len - 96);
     return addr.str() + "/" + std::to_string(len);
 }
 

@@ -24,12 +24,6 @@ struct srv6s_srh {
 	__u16 tag;
 };
 
-static __always_inline __u32 srv6s_encap_len(const struct srv6s_path *path)
-{
-	return SRV6S_IPV6_HLEN +
-	       (path->n_segs ? SRV6S_SRH_FIXED_LEN + SRV6S_SEG_LEN * path->n_segs : 0);
-}
-
 /*
  * Would the packet still fit the MTU with len_diff more bytes?
  * Non-GSO: its length. GSO: each segment (headers + gso_size), which grows

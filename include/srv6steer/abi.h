@@ -119,6 +119,19 @@ struct srv6s_path {
 	__u8 segs[SRV6S_MAX_SRH_SEGS][16];
 };
 
+/* Bytes a path adds in front of the inner packet: the outer IPv6 header,
+ * plus an SRH (8 bytes + 16 per segment) when the path has one. The data
+ * plane grows packets by this much; user space sizes route MTUs by it. */
+static inline __u32 srv6s_encap_len_segs(__u32 n_segs)
+{
+	return SRV6S_IPV6_HLEN + (n_segs ? SRV6S_SRH_FIXED_LEN + SRV6S_SEG_LEN * n_segs : 0);
+}
+
+static inline __u32 srv6s_encap_len(const struct srv6s_path *path)
+{
+	return srv6s_encap_len_segs(path->n_segs);
+}
+
 /* One version of a path set: the paths a pin spreads its flows over (by a
  * stable hash of the 5-tuple). n_paths == 0: no set. */
 struct srv6s_path_set_gen {
@@ -217,6 +230,10 @@ enum srv6s_meta_flags {
 	SRV6S_META_ROUTE_MTU = 1U << 0, /* manage route MTUs for pinned destinations */
 };
 
+/* The layout of pinned state (directory names, map key/value layouts). A
+ * build opening state of another layout refuses it and says so. */
+#define SRV6S_STATE_LAYOUT 2
+
 struct srv6s_meta {
 	__u32 ifindex;
 	__u32 attach_mode;   /* enum srv6s_attach_mode */
@@ -225,6 +242,11 @@ struct srv6s_meta {
 	__u32 flags;         /* enum srv6s_meta_flags */
 	__u32 link_mtu;      /* device MTU at attach */
 	__u64 attached_ns;   /* CLOCK_REALTIME */
+	__u32 layout;        /* SRV6S_STATE_LAYOUT of the build that attached */
+	__u32 prog_id;       /* the TC program attached */
+	__u64 netns_cookie;  /* SO_NETNS_COOKIE of the network namespace */
+	__u64 netns_inode;   /* its nsfs inode (to find it from other namespaces) */
+	__u64 netns_dev;     /* and the nsfs device */
 };
 
 /* A route MTU srv6steer set: added a route (ROUTE_ADDED) or changed the MTU
@@ -234,13 +256,20 @@ enum srv6s_route_flags {
 	SRV6S_ROUTE_ADDED = 1U << 0,
 };
 
+#define SRV6S_ENCAP_LEVELS (SRV6S_MAX_SRH_SEGS + 1)
+
 struct srv6s_route {
 	__u32 flags;      /* enum srv6s_route_flags */
-	__u32 old_mtu;    /* MTU metric before us (0: none) */
+	__u32 old_mtu;    /* MTU metric before us (0: none), put back at the end */
 	__u32 mtu;        /* MTU we set */
 	__u32 table;
 	__u32 priority;
-	__u32 refs;       /* pins that need it; undone when it drops to 0 */
+	__u32 cap;        /* never set above this: the MTU found when we came (0: none) */
+	/* Pins that need it, by the SRH segments of the longest path their
+	 * target may take (0: reduced, no SRH). The MTU fits the largest level
+	 * with pins; the route goes back when no pin is left. */
+	__u32 pins[SRV6S_ENCAP_LEVELS];
+	__u32 pad;
 };
 
 /* ---- verdicts ---------------------------------------------------------- */
@@ -269,7 +298,7 @@ SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_prefix_key, addr) == 4,
 		    "srv6s_prefix_key.addr offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_pin) == 40, "srv6s_pin layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 32, "srv6s_meta layout");
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 24, "srv6s_route layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 64, "srv6s_meta layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 64, "srv6s_route layout");
 
 #endif /* SRV6STEER_ABI_H */

@@ -63,6 +63,10 @@ std::vector<uint16_t> container_usids(const Block& block, const Ipv6& container)
 enum class SrhMode { Reduced, Full };
 
 // Segments (containers) one path can have in each mode.
+// Why an address cannot be a segment (a SID packets are sent to): "the
+// loopback address", "a multicast address", ...; nullptr for global unicast.
+const char* segment_problem(const Ipv6& a);
+
 constexpr std::size_t max_segments(SrhMode mode) {
     return mode == SrhMode::Reduced ? SRV6S_MAX_SRH_SEGS + 1 : SRV6S_MAX_SRH_SEGS;
 }

@@ -6,12 +6,13 @@
  * state, same rules, same messages.
  *
  *   srv6s_handle *h;
- *   if (srv6s_attach("eth0", NULL, NULL, 0, &h) < 0)
+ *   struct srv6s_flow f;
+ *   SRV6S_OPTS(srv6s_attach_opts, ao, .max_flows = 4096);
+ *   if (srv6s_attach("eth0", &ao, &h) < 0)
  *       fprintf(stderr, "%s\n", srv6s_last_error());
  *   srv6s_add_path_usids(h, 1, "fcbb:0::/32", "1004,1001,1006,fe06", 0);
- *   srv6s_pin_flow(h, IPPROTO_TCP, "fcbb:0:800:1::10", 40000,
- *                  "fcbb:0:800:2::20", 5201, SRV6S_TARGET_PATH, 1, 0,
- *                  SRV6S_OWNER_SELF);
+ *   srv6s_flow_parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", &f);
+ *   srv6s_pin_flow(h, &f, SRV6S_TARGET_PATH, 1, NULL);  // owned by this process
  *   srv6s_close(h);   // the steering stays; srv6s_detach("eth0", NULL) ends it
  *
  * Conventions
@@ -25,13 +26,25 @@
  *  - Text in: addresses are IPv6 or IPv4 text ("fcbb:0:800:2::20",
  *    "10.0.2.20"); uSIDs "1004,1001,1006,fe06"; blocks and prefixes
  *    "fcbb:0::/32", "10.0.2.0/24".
+ *  - Options structs (srv6s_attach_opts, srv6s_pin_opts) and srv6s_status
+ *    start with `size_t sz`, the size of the struct the caller was built
+ *    with, and grow only at their end (the LIBBPF_OPTS convention). Declare
+ *    them with SRV6S_OPTS, which zero-fills the struct and sets sz; zero
+ *    always means "the default". The library takes a smaller struct (built
+ *    against an older srv6steer.h: the fields it lacks keep their defaults)
+ *    and refuses, with -EINVAL, a larger one whose bytes past the fields it
+ *    knows are not all zero (a newer header's option this library cannot
+ *    honour). NULL options: every default.
  *  - A handle refers to the state pinned for one interface in bpffs. It may
  *    be used by one thread at a time; several handles (in one process or
  *    many) may refer to the same interface: changes are serialised by a lock
- *    on the pin directory. Closing a handle does not stop the steering.
+ *    on the state. Closing a handle does not stop the steering.
  *  - Strings passed to callbacks, and the structs they point at, live only
  *    until the callback returns. A callback returns 0 to go on; a non-zero
  *    value stops the walk and becomes the return value of the call.
+ *  - The ABI's version is the soname's number, SRV6S_ABI_VERSION
+ *    (libsrv6steer.so.SRV6S_ABI_VERSION); it changes with every change that
+ *    breaks callers built against an older header.
  */
 #ifndef SRV6STEER_H
 #define SRV6STEER_H
@@ -39,10 +52,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "srv6steer/abi.h" /* enum srv6s_reason, SRV6S_R_MAX, struct srv6s_counter */
+#include "srv6steer/abi.h" /* enum srv6s_reason, struct srv6s_counter, limits */
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* libsrv6steer.so.1: sized options, stats without a reason count in any
+ * layout, status and remove_dead. (0: positional attach, struct srv6s_stats.) */
+#define SRV6S_ABI_VERSION 1
+
+/* Declares `struct TYPE NAME`, zero-filled, with sz set and the fields given
+ * (designated initializers; in C++ in declaration order):
+ *   SRV6S_OPTS(srv6s_pin_opts, po, .replace = 1);
+ *   SRV6S_OPTS(srv6s_status, st);
+ * NAME goes with the fields so that a declaration without fields is C99 too. */
+#define SRV6S_OPTS(TYPE, ...) SRV6S_OPTS_(TYPE, __VA_ARGS__, )
+#if defined(__cplusplus) && defined(__GNUC__)
+/* g++ warns of the fields left out (-Wmissing-field-initializers): they are
+ * meant to be zero. */
+#define SRV6S_OPTS_(TYPE, NAME, ...)                                                  \
+	_Pragma("GCC diagnostic push")                                                \
+	_Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")             \
+	struct TYPE NAME = {.sz = sizeof(struct TYPE), __VA_ARGS__};                  \
+	_Pragma("GCC diagnostic pop")
+#else
+#define SRV6S_OPTS_(TYPE, NAME, ...) struct TYPE NAME = {.sz = sizeof(struct TYPE), __VA_ARGS__}
 #endif
 
 /* Opaque: one open view of an interface's steering state. */
@@ -52,6 +87,11 @@ typedef struct srv6s_handle srv6s_handle;
 #define SRV6S_ADDRSTRLEN 48
 /* Room for any prefix text ("addr/len"), NUL included. */
 #define SRV6S_PREFIXSTRLEN 56
+/* Room for an interface name (IFNAMSIZ), a network namespace name (a file
+ * name) and a path, NUL included. */
+#define SRV6S_IFNAMSIZ 16
+#define SRV6S_NETNSSTRLEN 256
+#define SRV6S_PATHSTRLEN 4096
 
 /* What a pin points at: one path, or a path set (srv6s_define_set). */
 enum srv6s_target_kind {
@@ -59,19 +99,60 @@ enum srv6s_target_kind {
 	SRV6S_TARGET_SET = 1,
 };
 
-/* Flags of the pin calls. */
-enum srv6s_pin_flags {
-	/* Re-pin a key already pinned to another target (else: -EEXIST).
-	 * Pinning a key to the target it already has is always a no-op. */
-	SRV6S_PIN_REPLACE = 1U << 0,
+/* A yes/no option whose zero keeps the library's default. */
+enum srv6s_toggle {
+	SRV6S_DEFAULT = 0,
+	SRV6S_ON = 1,
+	SRV6S_OFF = 2,
 };
 
-/* owner_pid of the pin calls: who made a pin decides when srv6s_gc may
- * remove it. A pid: that process (the calling process also records its
- * cgroup). SRV6S_OWNER_SELF: the calling process. SRV6S_OWNER_NONE: nobody,
- * the pin never goes stale (pins from configuration). */
-#define SRV6S_OWNER_NONE 0U
-#define SRV6S_OWNER_SELF 0xffffffffU
+/* How the TC egress program is hooked. */
+enum srv6s_hook {
+	SRV6S_HOOK_AUTO = 0,   /* tcx where the kernel has it (6.6+), else clsact */
+	SRV6S_HOOK_TCX = 1,    /* a tcx link: pinned, coexists with other programs */
+	SRV6S_HOOK_CLSACT = 2, /* a clsact egress filter (older kernels) */
+};
+
+/* Options of srv6s_attach. Every field zero: the defaults. */
+struct srv6s_attach_opts {
+	size_t sz;              /* sizeof(struct srv6s_attach_opts): SRV6S_OPTS sets it */
+	const char *source;     /* outer IPv6 source; NULL: the interface's first
+				 * global IPv6 address */
+	const char *bpffs;      /* a bpf filesystem mount; NULL: /sys/fs/bpf */
+	uint32_t hook;          /* enum srv6s_hook */
+	uint32_t hop_limit;     /* outer hop limit 1..255; 0: 64 */
+	uint32_t mtu;           /* L3 MTU to check packets against (>= 1280);
+				 * 0: the interface's MTU */
+	uint32_t fixed_gso;     /* enum srv6s_toggle, default on: keep full-size
+				 * GSO segments (route MTUs leave room) */
+	uint32_t route_mtu;     /* enum srv6s_toggle, default on: lower the route
+				 * MTU towards pinned destinations */
+	uint32_t drop_oversize; /* enum srv6s_toggle, default off: drop, rather
+				 * than send unencapsulated, what would not fit */
+	uint32_t max_flows;     /* flow pins; 0: SRV6S_DEFAULT_MAX_FLOWS */
+	uint32_t max_qps;       /* queue pair pins; 0: SRV6S_DEFAULT_MAX_QPS */
+	uint32_t max_prefixes;  /* prefix pins; 0: SRV6S_DEFAULT_MAX_PREFIXES */
+	uint32_t reserved;      /* 0 (every byte of the struct is a field) */
+};
+
+/* Who made a pin decides when srv6s_gc may remove it. */
+enum srv6s_owner {
+	SRV6S_OWNER_SELF = 0, /* the calling process and its cgroup (default) */
+	SRV6S_OWNER_NONE = 1, /* nobody: the pin never goes stale (configuration) */
+	SRV6S_OWNER_PID = 2,  /* the process owner_pid (and cgroup owner_cgroup) */
+};
+
+/* Options of the pin calls. Every field zero: owned by the calling process,
+ * no replacing. */
+struct srv6s_pin_opts {
+	size_t sz;             /* sizeof(struct srv6s_pin_opts): SRV6S_OPTS sets it */
+	uint32_t owner;        /* enum srv6s_owner */
+	uint32_t owner_pid;    /* SRV6S_OWNER_PID only: the owning process (> 0) */
+	uint64_t owner_cgroup; /* SRV6S_OWNER_PID only: its cgroup v2 id; 0: none */
+	uint32_t replace;      /* non-zero: re-pin a key pinned to another target
+				* (else -EEXIST). The same target again is a no-op. */
+	uint32_t reserved;     /* 0 */
+};
 
 /* A transport 5-tuple in text form. */
 struct srv6s_flow {
@@ -119,9 +200,49 @@ struct srv6s_prefix_entry {
 	struct srv6s_pin_info pin;
 };
 
-/* Packets and bytes the TC program saw, per reason (enum srv6s_reason). */
-struct srv6s_stats {
-	struct srv6s_counter reasons[SRV6S_R_MAX];
+/* What srv6s_get_status fills: the caller sets sz (SRV6S_OPTS), the library
+ * fills that much; fields this library does not know read as zero. */
+struct srv6s_status {
+	size_t sz;                        /* sizeof(struct srv6s_status) */
+	char ifname[SRV6S_IFNAMSIZ];
+	char netns[SRV6S_NETNSSTRLEN];    /* the network namespace's name; "" initial */
+	char pin_dir[SRV6S_PATHSTRLEN];   /* where the state is pinned */
+	char source[SRV6S_ADDRSTRLEN];    /* outer IPv6 source */
+	uint64_t netns_cookie;            /* the network namespace's identity */
+	uint64_t attached_ns;             /* CLOCK_REALTIME of the attach */
+	int32_t ifindex;                  /* at attach */
+	uint32_t attach_mode;             /* enum srv6s_attach_mode (abi.h) */
+	uint32_t prog_id;                 /* 0: no program runs there */
+	uint32_t link_id;                 /* tcx only */
+	uint32_t route_mtu;               /* 1: route MTUs managed for pinned destinations */
+	uint32_t config_flags;            /* enum srv6s_config_flags (abi.h) */
+	uint32_t mtu;                     /* L3 MTU packets are checked against */
+	uint32_t hop_limit;               /* outer hop limit */
+	uint32_t n_paths, n_sets, n_flows, n_qps, n_prefixes;
+	uint32_t max_flows, max_qps, max_prefixes;
+	uint32_t n_owned_routes;          /* srv6s_list_owned_routes */
+	uint32_t n_problems;              /* srv6s_list_problems; 0: attached and steering */
+};
+
+/* What makes an attachment not (or no longer) steer. */
+enum srv6s_problem_kind {
+	SRV6S_PROBLEM_INTERFACE_GONE = 0,       /* no interface of that name any more */
+	SRV6S_PROBLEM_IFINDEX_CHANGED = 1,      /* deleted and re-created */
+	SRV6S_PROBLEM_LINK_MISSING = 2,         /* the pinned tcx link is gone */
+	SRV6S_PROBLEM_PROGRAM_NOT_ATTACHED = 3, /* the link or filter runs another program */
+	SRV6S_PROBLEM_NETNS_GONE = 4,           /* the network namespace is gone */
+};
+
+/* A route MTU srv6steer set towards a pinned destination, and what it puts
+ * back when the last pin to that destination goes. */
+struct srv6s_owned_route {
+	char dst[SRV6S_PREFIXSTRLEN];
+	uint32_t mtu;      /* the MTU srv6steer set */
+	uint32_t old_mtu;  /* the MTU before (0: none); restored on release */
+	uint32_t table;
+	uint32_t priority;
+	uint32_t pins;     /* pins that need it */
+	uint32_t added;    /* 1: srv6steer added the route; 0: changed an existing one */
 };
 
 typedef int (*srv6s_path_stats_fn)(uint32_t path_id, const struct srv6s_counter *counter,
@@ -129,6 +250,9 @@ typedef int (*srv6s_path_stats_fn)(uint32_t path_id, const struct srv6s_counter 
 typedef int (*srv6s_flow_fn)(const struct srv6s_flow_entry *entry, void *ctx);
 typedef int (*srv6s_qp_fn)(const struct srv6s_qp_entry *entry, void *ctx);
 typedef int (*srv6s_prefix_fn)(const struct srv6s_prefix_entry *entry, void *ctx);
+typedef int (*srv6s_problem_fn)(uint32_t kind, const char *detail, void *ctx);
+typedef int (*srv6s_owned_route_fn)(const struct srv6s_owned_route *route, void *ctx);
+typedef int (*srv6s_text_fn)(const char *text, void *ctx);
 
 /* ---- library ------------------------------------------------------------ */
 
@@ -139,23 +263,26 @@ const char *srv6s_version(void);
  * yet. Valid until the next failing call in this thread. Never NULL. */
 const char *srv6s_last_error(void);
 
+/* How many reasons this library counts: reasons are 0 .. count-1 (enum
+ * srv6s_reason; a newer library may count more). */
+uint32_t srv6s_reason_count(void);
+
 /* The name of a reason ("steered", "no_match", ...), "unknown" when out of
  * range. Never NULL. */
 const char *srv6s_reason_name(uint32_t reason);
 
+/* The name of a problem kind ("interface_gone", ...), "unknown" when out of
+ * range. Never NULL. */
+const char *srv6s_problem_name(uint32_t kind);
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
-/* Loads the data plane, pins its maps under BPFFS/srv6steer/IFNAME/ and
- * attaches it to TC egress of `ifname` (tcx, else clsact).
- *  source:    outer IPv6 source address; NULL: the interface's first global
- *             IPv6 address.
- *  bpffs:     a bpf filesystem mount; NULL: /sys/fs/bpf.
- *  max_flows: size of the flow pin map; 0: the default (SRV6S_DEFAULT_MAX_FLOWS).
- *  out:       receives a handle to close with srv6s_close; may be NULL (the
- *             steering stays attached either way).
+/* Loads the data plane, pins its state in bpffs and attaches it to TC egress
+ * of `ifname`. opts: NULL or SRV6S_OPTS(srv6s_attach_opts, ...).
+ * out: receives a handle to close with srv6s_close; may be NULL (the
+ * steering stays attached either way).
  * -EEXIST if srv6steer is attached there already. Needs CAP_BPF/CAP_NET_ADMIN. */
-int srv6s_attach(const char *ifname, const char *source, const char *bpffs, uint32_t max_flows,
-		 srv6s_handle **out);
+int srv6s_attach(const char *ifname, const struct srv6s_attach_opts *opts, srv6s_handle **out);
 
 /* Opens the state pinned for `ifname` by an earlier attach (any process).
  * bpffs NULL: /sys/fs/bpf. -ENOENT if srv6steer is not attached there. */
@@ -169,6 +296,24 @@ int srv6s_detach(const char *ifname, const char *bpffs);
 
 /* Frees a handle (NULL: nothing). The steering stays. */
 void srv6s_close(srv6s_handle *h);
+
+/* Removes the state of attachments that can no longer steer (their network
+ * namespace or interface is gone), in any network namespace, with all they
+ * changed that still exists. bpffs NULL: /sys/fs/bpf. n_removed (if not
+ * NULL) receives how many were removed; fn (if not NULL) is then called
+ * with each removed pin directory. */
+int srv6s_remove_dead(const char *bpffs, size_t *n_removed, srv6s_text_fn fn, void *ctx);
+
+/* What the state of this handle's interface says, and whether it still
+ * steers: fills *out (out->sz set by the caller). */
+int srv6s_get_status(srv6s_handle *h, struct srv6s_status *out);
+
+/* Calls fn for every problem (why the attachment does not steer), with its
+ * kind (enum srv6s_problem_kind) and a description. None: healthy. */
+int srv6s_list_problems(srv6s_handle *h, srv6s_problem_fn fn, void *ctx);
+
+/* Calls fn for every route MTU srv6steer set. */
+int srv6s_list_owned_routes(srv6s_handle *h, srv6s_owned_route_fn fn, void *ctx);
 
 /* ---- paths and path sets ------------------------------------------------ */
 
@@ -205,24 +350,24 @@ int srv6s_remove_set(srv6s_handle *h, uint32_t id);
 
 /* ---- pins --------------------------------------------------------------- */
 
-/* Pins one flow to a target. flags: enum srv6s_pin_flags; owner_pid: see
- * SRV6S_OWNER_SELF. -EEXIST if pinned to another target without
- * SRV6S_PIN_REPLACE; -E2BIG when the flow map is full. Every pin call also
- * lowers the route MTU towards the destination so that the encapsulation
- * fits (srv6s_gc undoes it once no pin needs it, srv6s_detach always): the
- * destination needs a route in this network namespace, else -ENETUNREACH. */
-int srv6s_pin_flow(srv6s_handle *h, uint8_t proto, const char *src, uint16_t sport,
-		   const char *dst, uint16_t dport, uint32_t target_kind, uint32_t target_id,
-		   uint32_t flags, uint32_t owner_pid);
+/* Pins one flow to a target (target_kind: enum srv6s_target_kind).
+ * opts: NULL or SRV6S_OPTS(srv6s_pin_opts, ...). -ENOENT if the target does
+ * not exist; -EEXIST if pinned to another target without opts->replace;
+ * -E2BIG when the flow map is full.
+ * Every pin call also lowers the route MTU towards the destination so that
+ * the encapsulation fits (srv6s_gc undoes it once no pin needs it,
+ * srv6s_detach always): the destination needs a route in this network
+ * namespace, else -ENETUNREACH. */
+int srv6s_pin_flow(srv6s_handle *h, const struct srv6s_flow *flow, uint32_t target_kind,
+		   uint32_t target_id, const struct srv6s_pin_opts *opts);
 
 /* Removes a flow pin. -ENOENT if the flow is not pinned. */
-int srv6s_unpin_flow(srv6s_handle *h, uint8_t proto, const char *src, uint16_t sport,
-		     const char *dst, uint16_t dport);
+int srv6s_unpin_flow(srv6s_handle *h, const struct srv6s_flow *flow);
 
 /* Pins `n` flows at once, all or nothing (one batch map update). n_added,
  * if not NULL, receives how many pins were new. */
-int srv6s_pin_flows(srv6s_handle *h, const struct srv6s_flow_pin *pins, size_t n, uint32_t flags,
-		    uint32_t owner_pid, size_t *n_added);
+int srv6s_pin_flows(srv6s_handle *h, const struct srv6s_flow_pin *pins, size_t n,
+		    const struct srv6s_pin_opts *opts, size_t *n_added);
 
 /* Parses "PROTO SRC SPORT DST DPORT" (e.g. "tcp fcbb:0:800:1::10 40000
  * fcbb:0:800:2::20 5201"; PROTO tcp, udp, icmp, icmpv6, sctp or 0-255) into
@@ -231,7 +376,7 @@ int srv6s_flow_parse(const char *text, struct srv6s_flow *out);
 
 /* Pins RoCEv2 traffic to `dst` with destination queue pair `qp` (24 bits). */
 int srv6s_pin_qp(srv6s_handle *h, const char *dst, uint32_t qp, uint32_t target_kind,
-		 uint32_t target_id, uint32_t flags, uint32_t owner_pid);
+		 uint32_t target_id, const struct srv6s_pin_opts *opts);
 
 /* Removes a queue pair pin. -ENOENT if it is not pinned. */
 int srv6s_unpin_qp(srv6s_handle *h, const char *dst, uint32_t qp);
@@ -239,7 +384,7 @@ int srv6s_unpin_qp(srv6s_handle *h, const char *dst, uint32_t qp);
 /* Pins traffic to a destination prefix ("fcbb:0:800:2::/64", "10.0.2.0/24",
  * an address alone is /128 or /32). Flow and queue pair pins win over it. */
 int srv6s_pin_prefix(srv6s_handle *h, const char *prefix, uint32_t target_kind,
-		     uint32_t target_id, uint32_t flags, uint32_t owner_pid);
+		     uint32_t target_id, const struct srv6s_pin_opts *opts);
 
 /* Removes a prefix pin. -ENOENT if it is not pinned. */
 int srv6s_unpin_prefix(srv6s_handle *h, const char *prefix);
@@ -251,10 +396,17 @@ int srv6s_list_prefixes(srv6s_handle *h, srv6s_prefix_fn fn, void *ctx);
 
 /* ---- statistics and housekeeping ---------------------------------------- */
 
-/* Fills *out (if not NULL) with the per-reason counters (summed over CPUs),
- * then calls fn (if not NULL) for every existing path, by id, with its
- * counters. */
-int srv6s_get_stats(srv6s_handle *h, struct srv6s_stats *out, srv6s_path_stats_fn fn, void *ctx);
+/* Packets and bytes (before encapsulation) the TC program counted for one
+ * reason, summed over CPUs. -EINVAL if reason >= srv6s_reason_count(). */
+int srv6s_stats_reason(srv6s_handle *h, uint32_t reason, struct srv6s_counter *out);
+
+/* Every reason's counters at once, read together: out[r] for reasons
+ * r < min(n, srv6s_reason_count()). n_reasons (if not NULL) receives
+ * srv6s_reason_count(). out may be NULL when n is 0. */
+int srv6s_stats_reasons(srv6s_handle *h, struct srv6s_counter *out, size_t n, size_t *n_reasons);
+
+/* Calls fn for every existing path, by id, with what was steered onto it. */
+int srv6s_stats_paths(srv6s_handle *h, srv6s_path_stats_fn fn, void *ctx);
 
 /* Removes pins whose owner process is gone, and route MTUs no pin needs.
  * n_removed, if not NULL, receives the number of pins removed. */

@@ -8,10 +8,9 @@
 //   s.pin(Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201"),
 //         Target::path(1));
 //
-// State lives in BPF maps pinned under <bpffs>/srv6steer/<ifname>/ (another
-// network namespace: <bpffs>/srv6steer/netns/<name>/<ifname>/), so steering
-// goes on after the process that set it up exits, and Steering::open picks it
-// up again. Every failure throws srv6steer::Error with a message that says
+// State lives in BPF maps pinned under <bpffs>/srv6steer/v2/<netns cookie>/<ifname>/
+// (docs/design.md §4), so steering goes on after the process that set it up
+// exits, and Steering::open picks it up again. Every failure throws srv6steer::Error with a message that says
 // what to do; a failed call leaves the state as it was.
 #pragma once
 
@@ -113,6 +112,31 @@ struct AttachOptions {
     std::string bpffs = kDefaultBpffs;
 };
 
+// A route MTU srv6steer set towards a pinned destination, and what it will
+// put back when the last pin to that destination goes.
+struct OwnedRoute {
+    Prefix dst;
+    uint32_t mtu = 0;        // the MTU srv6steer set
+    bool added = false;      // srv6steer added the route (else: changed an existing one)
+    uint32_t old_mtu = 0;    // the MTU before (0: none); restored on release
+    uint32_t table = 254;
+    uint32_t priority = 0;
+    uint32_t pins = 0;       // pins that need it
+};
+
+// Something that makes an attachment not (or no longer) steer.
+struct Problem {
+    enum class Kind {
+        InterfaceGone,       // no interface of that name any more
+        IfindexChanged,      // the interface was deleted and re-created
+        LinkMissing,         // the pinned tcx link is gone
+        ProgramNotAttached,  // the link or filter no longer runs our program
+        NetnsGone,           // the network namespace of the state is gone (seen from
+                             // another namespace: remove_dead)
+    } kind;
+    std::string detail;      // what was found, in words
+};
+
 // What `srv6steer status` shows.
 struct Status {
     std::string ifname;
@@ -126,11 +150,17 @@ struct Status {
     srv6s_config config{};
     size_t n_paths = 0, n_sets = 0, n_flows = 0, n_qps = 0, n_prefixes = 0;
     uint32_t max_flows = 0, max_qps = 0, max_prefixes = 0;
-    std::vector<std::string> owned_routes;  // route MTUs we set, as text, with their pins
+    std::vector<OwnedRoute> owned_routes;  // route MTUs srv6steer set
+    std::string netns;                     // the network namespace's label ("" initial)
+    uint64_t netns_cookie = 0;             // its identity (SO_NETNS_COOKIE)
+    std::vector<Problem> problems;         // empty: attached and steering
+    bool healthy() const { return problems.empty(); }
 };
 
 class Steering {
 public:
+    struct Impl;  // opaque: the library's own (libsrv6steer/impl.hpp)
+
     // Loads the data plane, pins its maps and attaches it to TC egress of
     // opts.ifname. Fails if srv6steer is already attached there.
     static Steering attach(const AttachOptions& opts);
@@ -146,6 +176,28 @@ public:
     // nowhere: for tests and for running packets through it
     // (BPF_PROG_TEST_RUN on tc_program_fd()).
     static Steering load_unattached(const AttachOptions& opts);
+
+    // State of attachments that can no longer steer (their network namespace
+    // or interface is gone), in any network namespace: removed with all they
+    // changed that still exists. Returns the pin directories removed.
+    static std::vector<std::string> remove_dead(const std::string& bpffs = kDefaultBpffs);
+
+    // Holds this interface's state lock across several calls (read, decide,
+    // change) so that no other process changes the state in between. Every
+    // call on this Steering runs under it while it lives; calls on other
+    // Steering objects, in this process or others, wait. Re-entrant.
+    class Lock {
+    public:
+        Lock(Lock&&) noexcept;
+        Lock& operator=(Lock&&) noexcept;
+        ~Lock();
+
+    private:
+        friend class Steering;
+        explicit Lock(Impl* impl);
+        Impl* impl_ = nullptr;
+    };
+    [[nodiscard]] Lock lock();
 
     Steering(Steering&&) noexcept;
     Steering& operator=(Steering&&) noexcept;
@@ -188,7 +240,6 @@ public:
     size_t gc();
 
 private:
-    struct Impl;
     explicit Steering(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -16,7 +16,8 @@ namespace srv6steer {
 
 // A transport 5-tuple. Addresses of either family (IPv4 as ::ffff:a.b.c.d).
 // Text: "tcp SRC SPORT DST DPORT", e.g. "tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201"
-// or "udp 10.0.1.10 5000 10.0.2.20 4791"; proto is tcp, udp or a number.
+// or "udp 10.0.1.10 5000 10.0.2.20 4791"; proto is tcp or udp (6 or 17), the
+// protocols whose ports the data plane reads.
 struct Flow {
     Ipv6 src;
     Ipv6 dst;
@@ -25,6 +26,8 @@ struct Flow {
     uint16_t dport = 0;
 
     static Flow parse(std::string_view text);
+    // Throws unless the flow can be pinned: tcp or udp, one address family.
+    void check() const;
     std::string str() const;
     srv6s_flow_key key() const;
     static Flow from_key(const srv6s_flow_key&);
@@ -80,7 +83,7 @@ struct PinInfo {
     static PinInfo from_value(const srv6s_pin&);
 };
 
-// "tcp"/"udp"/"icmp"/"icmpv6" or a number 0..255.
+// "tcp" or "udp" (or 6, 17): the protocols flows may have.
 uint8_t parse_proto(std::string_view text);
 std::string proto_name(uint8_t proto);
 

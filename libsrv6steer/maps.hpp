@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The one table of srv6steer's BPF maps: for each, its name in the BPF
+// object (bpf/maps.h), its pin name in the state directory, and its key and
+// value types. Loading, pinning, opening and unpinning all walk this table;
+// MapFds holds one owned fd per entry and hands out typed views.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <tuple>
+
+#include "bpf_map.hpp"
+#include "fd.hpp"
+#include "srv6steer/abi.h"
+
+struct bpf_object;
+
+namespace srv6steer {
+
+// One map: index in the table, names, key and value types. PerCpu maps are
+// arrays of counters summed over CPUs (PerCpuArray).
+template <class K, class V, bool PerCpu = false>
+struct MapSpec {
+    using Key = K;
+    using Value = V;
+    static constexpr bool kPerCpu = PerCpu;
+    size_t index;
+    const char* pin;  // file name in the state directory
+    const char* obj;  // name in the BPF object
+};
+
+namespace maps {
+inline constexpr MapSpec<uint32_t, srv6s_config> config{0, "config", "srv6s_config"};
+inline constexpr MapSpec<srv6s_flow_key, srv6s_pin> flows{1, "flows", "srv6s_flows"};
+inline constexpr MapSpec<srv6s_qp_key, srv6s_pin> qps{2, "qps", "srv6s_qps"};
+inline constexpr MapSpec<srv6s_prefix_key, srv6s_pin> prefixes{3, "prefixes", "srv6s_prefixes"};
+inline constexpr MapSpec<uint32_t, srv6s_path_set> path_sets{4, "path_sets", "srv6s_path_sets"};
+inline constexpr MapSpec<uint32_t, srv6s_path> paths{5, "paths", "srv6s_paths"};
+inline constexpr MapSpec<uint32_t, srv6s_counter, true> path_stats{6, "path_stats", "srv6s_pathstats"};
+inline constexpr MapSpec<uint32_t, srv6s_counter, true> reasons{7, "reasons", "srv6s_reasons"};
+inline constexpr MapSpec<srv6s_prefix_key, srv6s_route> routes{8, "routes", "srv6s_routes"};
+inline constexpr MapSpec<uint32_t, srv6s_meta> meta{9, "meta", "srv6s_meta"};
+
+inline constexpr auto kAll = std::tuple{config, flows, qps, prefixes, path_sets, paths,
+                                        path_stats, reasons, routes, meta};
+inline constexpr size_t kCount = std::tuple_size_v<decltype(kAll)>;
+
+// Calls f(spec) for every map, in table order.
+template <class F>
+void for_each(F&& f) {
+    std::apply([&](const auto&... spec) { (f(spec), ...); }, kAll);
+}
+
+// The pin of the tcx link, beside the maps.
+inline constexpr const char* kLinkPin = "link";
+}  // namespace maps
+
+// One owned fd per map of the table.
+class MapFds {
+public:
+    template <class S>
+    auto operator[](const S& spec) const {
+        const int fd = fds_[spec.index].get();
+        if constexpr (S::kPerCpu)
+            return PerCpuArray<typename S::Value>(fd, spec.pin);
+        else
+            return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+    }
+    int fd(size_t index) const { return fds_[index].get(); }
+
+    // Duplicates the fds of a loaded object's maps (found by their object names).
+    static MapFds of_object(bpf_object* obj);
+    // Opens the pinned maps of a state directory, checking that each has the
+    // key and value sizes of this build.
+    static MapFds open_pinned(const std::string& dir);
+    // Pins every map under dir, in table order: meta last, so a directory
+    // with a meta pin has all of them (undo with unpin_all).
+    void pin_all(const std::string& dir) const;
+    static void unpin_all(const std::string& dir);
+
+private:
+    std::array<UniqueFd, maps::kCount> fds_;
+};
+
+}  // namespace srv6steer

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The network namespace a thread is in: its identity (SO_NETNS_COOKIE, never
+// reused while the system runs) names its state; its nsfs inode lets other
+// namespaces find out whether it still exists; its `ip netns` name is only a
+// label for people.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace srv6steer::netns {
+
+struct Identity {
+    uint64_t cookie = 0;  // SO_NETNS_COOKIE
+    uint64_t inode = 0;   // nsfs inode of /proc/thread-self/ns/net
+    uint64_t dev = 0;     // nsfs device
+    bool initial = false;
+    std::string name;     // its name under /run/netns (`ip netns`), "" if none
+    std::string label;    // "" initial; else name, or "ns:[inode]" when it has none
+};
+
+// The calling thread's network namespace.
+Identity current();
+
+// Whether anything on this machine still refers to the namespace with this
+// nsfs inode: a process or thread in it, an open fd to it, or a bind mount
+// under /run/netns. (A namespace nobody refers to is gone.)
+bool still_exists(uint64_t inode, uint64_t dev);
+
+}  // namespace srv6steer::netns

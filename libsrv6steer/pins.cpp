@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Pins: flows (5-tuple), RoCEv2 queue pairs and prefixes, each a key in its
+// map pointing at a path-set slot. One generic implementation serves the
+// three maps; every pin takes the route MTU its destination needs
+// (route_journal.hpp) in the same transaction.
+#include <bpf/bpf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <type_traits>
+#include <unordered_map>
+
+#include "impl.hpp"
+#include "route_journal.hpp"
+#include "srv6steer/flowhash.h"
+
+namespace srv6steer {
+
+namespace {
+
+Prefix host_prefix(const Ipv6& a) { return Prefix{a, 128}; }
+
+// What the three kinds of pin differ in.
+template <class T>
+struct Kind;
+template <>
+struct Kind<Flow> {
+    static constexpr const auto& spec = maps::flows;
+    static constexpr uint32_t skip = SRV6S_CFG_NO_FLOWS;
+    static constexpr const char* what = "flow";
+    static Prefix dst(const Flow& f) { return host_prefix(f.dst); }
+};
+template <>
+struct Kind<Qp> {
+    static constexpr const auto& spec = maps::qps;
+    static constexpr uint32_t skip = SRV6S_CFG_NO_QPS;
+    static constexpr const char* what = "queue pair";
+    static Prefix dst(const Qp& q) { return host_prefix(q.dst); }
+};
+template <>
+struct Kind<Prefix> {
+    static constexpr const auto& spec = maps::prefixes;
+    static constexpr uint32_t skip = SRV6S_CFG_NO_PREFIXES;
+    static constexpr const char* what = "prefix";
+    static Prefix dst(const Prefix& p) { return p; }
+};
+
+// The pin stored under exactly this key. (A lookup in the LPM trie of
+// prefixes returns the longest match, which may be a shorter prefix.)
+template <class K, class V>
+std::optional<V> exact(const Map<K, V>& map, const K& key) {
+    if constexpr (std::is_same_v<K, srv6s_prefix_key>) {
+        for (const auto& [k, v] : map.entries())
+            if (std::memcmp(&k, &key, sizeof k) == 0)
+                return v;
+        return std::nullopt;
+    } else {
+        return map.lookup(key);
+    }
+}
+
+srv6s_pin pin_value(uint32_t slot, const PinOptions& o, uint64_t created) {
+    srv6s_pin v{};
+    v.path_set = slot;
+    v.owner_pid = o.owner.pid;
+    v.owner_cgroup = o.owner.cgroup;
+    v.created_ns = created;
+    return v;
+}
+
+Error full(const std::string& map, const std::string& ifname, size_t there, size_t more) {
+    return Error("the " + map + " map of " + ifname + " is full: " + std::to_string(there) +
+                     " pins are there and " + std::to_string(more) +
+                     " more do not fit: unpin some, or attach with a larger max_" + map,
+                 E2BIG);
+}
+
+// Calls f(key, pin, destination) for every pin of the three maps.
+template <class F>
+void for_each_pin(const MapFds& fds, F&& f) {
+    for (const auto& [k, v] : fds[maps::flows].entries())
+        f(v, host_prefix(Flow::from_key(k).dst));
+    for (const auto& [k, v] : fds[maps::qps].entries())
+        f(v, host_prefix(Qp::from_key(k).dst));
+    for (const auto& [k, v] : fds[maps::prefixes].entries())
+        f(v, Prefix::from_key(k));
+}
+
+template <class T>
+void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions& opts) {
+    using K = Kind<T>;
+    auto guard = im.lock();
+    auto map = im.fds[K::spec];
+    im.target_paths(target);  // throws when the target does not exist
+    const uint32_t level = im.slot_level(target.slot());
+    const auto key = item.key();
+    const auto old = exact(map, key);
+    const std::string what = std::string(K::what) + " " + item.str();
+    if (old) {
+        if (old->path_set == target.slot())
+            return;
+        if (!opts.replace)
+            throw Error(what + " is already pinned to " + Target::from_slot(old->path_set).str() +
+                            (old->owner_pid ? " by pid " + std::to_string(old->owner_pid) : "") +
+                            ": unpin it first, or pin with replace",
+                        EEXIST);
+    }
+    RouteJournal routes(im.fds);
+    if (old)
+        routes.move(K::dst(item), im.slot_level(old->path_set), level, 1);
+    else
+        routes.add(K::dst(item), level, 1);
+    im.clear_skip(K::skip);
+    try {
+        map.update(key, pin_value(target.slot(), opts, now_ns()), old ? BPF_EXIST : BPF_NOEXIST);
+    } catch (const Error& e) {
+        im.set_skip_if_empty(map.fd(), K::skip);
+        if (e.code() == E2BIG)
+            throw full(map.name(), im.ifname, map.keys().size(), 1);
+        throw;
+    }
+    routes.commit();
+}
+
+template <class T>
+bool unpin_one(Steering::Impl& im, const T& item) {
+    using K = Kind<T>;
+    auto guard = im.lock();
+    auto map = im.fds[K::spec];
+    const auto old = exact(map, item.key());
+    if (!old)
+        return false;
+    RouteJournal routes(im.fds);
+    routes.remove(K::dst(item), im.slot_level(old->path_set), 1);  // first: a failure leaves the pin
+    map.erase(item.key());
+    im.set_skip_if_empty(map.fd(), K::skip);
+    routes.commit();
+    return true;
+}
+
+template <class T, class S>
+std::vector<Pinned<T>> list_pins(Steering::Impl& im, const S& spec) {
+    auto guard = im.lock();
+    std::vector<Pinned<T>> out;
+    for (const auto& [k, v] : im.fds[spec].entries())
+        out.push_back({T::from_key(k), Target::from_slot(v.path_set), PinInfo::from_value(v)});
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    return out;
+}
+
+}  // namespace
+
+// ---- Impl: what paths and gc ask of pins ---------------------------------------
+
+std::map<Prefix, uint32_t> Steering::Impl::destinations_of(uint32_t slot) const {
+    std::map<Prefix, uint32_t> out;
+    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
+        if (v.path_set == slot)
+            out[dst]++;
+    });
+    return out;
+}
+
+std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
+    std::map<uint32_t, uint32_t> level;  // slot -> level, looked up once per slot
+    std::map<Prefix, Levels> out;
+    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
+        auto it = level.find(v.path_set);
+        if (it == level.end())
+            it = level.emplace(v.path_set, slot_level(v.path_set)).first;
+        out[dst][it->second]++;
+    });
+    return out;
+}
+
+bool Steering::Impl::slot_in_use(uint32_t slot) const {
+    bool used = false;
+    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix&) { used |= v.path_set == slot; });
+    return used;
+}
+
+// ---- the API ---------------------------------------------------------------------
+
+void Steering::pin(const Flow& f, Target t, const PinOptions& o) {
+    f.check();
+    pin_one(*impl_, f, t, o);
+}
+
+void Steering::pin(const Qp& q, Target t, const PinOptions& o) {
+    if (q.qp > SRV6S_QP_MASK)
+        throw Error("queue pair " + std::to_string(q.qp) + " does not fit 24 bits");
+    pin_one(*impl_, q, t, o);
+}
+
+void Steering::pin(const Prefix& p, Target t, const PinOptions& o) {
+    if (p.len > 128)
+        throw Error("prefix length " + std::to_string(p.len) + " is longer than 128");
+    pin_one(*impl_, p, t, o);
+}
+
+bool Steering::unpin(const Flow& f) { return unpin_one(*impl_, f); }
+bool Steering::unpin(const Qp& q) { return unpin_one(*impl_, q); }
+bool Steering::unpin(const Prefix& p) { return unpin_one(*impl_, p); }
+
+std::vector<Pinned<Flow>> Steering::flows() const { return list_pins<Flow>(*impl_, maps::flows); }
+std::vector<Pinned<Qp>> Steering::qps() const { return list_pins<Qp>(*impl_, maps::qps); }
+std::vector<Pinned<Prefix>> Steering::prefixes() const { return list_pins<Prefix>(*impl_, maps::prefixes); }
+
+size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const PinOptions& o) {
+    auto guard = impl_->lock();
+    auto map = impl_->fds[maps::flows];
+
+    // Validate everything first: flows, targets, duplicates.
+    std::map<uint32_t, uint32_t> level_of;  // slot -> route MTU level
+    std::vector<std::pair<srv6s_flow_key, uint32_t>> wanted;
+    wanted.reserve(flows.size());
+    for (const auto& [flow, target] : flows) {
+        flow.check();
+        if (!level_of.count(target.slot())) {
+            impl_->target_paths(target);  // throws when the target does not exist
+            level_of[target.slot()] = impl_->slot_level(target.slot());
+        }
+        wanted.emplace_back(flow.key(), target.slot());
+    }
+    auto key_cmp = [](const srv6s_flow_key& a, const srv6s_flow_key& b) { return std::memcmp(&a, &b, sizeof a); };
+    std::sort(wanted.begin(), wanted.end(), [&](const auto& a, const auto& b) { return key_cmp(a.first, b.first) < 0; });
+    size_t kept = 0;
+    for (size_t i = 0; i < wanted.size(); i++) {
+        if (kept && key_cmp(wanted[kept - 1].first, wanted[i].first) == 0) {
+            if (wanted[kept - 1].second != wanted[i].second)
+                throw Error("flow " + Flow::from_key(wanted[i].first).str() +
+                            " is listed twice, with different targets; nothing was pinned");
+            continue;
+        }
+        wanted[kept++] = wanted[i];
+    }
+    wanted.resize(kept);
+
+    // What is pinned already: the same target is skipped, another one is a
+    // conflict unless replacing. (Batch updates take no BPF_NOEXIST.)
+    struct KeyHash {
+        size_t operator()(const srv6s_flow_key& k) const { return srv6s_flow_hash(&k); }
+    };
+    struct KeyEq {
+        bool operator()(const srv6s_flow_key& a, const srv6s_flow_key& b) const {
+            return std::memcmp(&a, &b, sizeof a) == 0;
+        }
+    };
+    std::unordered_map<srv6s_flow_key, srv6s_pin, KeyHash, KeyEq> existing;
+    srv6s_flow_key probe{};
+    if (bpf_map_get_next_key(map.fd(), nullptr, &probe) == 0)  // skip the dump when empty
+        for (const auto& [k, v] : map.entries())
+            existing.emplace(k, v);
+
+    std::vector<srv6s_flow_key> keys;
+    std::vector<srv6s_pin> values;
+    keys.reserve(wanted.size());
+    values.reserve(wanted.size());
+    const uint64_t created = now_ns();
+    size_t fresh = 0;
+    for (const auto& [key, slot] : wanted) {
+        auto it = existing.find(key);
+        if (it != existing.end()) {
+            if (it->second.path_set == slot)
+                continue;
+            if (!o.replace)
+                throw Error("flow " + Flow::from_key(key).str() + " is already pinned to " +
+                                Target::from_slot(it->second.path_set).str() +
+                                ": unpin it first, or pin with replace; nothing was pinned",
+                            EEXIST);
+        } else {
+            fresh++;
+        }
+        keys.push_back(key);
+        values.push_back(pin_value(slot, o, created));
+    }
+    if (keys.empty())
+        return 0;
+
+    // Route MTUs for every destination; the journal undoes them if anything
+    // below fails.
+    // Per destination: new pins by level, replaced ones moving between levels.
+    struct Need {
+        Levels fresh{};
+        std::vector<std::pair<uint32_t, uint32_t>> moves;  // from, to
+    };
+    std::map<Prefix, Need> dsts;
+    for (size_t i = 0; i < keys.size(); i++) {
+        Need& n = dsts[host_prefix(Flow::from_key(keys[i]).dst)];
+        const uint32_t to = level_of[values[i].path_set];
+        if (auto it = existing.find(keys[i]); it != existing.end())
+            n.moves.emplace_back(impl_->slot_level(it->second.path_set), to);
+        else
+            n.fresh[to]++;
+    }
+    RouteJournal routes(impl_->fds);
+    for (const auto& [dst, need] : dsts) {
+        for (uint32_t l = 0; l < SRV6S_ENCAP_LEVELS; l++)
+            routes.add(dst, l, need.fresh[l]);
+        for (const auto& [from, to] : need.moves)
+            routes.move(dst, from, to, 1);
+    }
+    impl_->clear_skip(SRV6S_CFG_NO_FLOWS);
+
+    uint32_t done = static_cast<uint32_t>(keys.size());
+    if (bpf_map_update_batch(map.fd(), keys.data(), values.data(), &done, nullptr)) {
+        const int err = errno;
+        // Take back what the batch wrote: new pins go, replaced ones return.
+        for (uint32_t i = 0; i < done && i < keys.size(); i++) {
+            auto it = existing.find(keys[i]);
+            if (it == existing.end())
+                map.erase(keys[i]);
+            else
+                map.update(keys[i], it->second);
+        }
+        impl_->set_skip_if_empty(map.fd(), SRV6S_CFG_NO_FLOWS);
+        if (err == E2BIG || err == ENOMEM)
+            throw full("flows", impl_->ifname, existing.size(), fresh);
+        throw_map_error("flows", "batch update", err);
+    }
+    routes.commit();
+    return fresh;
+}
+
+}  // namespace srv6steer
