@@ -136,8 +136,9 @@ def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
     check(bool(res.get("requests")) and bool(res.get("limits")), "daemonset: resources requests and limits")
     for probe in ("readinessProbe", "livenessProbe"):
         cmd = " ".join(agent.get(probe, {}).get("exec", {}).get("command", []))
-        check("srv6steer status -j" in cmd and "SRV6STEER_DEV" in cmd,
-              f"daemonset: {probe} must run srv6steer status -j on $SRV6STEER_DEV, runs {cmd!r}")
+        check("srv6steer status --check" in cmd and "SRV6STEER_DEV" in cmd and "|" not in cmd,
+              f"daemonset: {probe} must run srv6steer status --check on $SRV6STEER_DEV (its exit code "
+              f"is the verdict: no pipe), runs {cmd!r}")
     # The init container puts the library where example-job.yaml looks for it.
     init = by_name(spec.get("initContainers"), "install-library")
     script = " ".join(init.get("command", []))

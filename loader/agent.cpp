@@ -4,17 +4,19 @@
 //
 //  - start: attach to DEV, unless srv6steer is attached there already; then
 //    the state is taken as it is (a restarted agent disturbs no steering);
-//  - every interval (and once at the start): collect stale pins (gc), and
-//    apply FILE when its content changed, when the last try failed, or when
-//    DEV was attached anew by someone else. Applying is apply_file, the very
-//    code path of `srv6steer apply`: validation, diff, undo on failure. A bad
-//    file is logged and the previous state stays; the agent keeps running;
+//  - every round (at the start, every --interval, and on SIGHUP): re-attach
+//    if DEV's attachment is dead (Status::problems: the interface re-created,
+//    the link or program gone), collect stale pins (gc), read FILE once and
+//    apply it when its content changed, when the last try failed, or when
+//    DEV was attached anew. Applying is plan.cpp's apply(), the very code of
+//    `srv6steer apply`: validate, diff and run with undo under one lock. A
+//    bad file is logged and the previous state stays; the agent keeps running;
 //  - SIGTERM/SIGINT: exit 0 at once (the wait is sigtimedwait: no polling);
 //    steering stays unless --detach-on-exit.
-// One timestamped line per action on stderr; the steps apply makes go to
-// stdout, as `apply` prints them. --once: one round, then exit (1 if FILE
-// could not be applied). --check: validate FILE on a data plane loaded in
-// this process only (attached nowhere), touch nothing.
+// One timestamped line per action on stderr (-v: also one per round done);
+// the plan applied goes to stdout, as `apply` prints it. --once: one round,
+// then exit (1 if FILE could not be applied). --check: validate FILE on a
+// data plane loaded in this process only (attached nowhere), touch nothing.
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -23,20 +25,37 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "cli.hpp"
+#include "plan.hpp"
+#include "text.hpp"
 
 namespace srv6steer::cli {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using text::quote;
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+struct AgentCmd : Common {
+    std::optional<std::string> config;
+    uint32_t interval = 10;
+    bool detach_on_exit = false;
+    bool once = false;
+    bool validate_only = false;  // --check
+    bool verbose = false;
+    AttachOptions attach;
+
+    void check() const {
+        if (!config)
+            throw UsageError("missing --config FILE");
+        if (validate_only + once + detach_on_exit > 1)
+            throw UsageError("--check, --once and --detach-on-exit do not go together");
+    }
+    bool needs_bpffs() const { return !validate_only; }
+};
 
 // "2025-06-01T12:00:00.123Z"
 std::string timestamp() {
@@ -71,76 +90,36 @@ std::string one_line(std::string_view text) {
     return out;
 }
 
-std::optional<std::string> read_config(const std::string& file, std::string& error) {
-    std::ifstream in(file);
-    if (!in) {
-        error = "cannot read " + file + ": " + std::strerror(errno);
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::optional<std::string> interface_of(const std::string& text) {
-    const json doc = json::parse(text, nullptr, false);
-    if (doc.is_object() && doc.contains("interface") && doc["interface"].is_string())
-        return doc["interface"].get<std::string>();
-    return std::nullopt;
-}
-
-// Runs f with std::cout going into a string (apply_file prints its steps
-// there), and returns that string. If f throws, what it printed is dropped.
-template <class F>
-std::string captured(F&& f) {
-    std::ostringstream out;
-    struct Restore {
-        std::streambuf* old;
-        ~Restore() { std::cout.rdbuf(old); }
-    } restore{std::cout.rdbuf(out.rdbuf())};
-    f();
-    return out.str();
-}
-
-// apply's step lines ("+ path 3 ...", "~ set 10: ...", "- pin flow ...")
-// counted: "+2 pins, ~1 set". Empty when there are none.
-std::string summary(const std::string& steps) {
-    static constexpr const char* kKinds[] = {"path", "set", "pin"};
-    static constexpr char kOps[] = {'+', '~', '-'};
-    size_t count[3][3] = {};
-    std::istringstream in(steps);
-    for (std::string line; std::getline(in, line);) {
-        if (line.size() < 3 || line[1] != ' ')
-            continue;
-        const std::string kind = line.substr(2, line.find(' ', 2) - 2);
-        for (size_t o = 0; o < 3; o++)
-            for (size_t k = 0; k < 3; k++)
-                if (line[0] == kOps[o] && kind == kKinds[k])
-                    count[o][k]++;
-    }
-    std::string out;
-    for (size_t o = 0; o < 3; o++)
-        for (size_t k = 0; k < 3; k++)
-            if (count[o][k])
-                out += (out.empty() ? "" : ", ") + std::string(1, kOps[o]) + std::to_string(count[o][k]) + " " +
-                       kKinds[k] + (count[o][k] == 1 ? "" : "s");
-    return out;
-}
-
-std::string attached_text(const Status& st) {
-    std::string out = st.ifname + " (" + st.attach_mode + ", prog " + std::to_string(st.prog_id);
-    if (st.link_id)
-        out += ", link " + std::to_string(st.link_id);
-    return out + ")";
-}
-
 class Agent {
 public:
-    Agent(const Ctx& c, std::string dev, bool dev_given, std::string file)
-        : c_(c), dev_(std::move(dev)), dev_given_(dev_given), file_(std::move(file)) {}
+    // first_text: FILE as read at the start, for the first round.
+    Agent(const AgentCmd& c, std::string dev, std::string first_text)
+        : c_(c), dev_(std::move(dev)), file_(*c.config), first_text_(std::move(first_text)) {}
 
-    // One round: the state, gc, the file. False if the file could not be applied.
+    // One round: the attachment, gc, the file. False if the file could not be applied.
     bool round(bool first) {
+        const bool ok = attempt(first);
+        rounds_++;
+        if (c_.verbose)
+            log("round " + std::to_string(rounds_) + " done");
+        return ok;
+    }
+
+    // One write per line: readers of the log never see half of one.
+    void log(const std::string& msg) { std::cerr << timestamp() + " srv6steer[" + dev_ + "]: " + msg + "\n" << std::flush; }
+
+private:
+    const AgentCmd& c_;
+    const std::string dev_;
+    const std::string file_;
+    std::optional<std::string> first_text_;
+    size_t rounds_ = 0;
+    std::optional<std::string> applied_;  // the text whose plan was applied last
+    bool failed_ = false;                 // the last try to apply failed: try again
+    std::string reported_;                // the last failure logged: a failure repeated is logged once
+    std::optional<std::pair<int64_t, uint32_t>> attachment_;  // (attached at, prog) the file was applied to
+
+    bool attempt(bool first) {
         std::optional<Steering> s;
         try {
             s = state(first);
@@ -158,21 +137,20 @@ public:
         } catch (const Error& e) {
             report("gc failed: " + one_line(e.what()));
         }
-        return apply(*s);
+        std::string text;
+        if (first_text_) {
+            text = std::move(*first_text_);
+            first_text_.reset();
+        } else {
+            try {
+                text = text::read_file(file_);
+            } catch (const Error& e) {
+                report("cannot read the config, keeping the previous state: " + one_line(e.what()));
+                return false;
+            }
+        }
+        return apply_text(*s, text);
     }
-
-    // One write per line: readers of the log never see half of one.
-    void log(const std::string& msg) { std::cerr << timestamp() + " srv6steer[" + dev_ + "]: " + msg + "\n" << std::flush; }
-
-private:
-    const Ctx& c_;
-    const std::string dev_;
-    const bool dev_given_;
-    const std::string file_;
-    std::optional<std::string> applied_;  // the content applied last
-    bool failed_ = false;                 // the last try to apply failed: try again
-    std::string reported_;                // the last failure logged: a failure repeated is logged once
-    std::optional<std::pair<int64_t, uint32_t>> attachment_;  // (attached at, prog) the file was applied to
 
     // A failure, logged unless it is the one logged last.
     void report(const std::string& msg) {
@@ -181,31 +159,43 @@ private:
         reported_ = msg;
     }
 
+    Steering attach_now() {
+        AttachOptions o = c_.attach;
+        o.ifname = dev_;
+        o.bpffs = c_.bpffs;
+        auto s = Steering::attach(o);
+        const auto st = s.status();
+        log("attached to " + attached_text(st) + ", state in " + st.pin_dir);
+        return s;
+    }
+
     // Opens DEV's state, attaching first if srv6steer is not there (at the
-    // start, or after someone detached it).
+    // start, or after someone detached it), or again if it no longer steers.
     Steering state(bool first) {
         const auto all = Steering::attached(c_.bpffs);
         if (std::find(all.begin(), all.end(), dev_) == all.end()) {
             if (!first)
                 log("srv6steer is no longer attached to " + dev_ + " (detached by someone else?): attaching again");
-            auto s = Steering::attach(attach_options(c_, dev_));
-            const auto st = s.status();
-            log("attached to " + attached_text(st) + ", state in " + st.pin_dir);
-            return s;
+            return attach_now();
         }
-        auto s = Steering::open(dev_, c_.bpffs);
-        if (first)
-            log("srv6steer is already attached to " + attached_text(s.status()) + ": keeping its state");
-        return s;
+        std::string dead;
+        {
+            auto s = Steering::open(dev_, c_.bpffs);
+            const Status st = s.status();
+            if (st.healthy()) {
+                if (first)
+                    log("srv6steer is already attached to " + attached_text(st) + ": keeping its state");
+                return s;
+            }
+            dead = problems_text(st);
+        }
+        log("srv6steer on " + dev_ + " does not steer (" + dead + "): detaching and attaching again");
+        Steering::detach(dev_, c_.bpffs);
+        attachment_.reset();  // a new attachment: the file goes in again
+        return attach_now();
     }
 
-    bool apply(Steering& s) {
-        std::string error;
-        const auto text = read_config(file_, error);
-        if (!text) {
-            report("cannot read the config, keeping the previous state: " + error);
-            return false;
-        }
+    bool apply_text(Steering& s, const std::string& text) {
         const Status st = s.status();
         const std::pair<int64_t, uint32_t> attachment{st.attached.time_since_epoch().count(), st.prog_id};
         const bool changed = text != applied_;
@@ -213,36 +203,31 @@ private:
             return true;
         if (!changed && !failed_ && attachment_)
             log(dev_ + " was attached anew by another process: applying the config again");
-        if (const auto named = interface_of(*text); named && *named != dev_) {
-            if (!dev_given_) {
-                failed_ = true;
-                report("the config now names interface " + quote(*named) + ", but this agent steers " + dev_ +
-                       ": keeping the previous state (restart the agent to move it)");
-                return false;
-            }
-            if (changed)
-                log("-d " + dev_ + " overrides \"interface\": " + quote(*named) + " of " + file_);
-        }
-        // A dry run first tells a file that is wrong from a kernel that says
-        // no halfway (apply undoes, and says so).
+        Plan plan;
         try {
-            captured([&] { apply_file(s, file_, true); });
-        } catch (const std::exception& e) {
+            const Config cfg = parse_config(text, file_);
+            if (cfg.interface && *cfg.interface != dev_) {
+                if (!c_.dev) {
+                    failed_ = true;
+                    report("the config now names interface " + quote(*cfg.interface) + ", but this agent steers " +
+                           dev_ + ": keeping the previous state (restart the agent to move it)");
+                    return false;
+                }
+                if (changed)
+                    log("-d " + dev_ + " overrides \"interface\": " + quote(*cfg.interface) + " of " + file_);
+            }
+            plan = apply(s, cfg, false);
+        } catch (const Invalid& e) {
             failed_ = true;
             report("config invalid, keeping previous state: " + one_line(e.what()));
             return false;
-        }
-        std::string steps;
-        try {
-            steps = captured([&] { apply_file(s, file_, false); });
-        } catch (const std::exception& e) {
+        } catch (const Error& e) {
             failed_ = true;
             report("applying the config failed, keeping previous state: " + one_line(e.what()));
             return false;
         }
-        std::cout << steps << std::flush;
-        const std::string counts = summary(steps);
-        log("applied config: " + (counts.empty() ? dev_ + " already matches it, nothing to change" : counts));
+        print(plan, false);
+        log("applied config: " + (plan.empty() ? dev_ + " already matches it, nothing to change" : plan.summary()));
         applied_ = text;
         failed_ = false;
         reported_.clear();
@@ -269,74 +254,87 @@ int wait_signal(const sigset_t& signals, Clock::time_point until) {
     }
 }
 
-int check(const Ctx& c, const std::string& file, const std::optional<std::string>& dev) {
-    auto s = Steering::load_unattached(attach_options(c, dev.value_or("(check)")));
-    const std::string steps = captured([&] { apply_file(s, file, true); });
-    size_t paths = 0, sets = 0, pins = 0;
-    std::istringstream in(steps);
-    for (std::string line; std::getline(in, line);) {
-        paths += line.starts_with("+ path ");
-        sets += line.starts_with("+ set ");
-        pins += line.starts_with("+ pin ");
-    }
-    std::cout << file << " is valid: " << paths << (paths == 1 ? " path, " : " paths, ") << sets
+// --check: the plan against an empty data plane loaded in this process only.
+int check(const AgentCmd& c, const std::string& text) {
+    const Config cfg = parse_config(text, *c.config);
+    AttachOptions o = c.attach;
+    o.ifname = c.dev.value_or(cfg.interface.value_or("(check)"));
+    const auto s = Steering::load_unattached(o);
+    const Plan plan = diff(cfg, s);
+    const size_t paths = plan.count(Step::Op::Add, Step::Kind::Path);
+    const size_t sets = plan.count(Step::Op::Add, Step::Kind::Set);
+    const size_t pins = plan.count(Step::Op::Add, Step::Kind::Pin);
+    std::cout << *c.config << " is valid: " << paths << (paths == 1 ? " path, " : " paths, ") << sets
               << (sets == 1 ? " set, " : " sets, ") << pins << (pins == 1 ? " pin" : " pins") << "\n";
+    return kOk;
+}
+
+int cmd_agent(const AgentCmd& c) {
+    const std::string file = *c.config;
+    std::string first_text = text::read_file(file);  // the first round's
+    if (c.validate_only)
+        return check(c, first_text);
+    std::string dev;
+    if (c.dev) {
+        dev = *c.dev;
+    } else {
+        // The interface is the file's: it must be readable now (Invalid says why not).
+        const Config cfg = parse_config(first_text, file);
+        if (!cfg.interface)
+            throw Error("give the interface: -d DEV, or \"interface\": \"DEV\" in " + file);
+        dev = *cfg.interface;
+    }
+
+    // SIGTERM and SIGINT end the agent, SIGHUP asks for a round now; all wait
+    // for sigtimedwait, so none cuts an apply in half.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&signals, sig);
+    if (int e = pthread_sigmask(SIG_BLOCK, &signals, nullptr))
+        throw Error(std::string("blocking SIGTERM, SIGINT and SIGHUP: ") + std::strerror(e), e);
+
+    Agent agent(c, dev, std::move(first_text));
+    if (c.once)
+        return agent.round(true) ? kOk : kFailure;
+
+    const auto interval = std::chrono::seconds(c.interval);
+    agent.log("keeping " + dev + " as " + file + " says, every " + std::to_string(interval.count()) + " s");
+    agent.round(true);
+    int sig = 0;
+    while ((sig = wait_signal(signals, Clock::now() + interval)) == 0 || sig == SIGHUP)
+        agent.round(false);
+    const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+    if (c.detach_on_exit) {
+        const bool was = Steering::detach(dev, c.bpffs);
+        agent.log(name + ": " + (was ? "detached from " + dev : "srv6steer was not attached to " + dev) +
+                  ", exiting");
+    } else {
+        agent.log(name + ": exiting, steering on " + dev + " stays in place");
+    }
     return kOk;
 }
 
 }  // namespace
 
-std::optional<std::string> config_interface(const std::string& file) {
-    std::string error;
-    const auto text = read_config(file, error);
-    return text ? interface_of(*text) : std::nullopt;
-}
-
-int cmd_agent(const Ctx& c) {
-    const auto file = c.text("config");
-    if (!file)
-        throw UsageError("missing --config FILE");
-    if (c.flag("check") + c.flag("once") + c.flag("detach-on-exit") > 1)
-        throw UsageError("--check, --once and --detach-on-exit do not go together");
-    std::string error;
-    const auto text = read_config(*file, error);
-    if (!text)
-        throw Error(error);
-    const auto dev = c.text("dev") ? c.text("dev") : interface_of(*text);
-    if (c.flag("check"))
-        return check(c, *file, dev);
-    if (!dev)
-        throw UsageError("give the interface: -d DEV, or \"interface\": \"DEV\" in " + *file +
-                         (json::accept(*text) ? "" : " (which is not valid JSON: srv6steer agent --check -c " +
-                                                         *file + " says where)"));
-
-    // SIGTERM and SIGINT wait for sigtimedwait, and never cut an apply in half.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    if (int e = pthread_sigmask(SIG_BLOCK, &signals, nullptr))
-        throw Error(std::string("blocking SIGTERM and SIGINT: ") + std::strerror(e), e);
-
-    Agent agent(c, *dev, c.text("dev").has_value(), *file);
-    if (c.flag("once"))
-        return agent.round(true) ? kOk : kFailure;
-
-    const auto interval = std::chrono::seconds(c.number<uint32_t>("interval").value_or(10));
-    agent.log("keeping " + *dev + " as " + *file + " says, every " + std::to_string(interval.count()) + " s");
-    agent.round(true);
-    int sig = 0;
-    while ((sig = wait_signal(signals, Clock::now() + interval)) == 0)
-        agent.round(false);
-    const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
-    if (c.flag("detach-on-exit")) {
-        const bool was = Steering::detach(*dev, c.bpffs);
-        agent.log(name + ": " + (was ? "detached from " + *dev : "srv6steer was not attached to " + *dev) +
-                  ", exiting");
-    } else {
-        agent.log(name + ": exiting, steering on " + *dev + " stays in place");
-    }
-    return kOk;
+Command agent_command() {
+    using A = AgentCmd;
+    std::vector<Opt<A>> opts{
+        text("c,config", "FILE", "the apply file to keep applied", &A::config),
+        text<A, std::optional<std::string>>("d,dev", "DEV", "the interface (default: the file's \"interface\")",
+                                            &A::dev),
+        number("interval", "SECONDS", "re-read FILE and collect stale pins every SECONDS (default 10)", &A::interval,
+               1, 86400),
+        flag("detach-on-exit", "detach from DEV on SIGTERM/SIGINT (default: steering stays)", &A::detach_on_exit),
+        flag("once", "attach if needed, apply FILE, collect stale pins, and exit", &A::once),
+        flag("check", "only validate FILE (on an unattached data plane), change nothing, and exit",
+             &A::validate_only),
+        flag("v,verbose", "log every round done, too", &A::verbose)};
+    for (auto& o : within(&A::attach, attach_options()))
+        opts.push_back(std::move(o));
+    return command<A>("agent", "--config FILE",
+                      "keep DEV attached and steered as FILE says: re-apply on change, gc (DaemonSet)", 0, {},
+                      std::move(opts), cmd_agent);
 }
 
 }  // namespace srv6steer::cli

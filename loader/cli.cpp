@@ -1,71 +1,43 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// Command-line plumbing: finding the subcommand (exact words only), parsing
-// its typed options with cxxopts, the exit codes, and the one table printer
-// and the one JSON printer.
-
-// Positionals are collected as a vector: do not split them at commas.
-#define CXXOPTS_VECTOR_DELIMITER '\0'
-#include <cxxopts.hpp>
-
-#include <linux/magic.h>
-#include <sys/statfs.h>
-
+// Command-line plumbing: finding the subcommand (exact words only), -n NAME,
+// the exit codes and the words added to errors, the one table printer and
+// the one JSON printer, and small text shared by the commands.
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <iostream>
 
 #include "cli.hpp"
+#include "setns.hpp"
+#include "text.hpp"
 
 namespace srv6steer::cli {
+
+using text::quote;
 
 namespace {
 
 constexpr const char* kProg = "srv6steer";
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::string long_name(const char* spec) {
-    std::string s = spec;
-    auto comma = s.find(',');
-    return comma == std::string::npos ? s : s.substr(comma + 1);
-}
-
-std::string option_label(const char* spec) { return "--" + long_name(spec); }
-
-// The options every command has, and those the flags ask for.
-std::vector<Opt> all_options(const Command& cmd) {
-    std::vector<Opt> out = cmd.opts;
-    if (cmd.flags & kDev)
-        out.push_back({"d,dev", "DEV", "interface (default: the only one srv6steer is attached to)"});
-    if (cmd.flags & kJson)
-        out.push_back({"j,json", nullptr, "print JSON"});
-    out.push_back({"bpffs", "DIR", "BPF filesystem holding the state (default /sys/fs/bpf)"});
-    out.push_back({"h,help", nullptr, "show this help"});
-    return out;
-}
-
 std::string usage_line(const Command& cmd) {
     std::string u = std::string(kProg) + " " + cmd.name;
-    if (*cmd.usage)
-        u += " " + std::string(cmd.usage);
+    if (!cmd.usage.empty())
+        u += " " + cmd.usage;
     return u + " [OPTIONS]";
 }
 
 void print_tool_help(std::ostream& out, std::string_view group = {}) {
-    out << "Usage: " << kProg << " COMMAND [ARGS] [OPTIONS]\n"
+    out << "Usage: " << kProg << " [-n NAME] COMMAND [ARGS] [OPTIONS]\n"
         << "Steers flows, RoCEv2 queue pairs and prefixes onto SRv6 paths (eBPF on TC egress).\n\n"
         << "Commands:\n";
     size_t width = 0;
     for (const auto& c : commands())
-        width = std::max(width, std::strlen(c.name) + 1 + std::strlen(c.usage));
+        width = std::max(width, c.name.size() + 1 + c.usage.size());
     width = std::min<size_t>(width, 44);
     for (const auto& c : commands()) {
-        if (!group.empty() && !std::string_view(c.name).starts_with(std::string(group) + " "))
+        if (!group.empty() && !c.name.starts_with(std::string(group) + " "))
             continue;
-        std::string head = std::string(c.name) + (*c.usage ? " " + std::string(c.usage) : "");
+        const std::string head = c.name + (c.usage.empty() ? "" : " " + c.usage);
         out << "  " << head;
         if (head.size() > width)
             out << "\n  " << std::string(width, ' ');
@@ -73,34 +45,36 @@ void print_tool_help(std::ostream& out, std::string_view group = {}) {
             out << std::string(width - head.size(), ' ');
         out << "  " << c.about << "\n";
     }
-    out << "\nEvery command takes --help and --bpffs DIR; read commands take -j (JSON).\n"
+    out << "\nEvery command takes --help, -n/--netns NAME (the network namespace /run/netns/NAME, as\n"
+        << "ip -n NAME) and --bpffs DIR; read commands take -j (JSON).\n"
         << "Exit codes: 0 ok, 1 failure, 2 usage.\n";
 }
 
+bool is_group(std::string_view word) {
+    return std::any_of(commands().begin(), commands().end(), [&](const Command& c) {
+        return c.name.starts_with(std::string(word) + " ");
+    });
+}
+
 // The words that name a command: "status", or a group and a word ("path add").
-const Command& find_command(int argc, char** argv, int& used) {
-    const std::string first = argv[1];
-    bool is_group = false;
+const Command& find_command(const std::vector<char*>& words, size_t& used) {
+    const std::string first = words[0];
     std::vector<std::string> in_group;
     for (const auto& c : commands()) {
-        std::string_view name = c.name;
+        const std::string_view name = c.name;
         if (name == first) {
             used = 1;
             return c;
         }
-        if (name.starts_with(first + " ")) {
-            is_group = true;
+        if (name.starts_with(first + " "))
             in_group.emplace_back(name.substr(first.size() + 1));
-        }
     }
-    if (!is_group)
+    if (in_group.empty())
         throw UsageError("unknown command " + quote(first) + " (see " + kProg + " --help)");
-    std::string choices;
-    for (const auto& w : in_group)
-        choices += (choices.empty() ? "" : ", ") + w;
-    if (argc < 3)
+    const std::string choices = join(in_group, ", ");
+    if (words.size() < 2)
         throw UsageError(first + " needs a subcommand: " + choices);
-    const std::string second = argv[2];
+    const std::string second = words[1];
     for (const auto& c : commands())
         if (c.name == first + " " + second) {
             used = 2;
@@ -109,145 +83,135 @@ const Command& find_command(int argc, char** argv, int& used) {
     throw UsageError("unknown " + first + " subcommand " + quote(second) + ": expected one of " + choices);
 }
 
-void check_bpffs(const std::string& dir) {
-    struct statfs st {};
-    if (statfs(dir.c_str(), &st) != 0)
-        throw Error(dir + " is not there: " + std::strerror(errno) + " (mount the BPF filesystem: mount -t bpf bpf " +
-                        dir + ")",
-                    errno);
-    if (st.f_type != BPF_FS_MAGIC)
-        throw Error(dir + " is not a BPF filesystem, so srv6steer cannot keep its state there (mount -t bpf bpf " +
-                    dir + ")");
-}
-
-uint64_t checked_number(const Opt& o, const std::string& label, const std::string& text) {
-    auto v = parse_uint(text, o.min, o.max);
-    if (!v)
-        throw UsageError("invalid " + label + " " + quote(text) + ": expected a number from " +
-                         std::to_string(o.min) + " to " + std::to_string(o.max));
-    return *v;
-}
-
-// cxxopts says "Option ‘x’ does not exist"; we say: unknown option "-x".
-std::string cxxopts_message(const cxxopts::exceptions::exception& e) {
-    std::string m = e.what();
-    for (const std::string q : {"\u2018", "\u2019"})
-        for (size_t at; (at = m.find(q)) != std::string::npos;)
-            m.replace(at, q.size(), "\"");
-    if (dynamic_cast<const cxxopts::exceptions::no_such_option*>(&e)) {
-        const auto open = m.find('"'), close = m.rfind('"');
-        const std::string name = m.substr(open + 1, close - open - 1);
-        return "unknown option " + quote((name.size() == 1 ? "-" : "--") + name);
-    }
-    m[0] = static_cast<char>(std::tolower(m[0]));
-    return m;
-}
-
-// Parses argv (after the command words) into a Ctx; nullopt after --help.
-std::optional<Ctx> parse(const Command& cmd, int argc, char** argv) {
-    cxxopts::Options parser(std::string(kProg) + " " + cmd.name, cmd.about);
-    parser.custom_help("").positional_help((*cmd.usage ? std::string(cmd.usage) + " " : "") + "[OPTIONS]");
-    parser.set_width(100);
-    const auto opts = all_options(cmd);
-    auto add = parser.add_options();
-    for (const auto& o : opts) {
-        if (o.arg)
-            add(o.name, o.help, cxxopts::value<std::string>(), o.arg);
-        else
-            add(o.name, o.help);
-    }
-    parser.add_options("positional")("args", "", cxxopts::value<std::vector<std::string>>());
-    parser.parse_positional({"args"});
-
-    cxxopts::ParseResult r;
-    try {
-        r = parser.parse(argc, argv);
-    } catch (const cxxopts::exceptions::exception& e) {
-        throw UsageError(cxxopts_message(e));
-    }
-    if (r.count("help")) {
-        std::cout << parser.help({""});
+// `srv6steer -n NAME COMMAND ...`, as `ip -n NAME ...`: the name, taken off words.
+std::optional<std::string> leading_netns(std::vector<char*>& words) {
+    if (words.empty())
         return std::nullopt;
+    const std::string_view w = words[0];
+    if (w.starts_with("--netns=")) {
+        std::string name(w.substr(8));
+        words.erase(words.begin());
+        return name;
     }
-
-    Ctx c;
-    c.cmd = &cmd;
-    for (const auto& o : opts) {
-        const std::string name = long_name(o.name);
-        const size_t n = r.count(name);
-        if (n == 0 || (!o.arg && !r[name].as<bool>()))  // absent, or --flag=false
-            continue;
-        if (n > 1 && o.arg)
-            throw UsageError(option_label(o.name) + " given more than once");
-        const std::string v = o.arg ? r[name].as<std::string>() : "";
-        c.texts[name] = v;
-        if (o.max)
-            c.numbers[name] = checked_number(o, option_label(o.name), v);
-    }
-    if (auto b = c.text("bpffs"))
-        c.bpffs = *b;
-    c.json = c.flag("json");
-    if (r.count("args"))
-        c.args = r["args"].as<std::vector<std::string>>();
-
-    // "[DEV]" may be left out; "PATH_ID..." takes one or more.
-    const auto& spec = cmd.args;
-    const bool variadic = !spec.empty() && std::string_view(spec.back().name).ends_with("...");
-    size_t required = 0;
-    while (required < spec.size() && spec[required].name[0] != '[')
-        required++;
-    if (c.args.size() < required) {
-        std::string name = spec[c.args.size()].name;
-        throw UsageError("missing " + name.substr(0, name.find("...")));
-    }
-    if (!variadic && c.args.size() > spec.size())
-        throw UsageError("unexpected argument " + quote(c.args[spec.size()]));
-    for (size_t i = 0; i < c.args.size(); i++) {
-        const Opt& o = spec[std::min(i, spec.size() - 1)];
-        std::string label = o.name;
-        label = label.substr(0, label.find("..."));
-        c.arg_numbers.push_back(o.max ? checked_number(o, label, c.args[i]) : 0);
-    }
-    return c;
+    if (w != "-n" && w != "--netns")
+        return std::nullopt;
+    if (words.size() < 2)
+        throw UsageError(std::string(w) + " needs a network namespace name");
+    std::string name = words[1];
+    words.erase(words.begin(), words.begin() + 2);
+    return name;
 }
 
 std::string pad(const std::string& s, size_t width) {
     return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
 }
 
+// Parses, switches the network namespace, and runs.
+int parse_and_run(int argc, char** argv, const Command*& cmd) {
+    std::vector<char*> words(argv + 1, argv + argc);
+    const auto outer = leading_netns(words);
+    if (words.empty())
+        throw UsageError("missing COMMAND");
+    const std::string_view first = words[0];
+    if (first == "-h" || first == "--help" || first == "help") {
+        print_tool_help(std::cout);
+        return kOk;
+    }
+    // "srv6steer path --help": the commands of that group.
+    if (words.size() >= 2 && (std::string_view(words[1]) == "--help" || std::string_view(words[1]) == "-h") &&
+        is_group(first)) {
+        print_tool_help(std::cout, first);
+        return kOk;
+    }
+    size_t used = 0;
+    cmd = &find_command(words, used);
+    // cxxopts wants argv[0] first.
+    std::vector<char*> rest{argv[0]};
+    rest.insert(rest.end(), words.begin() + static_cast<long>(used), words.end());
+    auto inv = cmd->parse(static_cast<int>(rest.size()), rest.data());
+    if (!inv)
+        return kOk;
+    if (outer && inv->common.netns)
+        throw UsageError("-n/--netns given more than once");
+    const auto netns = outer ? outer : inv->common.netns;
+    // Before anything else: every name and every state from here on is the namespace's.
+    if (netns)
+        enter_netns(*netns);
+    if (inv->needs_bpffs) {
+        if (!netns)
+            refuse_hidden_bpffs(inv->common.bpffs);
+        refuse_unreadable_state(inv->common.bpffs);
+    }
+    return inv->run();
+}
+
 }  // namespace
 
-std::optional<uint64_t> parse_uint(std::string_view text, uint64_t min, uint64_t max) {
-    int base = 10;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text.remove_prefix(2);
+int run_cli(int argc, char** argv) {
+    if (argc < 2) {
+        print_tool_help(std::cerr);
+        return kUsage;
     }
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
-        return std::nullopt;
-    return v;
+    const Command* cmd = nullptr;
+    try {
+        return parse_and_run(argc, argv, cmd);
+    } catch (const UsageError& e) {
+        std::cerr << kProg << ": " << e.what() << "\n";
+        if (cmd)
+            std::cerr << "Usage: " << usage_line(*cmd) << "\nRun '" << kProg << " " << cmd->name
+                      << " --help' for the options.\n";
+        else
+            std::cerr << "Run '" << kProg << " --help' for the commands.\n";
+        return kUsage;
+    } catch (const Error& e) {
+        std::cerr << kProg << ": " << e.what() << "\n";
+        const std::string_view what = e.what();
+        if ((e.code() == EACCES || e.code() == EPERM) && what.find("CAP_BPF") == std::string_view::npos)
+            std::cerr << kProg << ": this is a permission problem: run srv6steer as root, or with CAP_BPF and "
+                         "CAP_NET_ADMIN\n";
+        return kFailure;
+    } catch (const std::exception& e) {
+        std::cerr << kProg << ": " << e.what() << "\n";
+        return kFailure;
+    }
 }
 
-std::optional<std::string> Ctx::text(const std::string& name) const {
-    auto it = texts.find(name);
-    return it == texts.end() ? std::nullopt : std::optional(it->second);
-}
+// ---- the interface ------------------------------------------------------------------
 
-std::string Ctx::dev() const {
-    if (auto d = text("dev"))
-        return *d;
-    const auto all = Steering::attached(bpffs);
+std::string dev_of(const Common& c) {
+    if (c.dev)
+        return *c.dev;
+    const auto all = Steering::attached(c.bpffs);
     if (all.size() == 1)
         return all[0];
     if (all.empty())
-        throw UsageError("srv6steer is not attached to any interface: attach one first (srv6steer attach DEV)");
-    std::string names;
-    for (const auto& n : all)
-        names += (names.empty() ? "" : ", ") + n;
-    throw UsageError("srv6steer is attached to " + names + ": choose one with -d DEV");
+        throw Error("srv6steer is not attached to any interface: attach one first (srv6steer attach DEV)", ENOENT);
+    throw Error("srv6steer is attached to " + join(all, ", ") + ": choose one with -d DEV");
 }
+
+Steering open_state(const std::string& dev, const Common& c) {
+    try {
+        return Steering::open(dev, c.bpffs);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT)
+            rethrow_with(e, "attach it first: srv6steer attach " + dev);
+        throw;
+    }
+}
+
+void rethrow_with(const Error& e, const std::string& words) {
+    throw Error(std::string(e.what()) + " (" + words + ")", e.code());
+}
+
+std::string pin_advice(const Error& e, const std::string& plural, Target t) {
+    if (e.code() == E2BIG || e.code() == ENOSPC)
+        return "srv6steer attach DEV --max-" + plural + " N";
+    if (e.code() == ENOENT && std::string_view(e.what()).find(t.str() + " does not exist") != std::string_view::npos)
+        return t.kind == Target::Kind::Path ? "srv6steer path add" : "srv6steer set add";
+    return {};
+}
+
+// ---- output ---------------------------------------------------------------------------
 
 void print(const Table& t) {
     if (t.rows.empty() && !t.empty.empty()) {
@@ -289,53 +253,53 @@ void print(const Table& t) {
 
 void print(const json& j) { std::cout << j.dump() << "\n"; }
 
-int run_cli(int argc, char** argv) {
-    if (argc < 2) {
-        print_tool_help(std::cerr);
-        return kUsage;
+// ---- shared text ----------------------------------------------------------------------
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (&p != &parts.front())
+            out += sep;
+        out += p;
     }
-    const std::string_view first = argv[1];
-    if (first == "-h" || first == "--help" || first == "help") {
-        print_tool_help(std::cout);
-        return kOk;
-    }
-    const Command* cmd = nullptr;
-    try {
-        int used = 0;
-        if (argc >= 3 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h")) {
-            // "srv6steer path --help": the commands of that group.
-            bool group = std::any_of(commands().begin(), commands().end(), [&](const Command& c) {
-                return std::string_view(c.name).starts_with(std::string(first) + " ");
-            });
-            if (group) {
-                print_tool_help(std::cout, first);
-                return kOk;
-            }
-        }
-        cmd = &find_command(argc, argv, used);
-        // cxxopts wants argv[0] first: hand it the command's words as one.
-        std::vector<char*> rest{argv[0]};
-        rest.insert(rest.end(), argv + 1 + used, argv + argc);
-        auto ctx = parse(*cmd, static_cast<int>(rest.size()), rest.data());
-        if (!ctx)
-            return kOk;
-        check_bpffs(ctx->bpffs);
-        return cmd->run(*ctx);
-    } catch (const UsageError& e) {
-        std::cerr << kProg << ": " << e.what() << "\n";
-        if (cmd)
-            std::cerr << "Usage: " << usage_line(*cmd) << "\nRun '" << kProg << " " << cmd->name
-                      << " --help' for the options.\n";
-        else
-            std::cerr << "Run '" << kProg << " --help' for the commands.\n";
-        return kUsage;
-    } catch (const Error& e) {
-        std::cerr << kProg << ": " << e.what() << "\n";
-        return kFailure;
-    } catch (const std::exception& e) {
-        std::cerr << kProg << ": " << e.what() << "\n";
-        return kFailure;
-    }
+    return out;
+}
+
+std::string segments_text(const std::vector<Ipv6>& segments) {
+    std::vector<std::string> parts;
+    for (const auto& a : segments)
+        parts.push_back(a.str());
+    return join(parts, ",");
+}
+
+std::string path_text(const Path& p) {
+    std::string out = segments_text(p.segments);
+    if (p.mode == SrhMode::Full)
+        out += " full-srh";
+    if (p.down)
+        out += " down";
+    return out;
+}
+
+std::string join_ids(const std::vector<uint32_t>& ids) {
+    std::vector<std::string> parts;
+    for (uint32_t id : ids)
+        parts.push_back(std::to_string(id));
+    return join(parts, ",");
+}
+
+std::string attached_text(const Status& st) {
+    std::string out = st.ifname + " (" + st.attach_mode + ", prog " + std::to_string(st.prog_id);
+    if (st.link_id)
+        out += ", link " + std::to_string(st.link_id);
+    return out + ")";
+}
+
+std::string problems_text(const Status& st) {
+    std::vector<std::string> parts;
+    for (const auto& p : st.problems)
+        parts.push_back(p.detail);
+    return join(parts, "; ");
 }
 
 }  // namespace srv6steer::cli

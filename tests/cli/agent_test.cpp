@@ -1,156 +1,23 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// `srv6steer agent` end to end, the way cli_test.cpp runs the CLI: every test
-// in a network namespace of its own (veth0 here, veth1 in a namespace behind
-// it) with a private bpffs; the agent is the built binary, run once or in the
-// background, and its log (stderr) is read as it comes. Every wait is bounded.
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
+// `srv6steer agent` end to end (cli_fixture.hpp): the agent is the built
+// binary, run once or in the background, and its log (stderr) is read as it
+// comes. Nothing waits for time to pass: a test that needs the agent to have
+// done a round asks for one (SIGHUP) and waits for its "round N done" line
+// (-v), every wait bounded; what must not have happened is checked after such
+// a round.
+#include <net/if.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <string>
-#include <thread>
-#include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "private_ns.hpp"
+#include "cli_fixture.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-// A process with its stdout and stderr read into strings as they come.
-class Proc {
-public:
-    // Killed with the test at the latest (PR_SET_PDEATHSIG): an agent never outlives it.
-    explicit Proc(const std::vector<std::string>& args) {
-        int out[2], err[2];
-        if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
-            return;
-        std::vector<char*> argv;
-        for (const auto& a : args)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        const pid_t parent = getpid();
-        pid_ = fork();
-        if (pid_ == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (getppid() != parent)
-                _exit(127);
-            dup2(out[1], 1);
-            dup2(err[1], 2);
-            execvp(argv[0], argv.data());
-            _exit(127);
-        }
-        close(out[1]);
-        close(err[1]);
-        fds_[0] = out[0];
-        fds_[1] = err[0];
-    }
-    Proc(const Proc&) = delete;
-    Proc& operator=(const Proc&) = delete;
-    ~Proc() {
-        if (pid_ > 0 && code_ == kRunning) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, nullptr, 0);
-        }
-        for (int fd : fds_)
-            if (fd >= 0)
-                close(fd);
-    }
-
-    bool started() const { return pid_ > 0; }
-    pid_t pid() const { return pid_; }
-    const std::string& out() const { return out_; }
-    const std::string& err() const { return err_; }
-    bool running() {
-        reap(false);
-        return code_ == kRunning;
-    }
-
-    // Reads until stderr holds `text` after position `from` (or the timeout,
-    // or the process ends). True if it does.
-    bool wait_log(const std::string& text, std::chrono::milliseconds timeout = 5s, size_t from = 0) {
-        const auto until = Clock::now() + timeout;
-        while (err_.find(text, from) == std::string::npos) {
-            if (!pump(until))
-                return err_.find(text, from) != std::string::npos;
-        }
-        return true;
-    }
-
-    // Waits for the exit (SIGKILL after the timeout); the exit code, or -1.
-    int wait_exit(std::chrono::milliseconds timeout = 5s) {
-        const auto until = Clock::now() + timeout;
-        while (pump(until)) {
-        }
-        while (code_ == kRunning && Clock::now() < until) {
-            reap(false);
-            if (code_ == kRunning)
-                std::this_thread::sleep_for(10ms);
-        }
-        if (code_ == kRunning) {
-            kill(pid_, SIGKILL);
-            reap(true);
-            return -1;
-        }
-        return code_;
-    }
-
-private:
-    static constexpr int kRunning = -2;
-    pid_t pid_ = -1;
-    int fds_[2] = {-1, -1};
-    std::string out_, err_;
-    int code_ = kRunning;
-
-    void reap(bool block) {
-        if (pid_ <= 0 || code_ != kRunning)
-            return;
-        int status = 0;
-        if (waitpid(pid_, &status, block ? 0 : WNOHANG) == pid_)
-            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-
-    // Reads what comes until `until`; false once both pipes are closed or time is up.
-    bool pump(Clock::time_point until) {
-        pollfd p[2] = {{fds_[0], POLLIN, 0}, {fds_[1], POLLIN, 0}};
-        if (fds_[0] < 0 && fds_[1] < 0)
-            return false;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
-        if (left <= 0 || poll(p, 2, static_cast<int>(left)) <= 0)
-            return false;
-        std::string* sinks[2] = {&out_, &err_};
-        for (int i = 0; i < 2; i++) {
-            if (!p[i].revents)
-                continue;
-            char buf[4096];
-            const ssize_t n = read(fds_[i], buf, sizeof buf);
-            if (n > 0) {
-                sinks[i]->append(buf, size_t(n));
-            } else {
-                close(fds_[i]);
-                fds_[i] = -1;
-            }
-        }
-        return true;
-    }
-};
+using namespace clitest;
 
 // A process that waits for its end, for --owner-pid: killed with the test at
 // the latest (and on the way out of a failed assertion).
@@ -180,20 +47,6 @@ private:
     pid_t pid_ = -1;
 };
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-Result run(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 10s) {
-    Proc p(args);
-    Result r;
-    r.code = p.wait_exit(timeout);
-    r.out = p.out();
-    r.err = p.err();
-    return r;
-}
-
 // 3 paths, a set, one pin of each kind (the example of loader/README.md, less the qp's set).
 constexpr const char* kConfig = R"({ "block": "fcbb:0::/32",
   "paths": [ {"id": 1, "usids": "1004,1001,1006,fe06"},
@@ -214,32 +67,13 @@ constexpr const char* kChanged = R"({ "block": "fcbb:0::/32",
   "prefixes": [ {"prefix": "fcbb:0:800:2::/64", "path": 1} ] }
 )";
 
-class Agent : public ::testing::Test {
+class Agent : public VethTest {
 protected:
-    testns::PrivateNamespaces ns_;
-    testns::PeerNamespace peer_ns_;
-    std::string tmp_, bpffs_, config_;
+    std::string config_;
 
     void SetUp() override {
-        if (geteuid() != 0)
-            GTEST_SKIP() << "needs root (network namespaces, bpffs, BPF)";
-        ASSERT_NO_FATAL_FAILURE(ns_.enter("agent"));
-        tmp_ = ns_.tmp();
-        bpffs_ = ns_.bpffs();
+        VethTest::SetUp();
         config_ = tmp_ + "/config.json";
-        ASSERT_NO_FATAL_FAILURE(peer_ns_.start());
-        const std::string peer = peer_ns_.nsenter();
-        sh("ip link set lo up && ip link add veth0 type veth peer name veth1 netns " +
-           std::to_string(peer_ns_.pid()));
-        sh("ip addr add fcbb:0:800:1::1/64 dev veth0 nodad && ip link set veth0 up");
-        sh(peer + "ip link set lo up && " + peer + "ip addr add fcbb:0:800:1::2/64 dev veth1 nodad && " + peer +
-           "ip link set veth1 up");
-        sh("ip -6 route add fcbb:0:800:2::/64 via fcbb:0:800:1::2 dev veth0");
-    }
-
-    void sh(const std::string& cmd) {
-        Result r = run({"/bin/sh", "-c", cmd});
-        ASSERT_EQ(r.code, 0) << cmd << "\n" << r.err;
     }
 
     // Replaced in one step, as kubelet updates a ConfigMap volume: the agent
@@ -250,42 +84,6 @@ protected:
         fs::rename(next, config_);
     }
 
-    std::vector<std::string> with_bpffs(std::vector<std::string> args) {
-        args.insert(args.begin(), SRV6STEER_BIN);
-        args.push_back("--bpffs");
-        args.push_back(bpffs_);
-        return args;
-    }
-    Result cli(const std::vector<std::string>& args) { return run(with_bpffs(args)); }
-    json ok_json(std::vector<std::string> args) {
-        args.push_back("-j");
-        Result r = cli(args);
-        EXPECT_EQ(r.code, 0) << r.err;
-        try {
-            return json::parse(r.out);
-        } catch (const json::exception&) {
-            ADD_FAILURE() << "not JSON: " << r.out;
-            return {};
-        }
-    }
-    // Paths, sets and pins (with their creation times: a pin made again has a new one).
-    json snapshot() {
-        return {{"paths", ok_json({"path", "list", "-d", "veth0"})},
-                {"sets", ok_json({"set", "list", "-d", "veth0"})},
-                {"flows", ok_json({"list", "flows", "-d", "veth0"})},
-                {"qps", ok_json({"list", "qps", "-d", "veth0"})},
-                {"prefixes", ok_json({"list", "prefixes", "-d", "veth0"})}};
-    }
-    json status() { return ok_json({"status"}); }
-    // Whatever srv6steer has pinned in our bpffs (directories aside).
-    std::vector<std::string> pins_left() {
-        std::vector<std::string> out;
-        std::error_code ec;  // no srv6steer/ at all: nothing
-        for (const auto& e : fs::recursive_directory_iterator(bpffs_ + "/srv6steer", ec))
-            if (!e.is_directory())
-                out.push_back(e.path());
-        return out;
-    }
     std::vector<uint32_t> path_ids() {
         std::vector<uint32_t> ids;
         for (const auto& p : ok_json({"path", "list", "-d", "veth0"}))
@@ -294,17 +92,28 @@ protected:
     }
 
     Result once(std::vector<std::string> extra = {"-d", "veth0"}) {
-        std::vector<std::string> args{"agent", "--once", "-c", config_};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return cli(args);
+        return cli(cat({"agent", "--once", "-c", config_}, extra));
     }
-    std::unique_ptr<Proc> start(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"agent", "-c", config_, "-d", "veth0", "--interval", "1"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        auto p = std::make_unique<Proc>(with_bpffs(args));
+    // The agent in the background, logging every round (-v), once its first
+    // round is done.
+    std::unique_ptr<Proc> start(std::vector<std::string> extra = {}, const std::string& interval = "1") {
+        auto p = std::make_unique<Proc>(
+            with_bpffs(cat({"agent", "-c", config_, "-d", "veth0", "--interval", interval, "-v"}, extra)));
         EXPECT_TRUE(p->started());
+        EXPECT_TRUE(p->wait_log("round 1 done\n")) << p->err();
         return p;
     }
+    // Asks for a round (SIGHUP) and waits for the agent to log one done
+    // after `from`; the position after that line.
+    size_t round_after(Proc& agent, size_t from) {
+        kill(agent.pid(), SIGHUP);
+        EXPECT_TRUE(agent.wait_log(" done\n", 10s, from)) << agent.err();
+        const size_t at = agent.err().find(" done\n", from);
+        return at == std::string::npos ? agent.err().size() : at + 6;
+    }
+    // Two rounds done after `from`: the second began after `from`, so it saw
+    // whatever was true then. The position after its line.
+    size_t full_round_after(Proc& agent, size_t from) { return round_after(agent, round_after(agent, from)); }
 };
 
 // ---- --once, --check ---------------------------------------------------------------------
@@ -318,7 +127,7 @@ TEST_F(Agent, OnceAttachesAppliesAndExits) {
     // One line per action, each with a timestamp: 2025-06-01T12:00:00.123Z.
     for (size_t at = 0; at < r.err.size(); at = r.err.find('\n', at) + 1)
         EXPECT_EQ(r.err.substr(at + 10, 1) + r.err.substr(at + 23, 2), "TZ ") << r.err.substr(at);
-    // stdout: apply's steps, as `srv6steer apply` prints them.
+    // stdout: the plan, as `srv6steer apply` prints it.
     EXPECT_NE(r.out.find("+ pin prefix fcbb:0:800:2::/64 -> path 2\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("applied 7 changes to veth0"), std::string::npos) << r.out;
 
@@ -329,14 +138,17 @@ TEST_F(Agent, OnceAttachesAppliesAndExits) {
     EXPECT_EQ(st[0]["flows"]["used"], 1);
     EXPECT_EQ(st[0]["qps"]["used"], 1);
     EXPECT_EQ(st[0]["prefixes"]["used"], 1);
+    EXPECT_EQ(st[0]["healthy"], true);
 }
 
 TEST_F(Agent, ARestartedAgentDisturbsNothing) {
     write_config(kConfig);
     ASSERT_EQ(once().code, 0);
+    // Traffic through the prefix pin: a pin made again would start from 0.
+    send_udp("fcbb:0:800:2::99", 9, 9, 3);
     const json before = snapshot();
+    ASSERT_EQ(before["prefixes"][0]["packets"], 3) << before.dump();
     const json st = status();
-    std::this_thread::sleep_for(1100ms);  // a pin made again would show a later creation time
 
     Result r = once();
     ASSERT_EQ(r.code, 0) << r.err;
@@ -345,6 +157,7 @@ TEST_F(Agent, ARestartedAgentDisturbsNothing) {
         << r.err;
     EXPECT_NE(r.err.find(": keeping its state"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("applied config: veth0 already matches it, nothing to change"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "veth0 already matches " + config_ + ": nothing to change\n");
     EXPECT_EQ(snapshot(), before);
     EXPECT_EQ(status()[0]["prog_id"], st[0]["prog_id"]);
     EXPECT_EQ(status()[0]["link_id"], st[0]["link_id"]);
@@ -369,11 +182,12 @@ TEST_F(Agent, InterfaceFromTheConfigFile) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.err.find("-d veth0 overrides \"interface\": \"eth7\" of " + config_), std::string::npos) << r.err;
 
-    // Neither: a usage error. A name that is not one: a problem of the file.
+    // Neither: the agent does not know what to steer (exit 1: the file, not
+    // the command line, lacks it). A name that is not one: a problem of the file.
     cfg.erase("interface");
     write_config(cfg.dump());
     r = once({});
-    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("give the interface: -d DEV, or \"interface\": \"DEV\" in " + config_), std::string::npos)
         << r.err;
     cfg["interface"] = "much-too-long-name0";
@@ -381,6 +195,11 @@ TEST_F(Agent, InterfaceFromTheConfigFile) {
     r = once();
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("interface: expected an interface name of 1 to 15 characters"), std::string::npos) << r.err;
+    cfg["interface"] = 5;
+    write_config(cfg.dump());
+    r = once({});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("interface: expected a string, got 5"), std::string::npos) << r.err;
 }
 
 TEST_F(Agent, MissingConfigIsAnErrorAndAttachesNothing) {
@@ -389,6 +208,9 @@ TEST_F(Agent, MissingConfigIsAnErrorAndAttachesNothing) {
     EXPECT_NE(r.err.find("srv6steer: cannot read " + tmp_ + "/nosuch.json: No such file or directory"),
               std::string::npos)
         << r.err;
+    r = cli({"agent", "-c", tmp_, "-d", "veth0"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("it is a directory"), std::string::npos) << r.err;
     EXPECT_EQ(status(), json::array());
     r = cli({"agent", "-d", "veth0"});
     EXPECT_EQ(r.code, 2);
@@ -440,46 +262,83 @@ TEST_F(Agent, AppliesChangesKeepsStateOnABadFileExitsOnSigterm) {
     ASSERT_TRUE(agent->wait_log("applied config: +3 paths, +1 set, +3 pins\n")) << agent->err();
     EXPECT_NE(agent->err().find("keeping veth0 as " + config_ + " says, every 1 s"), std::string::npos);
 
-    // A changed file is applied within the interval.
+    // A changed file is applied in a round of the interval (no SIGHUP here).
     size_t mark = agent->err().size();
     write_config(kChanged);
-    ASSERT_TRUE(agent->wait_log("applied config: ~1 set, ~2 pins, -1 path\n", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("applied config: ~1 set, ~2 pins, -1 path\n", 10s, mark)) << agent->err();
     EXPECT_EQ(path_ids(), (std::vector<uint32_t>{1, 3}));
     const json good = snapshot();
 
     // A bad file is logged (once), the previous state stays, the agent runs on.
     mark = agent->err().size();
     write_config(R"({ "paths": [ {"id": 1, "usids": "1004,1001"} ] })");
-    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 10s, mark)) << agent->err();
+    const size_t reported = agent->err().find("config invalid", mark);
     EXPECT_NE(agent->err().find("\"usids\" need a \"block\"", mark), std::string::npos) << agent->err();
-    std::this_thread::sleep_for(2200ms);  // two more rounds: no new line, nothing changed
-    EXPECT_EQ(agent->err().find("config invalid", agent->err().find("config invalid", mark) + 1), std::string::npos);
+    const size_t after = full_round_after(*agent, reported);
+    EXPECT_EQ(agent->err().find("config invalid", reported + 1), std::string::npos)
+        << "logged once, not every round:\n" << agent->err().substr(0, after);
     EXPECT_TRUE(agent->running()) << agent->err();
     EXPECT_EQ(snapshot(), good);
     // Truncated JSON too.
     mark = agent->err().size();
     write_config(R"({ "paths": [ )");
-    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: " + config_ + ": parse error at line 1", 3s, mark))
+    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: " + config_ + ": parse error at line 1", 10s, mark))
         << agent->err();
     EXPECT_EQ(snapshot(), good);
 
     // Fixed: applied again.
     mark = agent->err().size();
     write_config(kConfig);
-    ASSERT_TRUE(agent->wait_log("applied config: +1 path, ~1 set, ~2 pins\n", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("applied config: +1 path, ~1 set, ~2 pins\n", 10s, mark)) << agent->err();
 
-    // SIGTERM: exit 0 promptly, steering stays.
+    // SIGTERM: exit 0, steering stays.
     mark = agent->err().size();
-    const auto t0 = Clock::now();
     kill(agent->pid(), SIGTERM);
-    EXPECT_EQ(agent->wait_exit(3s), 0) << agent->err();
-    EXPECT_LT(Clock::now() - t0, 1s);
+    EXPECT_EQ(agent->wait_exit(10s), 0) << agent->err();
     EXPECT_NE(agent->err().find("SIGTERM: exiting, steering on veth0 stays in place", mark), std::string::npos)
         << agent->err();
     const json st = status();
     ASSERT_EQ(st.size(), 1u);
     EXPECT_EQ(st[0]["paths"], 3);
     EXPECT_EQ(st[0]["prefixes"]["used"], 1);
+}
+
+// The file is read once per round: what the round parses is what it applies
+// and records (inotify counts the opens).
+TEST_F(Agent, ReadsTheFileOncePerRound) {
+    write_config(kConfig);
+    const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ASSERT_GE(in, 0);
+    ASSERT_GE(inotify_add_watch(in, tmp_.c_str(), IN_OPEN), 0);
+    auto opens = [&] {
+        size_t n = 0;
+        alignas(inotify_event) char buf[4096];
+        for (ssize_t len; (len = read(in, buf, sizeof buf)) > 0;)
+            for (char* p = buf; p < buf + len;) {
+                const auto* e = reinterpret_cast<const inotify_event*>(p);
+                n += e->len && std::string(e->name) == "config.json";
+                p += sizeof(inotify_event) + e->len;
+            }
+        return n;
+    };
+    auto agent = start({}, "3600");  // rounds on SIGHUP only
+    ASSERT_TRUE(agent->wait_log("round 1 done\n")) << agent->err();
+    EXPECT_EQ(opens(), 1u) << "the start and the first round share one read";
+    size_t mark = agent->err().size();
+    for (int i = 0; i < 3; i++) {
+        mark = round_after(*agent, mark);
+        EXPECT_EQ(opens(), 1u) << "round " << i + 2;
+    }
+    write_config(kChanged);
+    opens();  // the rename opens nothing; drain anyway
+    mark = round_after(*agent, mark);
+    EXPECT_EQ(opens(), 1u);
+    EXPECT_NE(agent->err().find("applied config: ~1 set, ~2 pins, -1 path\n"), std::string::npos) << agent->err();
+    EXPECT_EQ(path_ids(), (std::vector<uint32_t>{1, 3}));
+    close(in);
+    kill(agent->pid(), SIGTERM);
+    EXPECT_EQ(agent->wait_exit(10s), 0);
 }
 
 TEST_F(Agent, CollectsPinsOfProcessesThatAreGone) {
@@ -493,17 +352,19 @@ TEST_F(Agent, CollectsPinsOfProcessesThatAreGone) {
                     "--owner-pid", std::to_string(child.pid()), "-d", "veth0"});
     EXPECT_EQ(r.code, 0) << r.err;
     ASSERT_EQ(ok_json({"list", "flows", "-d", "veth0"}).size(), 2u);
-    std::this_thread::sleep_for(1500ms);  // a round with the owner alive: the pin stays
+    full_round_after(*agent, agent->err().size());  // a whole round with the owner alive: the pin stays
     EXPECT_EQ(ok_json({"list", "flows", "-d", "veth0"}).size(), 2u);
     EXPECT_EQ(agent->err().find("gc:"), std::string::npos) << agent->err();
 
+    const size_t mark = agent->err().size();
     child.end();
-    ASSERT_TRUE(agent->wait_log("gc: removed 1 stale pin\n", 3s)) << agent->err();
+    kill(agent->pid(), SIGHUP);
+    ASSERT_TRUE(agent->wait_log("gc: removed 1 stale pin\n", 10s, mark)) << agent->err();
     const json flows = ok_json({"list", "flows", "-d", "veth0"});
     ASSERT_EQ(flows.size(), 1u);
     EXPECT_EQ(flows[0]["owner_pid"], 0);  // the file's pin stays
     kill(agent->pid(), SIGTERM);
-    EXPECT_EQ(agent->wait_exit(3s), 0);
+    EXPECT_EQ(agent->wait_exit(10s), 0);
 }
 
 // A job's pins (owned by its process) hold the job's own paths, which a new
@@ -523,18 +384,18 @@ TEST_F(Agent, ANewConfigWaitsForTheJobPinsThatUseItsPaths) {
 
     size_t mark = agent->err().size();
     write_config(kChanged);
-    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 10s, mark)) << agent->err();
     EXPECT_NE(agent->err().find("path 1000 is needed", mark), std::string::npos) << agent->err();
     EXPECT_EQ(path_ids(), (std::vector<uint32_t>{1, 2, 3, 1000}));
 
     mark = agent->err().size();
     job.end();
-    ASSERT_TRUE(agent->wait_log("applied config: ~1 set, ~2 pins, -2 paths\n", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("applied config: ~1 set, ~2 pins, -2 paths\n", 10s, mark)) << agent->err();
     const size_t gc = agent->err().find("gc: removed 1 stale pin\n", mark);
     EXPECT_LT(gc, agent->err().find("applied config", mark)) << agent->err();  // the same round, gc first
     EXPECT_EQ(path_ids(), (std::vector<uint32_t>{1, 3}));
     kill(agent->pid(), SIGTERM);
-    EXPECT_EQ(agent->wait_exit(3s), 0);
+    EXPECT_EQ(agent->wait_exit(10s), 0);
 }
 
 TEST_F(Agent, AttachesAgainWhenDetachedUnderneath) {
@@ -543,30 +404,58 @@ TEST_F(Agent, AttachesAgainWhenDetachedUnderneath) {
     ASSERT_TRUE(agent->wait_log("applied config: +3 paths")) << agent->err();
     const size_t mark = agent->err().size();
     ASSERT_EQ(cli({"detach", "veth0"}).code, 0);
-    ASSERT_TRUE(agent->wait_log("srv6steer is no longer attached to veth0", 3s, mark)) << agent->err();
-    ASSERT_TRUE(agent->wait_log("applied config: +3 paths, +1 set, +3 pins\n", 3s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("srv6steer is no longer attached to veth0", 10s, mark)) << agent->err();
+    ASSERT_TRUE(agent->wait_log("applied config: +3 paths, +1 set, +3 pins\n", 10s, mark)) << agent->err();
     EXPECT_EQ(status()[0]["paths"], 3);
     kill(agent->pid(), SIGINT);
-    EXPECT_EQ(agent->wait_exit(3s), 0);
+    EXPECT_EQ(agent->wait_exit(10s), 0);
     EXPECT_NE(agent->err().find("SIGINT: exiting"), std::string::npos) << agent->err();
+}
+
+// The interface deleted and made again under the agent: the old attachment
+// is dead (another ifindex, no program on the new interface); the agent
+// detaches it, attaches to the new one and applies the file again.
+TEST_F(Agent, AttachesAgainWhenTheAttachmentIsDead) {
+    write_config(kConfig);
+    auto agent = start({}, "3600");  // rounds on SIGHUP only
+    ASSERT_TRUE(agent->wait_log("applied config: +3 paths")) << agent->err();
+    const int old_ifindex = status()[0]["ifindex"];
+    const size_t mark = agent->err().size();
+    sh("ip link del veth0");
+    make_veth();
+    ASSERT_NE(int(if_nametoindex("veth0")), old_ifindex);
+    round_after(*agent, mark);
+    EXPECT_NE(agent->err().find("srv6steer on veth0 does not steer (", mark), std::string::npos) << agent->err();
+    EXPECT_NE(agent->err().find("): detaching and attaching again", mark), std::string::npos) << agent->err();
+    EXPECT_NE(agent->err().find("attached to veth0 (tcx", mark), std::string::npos) << agent->err();
+    EXPECT_NE(agent->err().find("applied config: +3 paths, +1 set, +3 pins\n", mark), std::string::npos)
+        << agent->err();
+    const json st = status();
+    ASSERT_EQ(st.size(), 1u);
+    EXPECT_EQ(st[0]["ifindex"], int(if_nametoindex("veth0")));
+    EXPECT_EQ(st[0]["healthy"], true) << st.dump();
+    EXPECT_EQ(st[0]["paths"], 3);
+    EXPECT_EQ(cli({"status", "--check"}).code, 0);
+    // Traffic is steered again: through the prefix pin on the new interface.
+    send_udp("fcbb:0:800:2::99", 9, 9, 2);
+    EXPECT_EQ(ok_json({"list", "prefixes", "-d", "veth0"})[0]["packets"], 2);
+    kill(agent->pid(), SIGTERM);
+    EXPECT_EQ(agent->wait_exit(10s), 0);
 }
 
 TEST_F(Agent, DetachOnExitLeavesNothing) {
     write_config(kConfig);
-    const std::string routes_before = [&] {
-        Result r = run({"ip", "-6", "route", "show", "table", "all"});
-        return r.out;
-    }();
+    const std::string routes_before = routes();
     auto agent = start({"--detach-on-exit"});
     ASSERT_TRUE(agent->wait_log("applied config: +3 paths")) << agent->err();
     EXPECT_NE(run({"ip", "-6", "route", "show"}).out.find("mtu"), std::string::npos);  // route MTUs were set
 
     kill(agent->pid(), SIGTERM);
-    EXPECT_EQ(agent->wait_exit(3s), 0) << agent->err();
+    EXPECT_EQ(agent->wait_exit(10s), 0) << agent->err();
     EXPECT_NE(agent->err().find("SIGTERM: detached from veth0, exiting"), std::string::npos) << agent->err();
     EXPECT_EQ(status(), json::array());
     EXPECT_EQ(pins_left(), std::vector<std::string>{});
-    EXPECT_EQ(run({"ip", "-6", "route", "show", "table", "all"}).out, routes_before);
+    EXPECT_EQ(routes(), routes_before);
     EXPECT_EQ(run({"tc", "qdisc", "show", "dev", "veth0"}).out.find("clsact"), std::string::npos);
 }
 

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Reading the apply file: JSON syntax (with line and column), keys given
+// twice in one object, types, unknown keys, addresses, blocks and uSIDs,
+// segments that can be steered to, whether they fit a path, duplicate ids,
+// pins listed twice, and pins and sets naming paths or sets the file does
+// not have. Every problem is collected with its JSON path.
+#include "config.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "text.hpp"
+
+namespace srv6steer::cli {
+
+using text::quote;
+
+namespace {
+
+// JSON paths: at("paths", 1) = "paths[1]", at("paths[1]", "usids") = "paths[1].usids".
+std::string at(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+std::string at(const std::string& base, const std::string& key) { return base.empty() ? key : base + "." + key; }
+
+// Parses JSON text, collecting the keys given twice in one object (with
+// their paths): nlohmann keeps the last silently.
+json parse_json(const std::string& text, std::vector<std::string>& problems) {
+    struct Frame {
+        bool array;
+        size_t index = 0;  // arrays: elements seen
+        std::string key;   // objects: the key being read
+        std::set<std::string> keys;
+    };
+    std::vector<Frame> stack;
+    auto path = [&] {
+        std::string p;
+        for (const auto& f : stack)
+            p = f.array ? at(p, f.index - 1) : f.key.empty() ? p : at(p, f.key);
+        return p;
+    };
+    auto element = [&] {
+        if (!stack.empty() && stack.back().array)
+            stack.back().index++;
+    };
+    using E = json::parse_event_t;
+    return json::parse(text, [&](int, E event, json& parsed) {
+        switch (event) {
+        case E::object_start:
+        case E::array_start:
+            element();
+            stack.push_back({event == E::array_start, 0, {}, {}});
+            break;
+        case E::object_end:
+        case E::array_end:
+            stack.pop_back();
+            break;
+        case E::key:
+            stack.back().key = parsed.get<std::string>();
+            if (!stack.back().keys.insert(stack.back().key).second)
+                problems.push_back(path() + ": key given twice in one object");
+            break;
+        case E::value:
+            element();
+            break;
+        }
+        return true;
+    });
+}
+
+// Reads the file's JSON into a Config, collecting every problem.
+class Reader {
+public:
+    std::vector<std::string> problems;
+
+    void read(const json& doc, Config& cfg) {
+        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes"}))
+            return;
+        // Which interface the file is for, when -d/--dev does not say (apply.cpp, agent.cpp).
+        if (auto dev = string(doc, "", "interface", false)) {
+            if (dev->empty() || dev->size() >= 16)
+                problem("interface", "expected an interface name of 1 to 15 characters, got " + quote(*dev));
+            else
+                cfg.interface = *dev;
+        }
+        if (auto t = string(doc, "", "block", false))
+            block_ = value(at("", "block"), [&] { return Block::parse(*t); });
+        block_bad_ = doc.contains("block") && !block_;
+        each(doc, "paths", [&](const json& j, const std::string& w) { read_path(j, w, cfg); });
+        each(doc, "sets", [&](const json& j, const std::string& w) { read_set(j, w, cfg); });
+        each(doc, "flows", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.flows); });
+        each(doc, "qps", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.qps); });
+        each(doc, "prefixes", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.prefixes); });
+    }
+
+private:
+    std::optional<Block> block_;
+    bool block_bad_ = false;
+
+    void problem(const std::string& where, const std::string& what) {
+        problems.push_back(where.empty() ? what : where + ": " + what);
+    }
+
+    // Runs a parser; its Error becomes a problem at `where`.
+    template <class F>
+    auto value(const std::string& where, F&& parse) -> std::optional<decltype(parse())> {
+        try {
+            return parse();
+        } catch (const Error& e) {
+            problem(where, e.what());
+            return std::nullopt;
+        }
+    }
+
+    bool object(const json& j, const std::string& where, std::initializer_list<const char*> keys) {
+        if (!j.is_object()) {
+            problem(where, std::string("expected an object, got ") + j.type_name());
+            return false;
+        }
+        for (const auto& [k, v] : j.items()) {
+            if (std::find_if(keys.begin(), keys.end(), [&](const char* a) { return k == a; }) != keys.end())
+                continue;
+            problem(at(where, k), "unknown key (expected " + join(std::vector<std::string>(keys.begin(), keys.end()), ", ") + ")");
+        }
+        return true;
+    }
+
+    // Calls f on every element of the array obj[key], if there is one.
+    template <class F>
+    void each(const json& obj, const std::string& key, F&& f) {
+        if (!obj.contains(key))
+            return;
+        const json& arr = obj[key];
+        if (!arr.is_array()) {
+            problem(key, std::string("expected an array, got ") + arr.type_name());
+            return;
+        }
+        for (size_t i = 0; i < arr.size(); i++)
+            f(arr[i], at(key, i));
+    }
+
+    std::optional<uint32_t> id(const json& j, const std::string& where, uint64_t max) {
+        if (j.is_number_unsigned() && j.get<uint64_t>() <= max)
+            return static_cast<uint32_t>(j.get<uint64_t>());
+        problem(where, "expected an integer from 0 to " + std::to_string(max) + ", got " + j.dump());
+        return std::nullopt;
+    }
+
+    std::optional<uint32_t> id_field(const json& obj, const std::string& where, const char* key, uint64_t max) {
+        if (!obj.contains(key)) {
+            problem(at(where, key), "missing");
+            return std::nullopt;
+        }
+        return id(obj[key], at(where, key), max);
+    }
+
+    std::optional<std::string> string(const json& obj, const std::string& where, const char* key, bool required) {
+        if (!obj.contains(key)) {
+            if (required)
+                problem(at(where, key), "missing");
+            return std::nullopt;
+        }
+        if (!obj[key].is_string()) {
+            problem(at(where, key), std::string("expected a string, got ") + obj[key].dump());
+            return std::nullopt;
+        }
+        return obj[key].get<std::string>();
+    }
+
+    // "usids": "1004,1001" or ["1004", "1001"]
+    std::optional<std::vector<uint16_t>> usids(const json& j, const std::string& where) {
+        if (j.is_string())
+            return value(where, [&] { return parse_usids(j.get<std::string>()); });
+        if (!j.is_array() || j.empty()) {
+            problem(where, "expected a string (\"1004,1001,fe06\") or a non-empty array of strings, got " + j.dump());
+            return std::nullopt;
+        }
+        std::vector<uint16_t> out;
+        bool ok = true;
+        for (size_t i = 0; i < j.size(); i++) {
+            if (!j[i].is_string()) {
+                problem(at(where, i), "expected a uSID as a string of hex digits (\"fe06\"), got " + j[i].dump());
+                ok = false;
+                continue;
+            }
+            auto one = value(at(where, i), [&] { return parse_usids(j[i].get<std::string>()); });
+            if (one && one->size() != 1) {
+                problem(at(where, i), "expected one uSID, got " + quote(j[i].get<std::string>()));
+                one.reset();
+            }
+            if (one)
+                out.push_back(one->front());
+            else
+                ok = false;
+        }
+        return ok ? std::optional(out) : std::nullopt;
+    }
+
+    std::optional<std::vector<Ipv6>> segments(const json& j, const std::string& where) {
+        if (!j.is_array() || j.empty()) {
+            problem(where, "expected a non-empty array of IPv6 addresses, got " + j.dump());
+            return std::nullopt;
+        }
+        std::vector<Ipv6> out;
+        bool ok = true;
+        for (size_t i = 0; i < j.size(); i++) {
+            std::optional<Ipv6> a;
+            if (j[i].is_string())
+                a = value(at(where, i), [&] { return Ipv6::parse(j[i].get<std::string>()); });
+            else
+                problem(at(where, i), "expected an IPv6 address as a string, got " + j[i].dump());
+            if (a)
+                out.push_back(*a);
+            ok = ok && a;
+        }
+        return ok ? std::optional(out) : std::nullopt;
+    }
+
+    // Segments the data plane can push: global unicast, and as many as fit.
+    void check_segments(const Path& p, const std::string& where, bool listed) {
+        for (size_t i = 0; i < p.segments.size(); i++)
+            if (const char* what = segment_problem(p.segments[i]))
+                problem(listed ? at(where, i) : where, "segment " + p.segments[i].str() + " is " + what +
+                                                           ": a segment must be a global unicast address");
+        if (p.segments.size() > max_segments(p.mode))
+            problem(where, std::to_string(p.segments.size()) + " segments (containers) do not fit a path with " +
+                               (p.mode == SrhMode::Full ? "a full" : "a reduced") + " SRH: at most " +
+                               std::to_string(max_segments(p.mode)));
+        else if (!p.segments.empty())
+            value(where, [&] { return encode_path(p.segments, p.mode, p.down); });
+    }
+
+    void read_path(const json& j, const std::string& w, Config& cfg) {
+        if (!object(j, w, {"id", "usids", "block", "segments", "srh", "down"}))
+            return;
+        const size_t before = problems.size();
+        Path p;
+        const auto pid = id_field(j, w, "id", SRV6S_MAX_PATHS - 1);
+        if (auto srh = string(j, w, "srh", false)) {
+            if (*srh == "full")
+                p.mode = SrhMode::Full;
+            else if (*srh != "reduced")
+                problem(at(w, "srh"), "expected \"reduced\" or \"full\", got " + quote(*srh));
+        }
+        if (j.contains("down")) {
+            if (j["down"].is_boolean())
+                p.down = j["down"].get<bool>();
+            else
+                problem(at(w, "down"), "expected true or false, got " + j["down"].dump());
+        }
+        const bool has_usids = j.contains("usids");
+        if (has_usids == j.contains("segments")) {
+            problem(w, "give either \"usids\" (with a \"block\") or \"segments\"");
+        } else if (!has_usids) {
+            if (j.contains("block"))
+                problem(at(w, "block"), "goes with \"usids\", not with \"segments\"");
+            if (auto segs = segments(j["segments"], at(w, "segments")))
+                p.segments = *segs;
+        } else {
+            std::optional<Block> block = block_;
+            if (j.contains("block")) {
+                auto t = string(j, w, "block", true);
+                block = t ? value(at(w, "block"), [&] { return Block::parse(*t); }) : std::nullopt;
+            } else if (!block && !block_bad_) {
+                problem(w, "\"usids\" need a \"block\", in the path or at the top of the file");
+            }
+            auto list = usids(j["usids"], at(w, "usids"));
+            if (list && block)
+                if (auto c = value(at(w, "usids"), [&] { return usid_containers(*block, *list); }))
+                    p.segments = *c;
+        }
+        check_segments(p, at(w, has_usids ? "usids" : "segments"), !has_usids);
+        if (!pid)
+            return;
+        p.id = *pid;
+        if (cfg.path_where.count(p.id)) {
+            problem(at(w, "id"), "path " + std::to_string(p.id) + " is already defined at " + cfg.path_where[p.id]);
+            return;
+        }
+        cfg.path_where[p.id] = w;  // known, so sets and pins naming it are fine even if it has problems
+        if (problems.size() == before)
+            cfg.paths[p.id] = p;
+    }
+
+    void read_set(const json& j, const std::string& w, Config& cfg) {
+        if (!object(j, w, {"id", "paths"}))
+            return;
+        auto sid = id_field(j, w, "id", kMaxUserSets - 1);
+        PathSet set;
+        if (!j.contains("paths")) {
+            problem(at(w, "paths"), "missing");
+        } else if (!j["paths"].is_array() || j["paths"].empty() || j["paths"].size() > SRV6S_MAX_SET_PATHS) {
+            problem(at(w, "paths"), "expected an array of 1 to " + std::to_string(SRV6S_MAX_SET_PATHS) +
+                                        " path ids, got " + j["paths"].dump());
+        } else {
+            const json& ids = j["paths"];
+            for (size_t i = 0; i < ids.size(); i++) {
+                auto p = id(ids[i], at(at(w, "paths"), i), SRV6S_MAX_PATHS - 1);
+                if (p && !cfg.path_where.count(*p))
+                    problem(at(at(w, "paths"), i), "path " + std::to_string(*p) + " is not in the file");
+                else if (p)
+                    set.paths.push_back(*p);
+            }
+        }
+        if (!sid)
+            return;
+        set.id = *sid;
+        if (cfg.sets.count(set.id)) {
+            problem(at(w, "id"), "set " + std::to_string(set.id) + " is defined twice");
+            return;
+        }
+        cfg.sets[set.id] = set;
+    }
+
+    // {"flow": "tcp ...", "path": 1}, {"qp": "DST QP", "set": 10}, {"prefix": ..., ...}
+    template <class K>
+    void read_pin(const json& j, const std::string& w, const Config& cfg, Wanted<K>& out) {
+        const char* key = PinKind<K>::name;
+        if (!object(j, w, {key, "path", "set"}))
+            return;
+        std::optional<K> k;
+        if (auto t = string(j, w, key, true))
+            k = value(at(w, key), [&] { return K::parse(*t); });
+        std::optional<Target> target;
+        if (j.contains("path") == j.contains("set")) {
+            problem(w, "give the target as \"path\": ID or as \"set\": ID");
+        } else if (j.contains("path")) {
+            if (auto p = id_field(j, w, "path", SRV6S_MAX_PATHS - 1)) {
+                if (cfg.path_where.count(*p))
+                    target = Target::path(*p);
+                else
+                    problem(at(w, "path"), "path " + std::to_string(*p) + " is not in the file");
+            }
+        } else if (auto s = id_field(j, w, "set", kMaxUserSets - 1)) {
+            if (cfg.sets.count(*s))
+                target = Target::set(*s);
+            else
+                problem(at(w, "set"), "set " + std::to_string(*s) + " is not in the file");
+        }
+        if (!k)
+            return;
+        if (auto it = out.where.find(*k); it != out.where.end()) {
+            problem(w, std::string(PinKind<K>::name) + " " + k->str() + " is listed twice (also at " + it->second +
+                           ")");
+            return;
+        }
+        out.where[*k] = w;
+        if (target)
+            out.target[*k] = *target;
+    }
+};
+
+}  // namespace
+
+void refuse(const std::string& file, const std::vector<std::string>& problems) {
+    std::string msg = file + ": " + std::to_string(problems.size()) + " problem" +
+                      (problems.size() == 1 ? "" : "s") + ", nothing was changed:";
+    for (const auto& p : problems)
+        msg += "\n  " + p;
+    throw Invalid(msg);
+}
+
+Config parse_config(const std::string& text, const std::string& file) {
+    Reader reader;
+    json doc;
+    try {
+        doc = parse_json(text, reader.problems);
+    } catch (const json::parse_error& e) {
+        std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+        if (auto close = what.find("] "); close != std::string::npos)
+            what.erase(0, close + 2);
+        throw Invalid(file + ": " + what + "; nothing was changed");
+    }
+    Config cfg;
+    cfg.file = file;
+    reader.read(doc, cfg);
+    if (!reader.problems.empty())
+        refuse(file, reader.problems);
+    return cfg;
+}
+
+Config read_config(const std::string& file) { return parse_config(text::read_file(file), file); }
+
+}  // namespace srv6steer::cli

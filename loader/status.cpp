@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// What srv6steer is doing: `status` (and --check, for probes), `stats`, and
+// `gc`, which collects what nobody needs any more.
+#include <net/if.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace srv6steer::cli {
+
+namespace {
+
+std::string used_of(size_t used, uint32_t max) { return std::to_string(used) + "/" + std::to_string(max); }
+json used_max(size_t used, uint32_t max) { return {{"used", used}, {"max", max}}; }
+json counter_json(const Counter& c) { return {{"packets", c.packets}, {"bytes", c.bytes}}; }
+
+std::string counter_text(const Counter& c) {
+    return std::to_string(c.packets) + (c.packets == 1 ? " packet, " : " packets, ") + std::to_string(c.bytes) +
+           (c.bytes == 1 ? " byte" : " bytes");
+}
+
+std::vector<std::string> config_flags(const srv6s_config& cfg) {
+    std::vector<std::string> out;
+    const std::pair<uint32_t, const char*> names[] = {
+        {SRV6S_CFG_ENABLED, "enabled"},     {SRV6S_CFG_FIXED_GSO, "fixed_gso"},
+        {SRV6S_CFG_DROP_OVERSIZE, "drop_oversize"}, {SRV6S_CFG_NO_FLOWS, "no_flows"},
+        {SRV6S_CFG_NO_QPS, "no_qps"},       {SRV6S_CFG_NO_PREFIXES, "no_prefixes"}};
+    for (const auto& [bit, name] : names)
+        if (cfg.flags & bit)
+            out.push_back(name);
+    return out;
+}
+
+Ipv6 source_of(const srv6s_config& cfg) {
+    Ipv6 a;
+    std::copy(std::begin(cfg.src), std::end(cfg.src), a.bytes.begin());
+    return a;
+}
+
+const char* problem_name(Problem::Kind k) {
+    switch (k) {
+    case Problem::Kind::InterfaceGone: return "interface_gone";
+    case Problem::Kind::IfindexChanged: return "ifindex_changed";
+    case Problem::Kind::LinkMissing: return "link_missing";
+    case Problem::Kind::ProgramNotAttached: return "program_not_attached";
+    case Problem::Kind::NetnsGone: return "netns_gone";
+    }
+    return "?";
+}
+
+// "fcbb:0:800:2::20/128 mtu 1460 (added), 1 pin"
+std::string route_text(const OwnedRoute& r) {
+    std::string out = r.dst.str() + " mtu " + std::to_string(r.mtu);
+    if (r.table != 254)
+        out += " table " + std::to_string(r.table);
+    if (r.priority && r.priority != 1024)  // 1024: the kernel's default for IPv6 routes
+        out += " metric " + std::to_string(r.priority);
+    out += r.added ? " (added)" : r.old_mtu ? " (was " + std::to_string(r.old_mtu) + ")" : " (had none)";
+    return out + ", " + std::to_string(r.pins) + (r.pins == 1 ? " pin" : " pins");
+}
+
+// One interface's status, or why it could not be read.
+struct Seen {
+    std::string dev;
+    std::optional<Status> st;
+    Stats stats;
+    std::string error;  // set when the state could not be opened
+
+    bool healthy() const { return st && st->healthy(); }
+    std::string problems() const { return st ? problems_text(*st) : "its state cannot be opened: " + error; }
+};
+
+Seen look_at(const std::string& dev, const Common& c) {
+    Seen seen{dev, std::nullopt, {}, {}};
+    try {
+        const auto s = Steering::open(dev, c.bpffs);
+        seen.st = s.status();
+        seen.stats = s.stats();
+    } catch (const Error& e) {
+        seen.error = e.what();
+    }
+    return seen;
+}
+
+json status_json(const Seen& seen, bool verbose) {
+    if (!seen.st)
+        return {{"interface", seen.dev}, {"healthy", false}, {"problems", {{{"kind", "unreadable"}, {"detail", seen.error}}}}};
+    const Status& st = *seen.st;
+    json problems = json::array();
+    for (const auto& p : st.problems)
+        problems.push_back({{"kind", problem_name(p.kind)}, {"detail", p.detail}});
+    json j{{"interface", st.ifname},
+           {"ifindex", st.ifindex},
+           {"mode", st.attach_mode},
+           {"prog_id", st.prog_id},
+           {"link_id", st.link_id},
+           {"source", source_of(st.config).str()},
+           {"mtu", st.config.mtu},
+           {"paths", st.n_paths},
+           {"sets", st.n_sets},
+           {"flows", used_max(st.n_flows, st.max_flows)},
+           {"qps", used_max(st.n_qps, st.max_qps)},
+           {"prefixes", used_max(st.n_prefixes, st.max_prefixes)},
+           {"steered", counter_json(seen.stats.reasons[SRV6S_R_STEERED])},
+           {"healthy", st.healthy()},
+           {"problems", problems}};
+    if (verbose) {
+        j["pin_dir"] = st.pin_dir;
+        j["netns"] = st.netns;
+        j["netns_cookie"] = st.netns_cookie;
+        j["hop_limit"] = st.config.hop_limit;
+        j["flags"] = config_flags(st.config);
+        j["routes"] = json::array();
+        for (const auto& r : st.owned_routes)
+            j["routes"].push_back({{"dst", r.dst.str()}, {"mtu", r.mtu}, {"added", r.added}, {"old_mtu", r.old_mtu},
+                                   {"table", r.table}, {"priority", r.priority}, {"pins", r.pins}});
+        j["reasons"] = json::object();
+        for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
+            if (seen.stats.reasons[r].packets)
+                j["reasons"][reason_name(r)] = counter_json(seen.stats.reasons[r]);
+    }
+    return j;
+}
+
+void status_rows(Table& t, const Seen& seen, bool verbose) {
+    if (!seen.st) {
+        t.add({seen.dev, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "unreadable"});
+        t.child("not steering: " + seen.problems());
+        return;
+    }
+    const Status& st = *seen.st;
+    const Stats& stats = seen.stats;
+    t.add({st.ifname, st.attach_mode, std::to_string(st.prog_id), st.link_id ? std::to_string(st.link_id) : "-",
+           source_of(st.config).str(), std::to_string(st.config.mtu), std::to_string(st.n_paths),
+           std::to_string(st.n_sets), used_of(st.n_flows, st.max_flows), used_of(st.n_qps, st.max_qps),
+           used_of(st.n_prefixes, st.max_prefixes), std::to_string(stats.reasons[SRV6S_R_STEERED].packets),
+           st.healthy() ? "steering" : "NOT STEERING"});
+    for (const auto& p : st.problems)
+        t.child("not steering: " + p.detail);
+    if (!verbose)
+        return;
+    t.child("config " + join(config_flags(st.config), ",") + ", hop limit " + std::to_string(st.config.hop_limit) + ", state in " + st.pin_dir);
+    for (const auto& r : st.owned_routes)
+        t.child("route " + route_text(r));
+    for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
+        if (stats.reasons[r].packets)
+            t.child(std::string(reason_name(r)) + ": " + counter_text(stats.reasons[r]));
+}
+
+struct StatusCmd : Common {
+    std::optional<std::string> ifname;
+    bool verbose = false;
+    bool check = false;
+};
+
+int cmd_status(const StatusCmd& c) {
+    const auto all = Steering::attached(c.bpffs);
+    std::vector<std::string> devs = all;
+    if (c.ifname) {
+        devs.clear();
+        if (std::find(all.begin(), all.end(), *c.ifname) != all.end())
+            devs.push_back(*c.ifname);
+        else if (if_nametoindex(c.ifname->c_str()) == 0)
+            throw Error("no interface named " + *c.ifname);
+    }
+    const std::string none = c.ifname ? "srv6steer is not attached to " + *c.ifname
+                                      : std::string("srv6steer is not attached to any interface");
+    std::vector<Seen> seen;
+    for (const auto& dev : devs)
+        seen.push_back(look_at(dev, c));
+    if (c.json) {
+        json j = json::array();
+        for (const auto& s : seen)
+            j.push_back(status_json(s, c.verbose));
+        print(j);
+    } else {
+        Table t{"srv6steer status",
+                {"Interface", "Mode", "Prog", "Link", "Source", "MTU", "Paths", "Sets", "Flows", "QPs", "Prefixes",
+                 "Steered", "State"},
+                {},
+                none};
+        for (const auto& s : seen)
+            status_rows(t, s, c.verbose);
+        print(t);
+    }
+    if (!c.check)
+        return kOk;
+    if (seen.empty())
+        throw Error(none);
+    for (const auto& s : seen)
+        if (!s.healthy())
+            throw Error("srv6steer on " + s.dev + " does not steer: " + s.problems());
+    return kOk;
+}
+
+int cmd_stats(const Common& c) {
+    const auto s = open_state(c);
+    const Stats st = s.stats();
+    if (c.json) {
+        json j{{"interface", s.ifname()}, {"reasons", json::object()}, {"paths", json::array()}};
+        for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
+            j["reasons"][reason_name(r)] = counter_json(st.reasons[r]);
+        for (const auto& [id, cnt] : st.paths) {
+            json p = counter_json(cnt);
+            p["id"] = id;
+            j["paths"].push_back(p);
+        }
+        print(j);
+        return kOk;
+    }
+    Table reasons{"Packets by reason on " + s.ifname(), {"Reason", "Packets", "Bytes"}, {}, ""};
+    for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
+        reasons.add({reason_name(r), std::to_string(st.reasons[r].packets), std::to_string(st.reasons[r].bytes)});
+    print(reasons);
+    std::cout << "\n";
+    Table paths{"Packets by path on " + s.ifname(), {"Path", "Packets", "Bytes"}, {}, "No paths on " + s.ifname()};
+    for (const auto& [id, cnt] : st.paths)
+        paths.add({std::to_string(id), std::to_string(cnt.packets), std::to_string(cnt.bytes)});
+    print(paths);
+    return kOk;
+}
+
+// State of dead attachments (any network namespace), then stale pins on -d
+// DEV or on every interface srv6steer is attached to.
+int cmd_gc(const Common& c) {
+    for (const auto& dir : Steering::remove_dead(c.bpffs))
+        std::cout << "removed the state of a dead attachment: " << dir << "\n";
+    const auto devs = c.dev ? std::vector<std::string>{*c.dev} : Steering::attached(c.bpffs);
+    if (devs.empty())
+        std::cout << "srv6steer is not attached to any interface: no pins to collect\n";
+    for (const auto& dev : devs) {
+        auto s = open_state(dev, c);
+        const size_t n = s.gc();
+        std::cout << "removed " << n << " stale pin" << (n == 1 ? "" : "s") << " from " << dev << "\n";
+    }
+    return kOk;
+}
+
+}  // namespace
+
+std::vector<Command> status_commands() {
+    return {
+        command<StatusCmd>("status", "[DEV]", "what srv6steer is attached to, and whether it steers", kJson,
+                           {text("[DEV]", &StatusCmd::ifname)},
+                           {flag("v,verbose", "add config flags, route MTUs and non-zero reason counters",
+                                 &StatusCmd::verbose),
+                            flag("check", "exit 1 unless attached (to DEV) and steering (for probes)",
+                                 &StatusCmd::check)},
+                           cmd_status),
+        command<Common>("stats", "", "packets by reason and by path", kDev | kJson, {}, {}, cmd_stats),
+        command<Common>("gc", "",
+                        "remove the state of dead attachments, and pins whose owner process is gone", kDev, {},
+                        {}, cmd_gc),
+    };
+}
+
+}  // namespace srv6steer::cli
