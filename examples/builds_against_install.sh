@@ -3,8 +3,8 @@
 # ctest example_builds_against_install: `cmake --install` the current build
 # into a temporary prefix, then build the examples against that prefix twice,
 # with find_package(srv6steer) and with pkg-config, and run them (--help and
-# a computation; no root needed). The programs must load libsrv6steer.so.0
-# from the prefix, not from the build tree.
+# a computation; no root needed). The programs must load libsrv6steer.so.N
+# (N: SRV6S_ABI_VERSION) from the prefix, not from the build tree.
 set -eu
 build=$1 src=$2 cmake=$3 generator=$4 cc=$5 cxx=$6 libdir=$7
 
@@ -22,7 +22,7 @@ quiet() { # run, show the output only when it fails
 
 step "cmake --install $build --prefix $prefix"
 quiet "$cmake" --install "$build" --prefix "$prefix"
-for f in "$libdir/libsrv6steer.so" "$libdir/libsrv6steer.so.0" \
+for f in "$libdir/libsrv6steer.so" \
          "$libdir/pkgconfig/srv6steer.pc" \
          "$libdir/cmake/srv6steer/srv6steerConfig.cmake" \
          "$libdir/cmake/srv6steer/srv6steerConfigVersion.cmake" \
@@ -32,14 +32,19 @@ for f in "$libdir/libsrv6steer.so" "$libdir/libsrv6steer.so.0" \
          include/srv6steer/error.hpp include/srv6steer/abi.h include/srv6steer/flowhash.h; do
     [ -e "$prefix/$f" ] || fail "missing from the install tree: $f"
 done
+# The soname's number is the C ABI's version, as the installed header says.
+abi=$(sed -n 's/^#define SRV6S_ABI_VERSION \([0-9][0-9]*\)$/\1/p' "$prefix/include/srv6steer/srv6steer.h")
+[ -n "$abi" ] || fail "no SRV6S_ABI_VERSION in the installed srv6steer.h"
+lib=libsrv6steer.so.$abi
+[ -e "$prefix/$libdir/$lib" ] || fail "missing from the install tree: $libdir/$lib"
 soname=$(readelf -d "$prefix/$libdir/libsrv6steer.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-[ "$soname" = libsrv6steer.so.0 ] || fail "soname is '$soname', expected libsrv6steer.so.0"
+[ "$soname" = "$lib" ] || fail "soname is '$soname', expected $lib (SRV6S_ABI_VERSION $abi)"
 
 # Runs the two programs of directory $1 and checks they use the installed library.
 check_programs() {
     dir=$1
     for p in pin_one_flow show_path; do
-        ldd "$dir/$p" | grep -q "libsrv6steer.so.0 => $prefix/" ||
+        ldd "$dir/$p" | grep -q "$lib => $prefix/" ||
             { ldd "$dir/$p" >&2; fail "$dir/$p does not load libsrv6steer from $prefix"; }
     done
     "$dir/pin_one_flow" --help >"$tmp/out" || fail "pin_one_flow --help"

@@ -52,6 +52,9 @@ static long parse_id(const char *text, long max)
 
 int main(int argc, char **argv)
 {
+	/* Owned by nobody: the pin outlives this program. */
+	SRV6S_OPTS(srv6s_pin_opts, pin_opts, .owner = SRV6S_OWNER_NONE);
+	SRV6S_OPTS(srv6s_status, st);
 	struct srv6s_flow flow;
 	srv6s_handle *h = NULL;
 	const char *ifname;
@@ -79,18 +82,22 @@ int main(int argc, char **argv)
 
 	err = srv6s_open(ifname, NULL, &h);
 	if (err == -ENOENT)
-		err = srv6s_attach(ifname, NULL, NULL, 0, &h);
+		err = srv6s_attach(ifname, NULL, &h); /* every option at its default */
 	if (err < 0)
 		goto fail;
 	err = srv6s_add_path_usids(h, (uint32_t)path_id, BLOCK, argv[3], 0);
 	if (err < 0)
 		goto fail;
-	err = srv6s_pin_flow(h, flow.proto, flow.src, flow.sport, flow.dst, flow.dport,
-			     SRV6S_TARGET_PATH, (uint32_t)path_id, 0, SRV6S_OWNER_NONE);
+	err = srv6s_pin_flow(h, &flow, SRV6S_TARGET_PATH, (uint32_t)path_id, &pin_opts);
 	if (err < 0)
 		goto fail;
 	printf("pinned flow \"%s\" to path %ld (uSIDs %s) on %s\n", argv[2], path_id, argv[3],
 	       ifname);
+	err = srv6s_get_status(h, &st);
+	if (err < 0)
+		goto fail;
+	printf("%s: program %u, %u flow pin(s), %s\n", st.ifname, st.prog_id, st.n_flows,
+	       st.n_problems ? "NOT steering (srv6steer status says why)" : "steering");
 	srv6s_close(h);
 	return 0;
 

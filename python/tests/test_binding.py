@@ -17,6 +17,9 @@ import srv6steer
 from srv6steer import Flow, Steering, SteeringError, Target
 from srv6steer.torch import steer_job, unsteer
 
+import argument_table
+from test_arguments import ArgumentChecks
+
 HOST = "fcbb:0:800:1::10"
 GATEWAY = "fcbb:0:800:1::1"
 DEST = "fcbb:0:800:2::20"
@@ -55,7 +58,9 @@ def setUpModule():
     sh("ip link set lo up")
 
 
-class Attached(unittest.TestCase):
+class Veth(unittest.TestCase):
+    """veth0 (with a route to DEST) -> veth1, and a private bpffs."""
+
     def setUp(self):
         self.bpffs = tempfile.mkdtemp(prefix="srv6steer-py-")
         sh(f"mount -t bpf bpf {self.bpffs}")
@@ -68,13 +73,16 @@ class Attached(unittest.TestCase):
 
     def tearDown(self):
         srv6steer.detach("veth0", self.bpffs)
-        sh("ip link del veth0")
+        if subprocess.run(["ip", "link", "show", "veth0"], capture_output=True).returncode == 0:
+            sh("ip link del veth0")
         sh(f"umount {self.bpffs}")
         os.rmdir(self.bpffs)
 
     def attach(self, **kw) -> Steering:
         return Steering.attach("veth0", bpffs=self.bpffs, max_flows=kw.pop("max_flows", 1024), **kw)
 
+
+class Attached(Veth):
     def test_attach_pin_list_stats_detach(self):
         self.assertTrue(srv6steer.library_path())
         with self.attach() as s:
@@ -227,6 +235,71 @@ class Attached(unittest.TestCase):
             unsteer(s, pins)
             self.assertEqual(s.prefixes(), [])
             self.assertEqual(s.path_stats(), {})
+
+    def test_attach_options_and_status(self):
+        with self.attach(hook="clsact", hop_limit=9, mtu=1400, route_mtu=False, drop_oversize=True,
+                         fixed_gso=False, max_flows=16, max_qps=8, max_prefixes=4,
+                         source="fcbb:0:800:1::99") as s:
+            st = s.status()
+            self.assertEqual(st.ifname, "veth0")
+            self.assertEqual(st.ifindex, socket.if_nametoindex("veth0"))
+            self.assertEqual(st.attach_mode, "clsact")
+            self.assertIn("bpf", sh("tc filter show dev veth0 egress"))
+            self.assertEqual((st.hop_limit, st.mtu, st.source), (9, 1400, "fcbb:0:800:1::99"))
+            self.assertEqual((st.max_flows, st.max_qps, st.max_prefixes), (16, 8, 4))
+            self.assertFalse(st.route_mtu)
+            self.assertTrue(st.healthy)
+            self.assertEqual(st.problems, [])
+            self.assertTrue(os.path.isdir(st.pin_dir))
+            self.assertNotEqual(st.prog_id, 0)
+
+    def test_owned_routes_problems_and_remove_dead(self):
+        with self.attach() as s:
+            s.add_path(1, "1004,1001,1006,fe06")
+            s.pin_flow(FLOW, path=1)
+            st = s.status()
+            self.assertTrue(st.healthy)
+            # One container, reduced: 40 bytes of outer IPv6 off the link's 1500, as ip shows it.
+            (route,) = st.owned_routes
+            self.assertEqual((route.dst, route.mtu, route.added, route.pins), (f"{DEST}/128", 1460, True, 1))
+            self.assertIn(" mtu 1460", sh(f"ip -6 route show table all exact {DEST}/128"))
+
+            sh("ip link del veth0")
+            st = s.status()
+            self.assertFalse(st.healthy)
+            self.assertEqual(st.problems[0].kind, "interface_gone")
+            self.assertIn("veth0", st.problems[0].detail)
+        self.assertEqual(srv6steer.remove_dead(self.bpffs), [st.pin_dir])
+        self.assertFalse(os.path.exists(st.pin_dir))
+        self.assertEqual(srv6steer.remove_dead(self.bpffs), [])
+
+    def test_stats_by_reason_cover_every_reason(self):
+        with self.attach() as s:
+            self.assertEqual(list(s.stats()), srv6steer.reason_names())
+            self.assertEqual(len(srv6steer.reason_names()), 17, "the reasons of abi.h's enum srv6s_reason")
+
+
+class AttachedArguments(ArgumentChecks, Veth):
+    """The argument table on a real attachment where paths 1 and 2 and set 1
+    exist: a value wrapped to 1 or 2 by ctypes would be taken, and show."""
+
+    def setUp(self):
+        super().setUp()
+        self.s = self.attach()
+        self.s.add_path(1, "1004,1001,1006,fe06")
+        self.s.add_path(2, "1004,1002,1006,fe06")
+        self.s.define_set(1, [1, 2])
+        self.env = argument_table.Env(self.s, "veth0", self.bpffs)
+
+    def tearDown(self):
+        try:
+            st = self.s.status()
+            self.assertEqual((st.n_paths, st.n_sets, st.n_flows, st.n_qps, st.n_prefixes), (2, 1, 0, 0, 0),
+                             "a refused call changed the state")
+        finally:
+            self.s.close()
+            super().tearDown()
+
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* srv6steer.h compiled as C99: the layouts a C caller sees, for the C++ test
- * to compare with its own, and one call through the ABI from C. */
+ * to compare with its own, options declared with SRV6S_OPTS in C, and one
+ * call through the ABI from C. */
 #include <stddef.h>
 
 #include "srv6steer/srv6steer.h"
@@ -14,13 +15,33 @@ size_t srv6s_c_layout(int which)
 	case 3: return sizeof(struct srv6s_flow_entry);
 	case 4: return sizeof(struct srv6s_qp_entry);
 	case 5: return sizeof(struct srv6s_prefix_entry);
-	case 6: return sizeof(struct srv6s_stats);
+	case 6: return sizeof(struct srv6s_attach_opts);
 	case 7: return offsetof(struct srv6s_flow, sport);
 	case 8: return offsetof(struct srv6s_flow_pin, target_kind);
 	case 9: return offsetof(struct srv6s_qp_entry, pin);
 	case 10: return offsetof(struct srv6s_prefix_entry, pin);
+	case 11: return sizeof(struct srv6s_pin_opts);
+	case 12: return sizeof(struct srv6s_status);
+	case 13: return sizeof(struct srv6s_owned_route);
+	case 14: return offsetof(struct srv6s_attach_opts, max_prefixes);
+	case 15: return offsetof(struct srv6s_pin_opts, owner_cgroup);
+	case 16: return offsetof(struct srv6s_status, n_problems);
+	case 17: return offsetof(struct srv6s_status, netns_cookie);
 	default: return 0;
 	}
+}
+
+/* Options as a C99 caller declares them. */
+struct srv6s_attach_opts srv6s_c_attach_opts(void)
+{
+	SRV6S_OPTS(srv6s_attach_opts, o, .hop_limit = 7, .max_flows = 16, .route_mtu = SRV6S_OFF);
+	return o;
+}
+
+struct srv6s_pin_opts srv6s_c_pin_opts(void)
+{
+	SRV6S_OPTS(srv6s_pin_opts, o, .owner = SRV6S_OWNER_NONE, .replace = 1);
+	return o;
 }
 
 /* Parses a flow from C; returns the call's result. */
