@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "dataplane.hpp"
+#include "flowhash_reference.hpp"
 #include "packet.hpp"
-#include "srv6steer/flowhash.h"
 #include "srv6steer/sid.hpp"
 
 namespace testpkt {
@@ -40,10 +40,9 @@ inline srv6s_flow_key flow_key(const Addr6& src, const Addr6& dst, uint8_t proto
     return k;
 }
 
-// The outer flow label the program must write for this flow.
-inline uint32_t expected_label(const srv6s_flow_key& k) {
-    return srv6s_flow_label(srv6s_flow_hash(&k));
-}
+// The outer flow label the program must write for this flow: from the
+// reference (flowhash_reference.hpp), not from the data plane's own hash.
+inline uint32_t expected_label(const srv6s_flow_key& k) { return testref::expected_label(k); }
 
 class TcHarness {
 public:

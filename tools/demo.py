@@ -16,12 +16,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from srv6lab import Lab, host_addr  # noqa: E402
+sys.path.insert(0, str(HERE.parent / "testing"))
+from skippolicy import SKIPPED, under_ci  # noqa: E402
+from srv6lab import Lab, down_on_signal, host_addr, stop_on_signals, wait_until  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", HERE.parent / "build" / "loader" / "srv6steer"))
 H1, H2 = host_addr("h1"), host_addr("h2")
@@ -59,13 +60,7 @@ class Demo:
         return {sp: p[(sp, "lf00")] for sp in ("spine1", "spine2")}
 
     def iperf_server(self, port):
-        p = self.lab.popen("h2", "iperf3", "-s", "-1", "-p", str(port), "-B", H2,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if self.lab.run("h2", "ss", "-Hlnt", f"sport = :{port}", check=False).stdout.strip():
-                return p
-            time.sleep(0.05)
-        raise SystemExit(f"iperf3 server on h2:{port} did not start")
+        return self.lab.iperf_server("h2", port, H2)
 
     def iperf_client(self, port, cport, *extra):
         return self.lab.popen("h1", "iperf3", "-c", H2, "-p", str(port), "--cport", str(cport),
@@ -111,8 +106,11 @@ class Demo:
         self.steer("pin", "flow", "tcp", H1, "40003", H2, "5203", "--path", "1")
         b0 = self.lf00_bytes()
         p = self.iperf_client(5203, 40003, "-t", "4", "-i", "0.5")
-        time.sleep(2.0)
-        mid = self.lf00_bytes()
+        # Move it once spine 1 has carried 300 MB of it.
+        def under_way():
+            c = self.lf00_bytes()
+            return c if c["spine1"] - b0["spine1"] > 300e6 else None
+        mid = wait_until(under_way, timeout=10, what="300 MB of the flow via spine 1")
         self.steer("pin", "flow", "tcp", H1, "40003", H2, "5203", "--path", "2", "--replace")
         r = self.iperf_result(p)
         end = self.lf00_bytes()
@@ -120,7 +118,7 @@ class Demo:
         rates = [i["sum"]["bits_per_second"] / 1e9 for i in r["intervals"]]
         before, after = Lab.delta(b0, mid), Lab.delta(mid, end)
         say()
-        say("  Gbit/s every 0.5 s: " + "  ".join(f"{x:.1f}" for x in rates) + "   (moved after 2 s)")
+        say("  Gbit/s every 0.5 s: " + "  ".join(f"{x:.1f}" for x in rates) + "   (moved after 300 MB)")
         say(f"  before the move: spine1 {before['spine1'] / 1e9:.2f} GB, spine2 {before['spine2'] / 1e9:.2f} GB")
         say(f"  after the move:  spine1 {after['spine1'] / 1e9:.2f} GB, spine2 {after['spine2'] / 1e9:.2f} GB")
         say(f"  slowest interval: {min(rates[:-1]):.1f} Gbit/s; retransmits: {r['end']['sum_sent'].get('retransmits')}")
@@ -152,13 +150,19 @@ class Demo:
                     say("    " + line)
 
 
+def cannot_run(why):
+    """Exit 77 (ctest: skipped), or 1 under CI=true (testing/skippolicy.py)."""
+    print(f"tools/demo: {why}", file=sys.stderr)
+    sys.exit(1 if under_ci() else SKIPPED)
+
+
 def main():
     if os.geteuid() != 0:
-        sys.exit("tools/demo: run as root (it creates network namespaces and loads BPF)")
+        cannot_run("run as root (it creates network namespaces and loads BPF)")
     if not SRV6STEER.exists():
-        sys.exit(f"tools/demo: build first ({SRV6STEER} is missing)")
-    lab = Lab("demo-")
-    signal.signal(signal.SIGTERM, lambda *_: (lab.down(), os._exit(143)))
+        cannot_run(f"build first ({SRV6STEER} is missing)")
+    lab = down_on_signal(Lab("demo-"))
+    stop_on_signals(signal.SIGTERM)
     demo = Demo(lab)
     title("Bringing up the lab: spines 1001/1002, leaves 1004/1005/1006, hosts h1 (leaf00), h2 (leaf02)")
     lab.down()

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // srv6steer-pktdemo: the shipped TC egress program, run on one packet per case
-// with BPF_PROG_TEST_RUN, in the lab numbering (DESIGN.md §3). For each case it
+// with BPF_PROG_TEST_RUN, in the lab numbering (tools/README.md: block
+// fcbb:0::/32, spines 1001/1002, leaves 1004/1005/1006). For each case it
 // shows the input, the verdict, the decoded output and a hex dump, then the
 // counters the program keeps. Every output is also checked against what the
-// configuration predicts (exit status 1 if one differs).
+// configuration predicts (exit status 1 if one differs): the path and the flow
+// label from testing/flowhash_reference.hpp, not from the program's own hash.
 //   --json       one object per case, with that prediction, for other decoders
 //   --pcap FILE  the output frames, for tshark/wireshark
 #include <cxxopts.hpp>
@@ -17,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "flowhash_reference.hpp"
+#include "srv6steer/srv6steer.hpp"
 #include "tc_harness.hpp"
 
 using namespace testpkt;
@@ -26,15 +30,6 @@ using srv6steer::Srh;
 namespace {
 
 constexpr uint8_t kTcp = 6, kUdp = 17;
-
-const char* const kReasonNames[] = {
-    "steered",       "no_match",      "disabled",       "not_ip",
-    "truncated",     "bad_header",    "ext_hdr_limit",  "already_encap",
-    "fragment",      "no_path_set",   "no_path",        "all_paths_down",
-    "bad_path",      "mtu_passed",    "mtu_dropped",    "adjust_room_failed",
-    "write_failed",
-};
-static_assert(std::size(kReasonNames) == SRV6S_R_MAX, "a name for every enum srv6s_reason");
 
 // ---- the lab ---------------------------------------------------------------------------
 
@@ -291,13 +286,13 @@ Expect expect(const TcHarness& h, const Case& c, const Frame& in) {
     if (!c.set)
         return e;
     const auto set = h.dp.path_sets().lookup(*c.set).value();
-    const uint32_t hash = srv6s_flow_hash(&in.flow.key);
+    const uint32_t hash = testref::flow_hash(in.flow.key);
     e.steered = true;
     const srv6s_path_set_gen& g = set.gen[set.active & 1];
-    e.path = g.paths[srv6s_path_choice(hash, 0, g.n_paths)];  // every path is up
+    e.path = g.paths[*testref::chosen_index(hash, std::vector<bool>(g.n_paths, true))];  // every path is up
     e.enc = h.dp.paths().lookup(e.path).value();
     e.tclass = in.outer.tclass;
-    e.flow_label = srv6s_flow_label(hash);
+    e.flow_label = testref::flow_label(hash);
     return e;
 }
 
@@ -472,7 +467,7 @@ void print_counters(const TcHarness& h) {
     std::string label = "reasons";
     for (uint32_t i = 0; i < SRV6S_R_MAX; i++) {
         if (reasons[i].packets) {
-            line(label, pad(kReasonNames[i], 24) + counter(reasons[i]));
+            line(label, pad(srv6steer::reason_name(i), 24) + counter(reasons[i]));
             label.clear();
         }
     }
@@ -545,7 +540,7 @@ int run(bool json, const std::string& pcap) {
         const auto now = h.reasons();
         for (uint32_t i = 0; i < SRV6S_R_MAX; i++)
             if (now[i].packets != reasons[i].packets)
-                o.reason = kReasonNames[i];
+                o.reason = srv6steer::reason_name(i);
         for (size_t i = 0; i < std::size(kPaths); i++)
             if (h.dp.path_stats().sum(kPaths[i].id).packets != paths[i])
                 o.path = kPaths[i].id;

@@ -14,7 +14,11 @@ the same fabric. Commands run in a node's *network* namespace only
 import json
 import os
 import re
+import selectors
+import signal
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +45,86 @@ def host_addr(host, v=6):
 def host_prefix(host, v=6):
     n = int(host[1:])
     return f"fcbb:0:800:{n}::/64" if v == 6 else f"10.0.{n}.0/24"
+
+
+_DOOMED = []        # labs to take down if the process is told to stop
+
+
+def down_on_signal(lab):
+    """Takes lab down should the process get one of the signals of
+    stop_on_signals() (a test run killed by ctest's timeout, Ctrl-C)."""
+    _DOOMED.append(lab)
+    return lab
+
+
+def _stop(signum, _frame):
+    print(f"\n{Path(sys.argv[0]).name}: signal {signum}, removing the lab", file=sys.stderr)
+    for lab in _DOOMED:
+        lab.down()
+    os._exit(128 + signum)
+
+
+def stop_on_signals(*signums):
+    for s in signums or (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, _stop)
+
+
+def wait_until(predicate, timeout, what):
+    """Bounded wait for an observable event: returns predicate()'s first true
+    value, polled every 50 ms; raises TimeoutError naming `what` after timeout s."""
+    end = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() >= end:
+            raise TimeoutError(f"{what}: not within {timeout} s")
+        time.sleep(0.05)
+
+
+def read_until(proc, pattern, timeout, what):
+    """Lines of proc's stdout up to and including the first that matches the
+    regular expression pattern; TimeoutError after timeout s, RuntimeError if
+    the process ends first. Reads the pipe itself (no buffered lines hide
+    from select); what follows the match stays for the next call."""
+    fd = proc.stdout.fileno()
+    pending = getattr(proc, "_pending", b"")
+    lines, end = [], time.monotonic() + timeout
+    sel = selectors.DefaultSelector()
+    sel.register(fd, selectors.EVENT_READ)
+    try:
+        while True:
+            while b"\n" in pending:
+                raw, pending = pending.split(b"\n", 1)
+                line = raw.decode(errors="replace") + "\n"
+                lines.append(line)
+                if re.search(pattern, line):
+                    proc._pending = pending
+                    return lines
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{what}: not within {timeout} s; got {lines}")
+            if not sel.select(left):
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError(f"{what}: the process ended first; got {lines}")
+            pending += chunk
+    finally:
+        proc._pending = pending
+        sel.close()
+
+
+def drain(proc):
+    """Reads the rest of proc's stdout in the background, so that it never
+    blocks on a full pipe; the thread ends with the process."""
+    def run():
+        while os.read(proc.stdout.fileno(), 65536):
+            pass
+        proc.stdout.close()
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
 
 
 def container(*usids):
@@ -116,6 +200,58 @@ class Lab:
         kw.setdefault("stderr", subprocess.PIPE)
         kw.setdefault("text", True)
         return subprocess.Popen(self.cmd(node, *argv), **kw)
+
+    def iperf_server(self, node, port, bind, timeout=10):
+        """iperf3 -s -1 on node, bound to bind:port, returned once it listens
+        (its "Server listening" line). Its output is discarded."""
+        p = self.popen(node, "iperf3", "-s", "-1", "-p", port, "-B", bind, "--forceflush",
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            read_until(p, r"Server listening on", timeout, f"iperf3 server on {node}:{port}")
+        except BaseException:
+            p.kill()
+            p.wait()
+            raise
+        drain(p)
+        return p
+
+    _MARK = "fd00:5e75:ffff::"
+
+    def netlink_changes(self, fn, timeout=10):
+        """Runs fn() and returns {node: [change, ...]}: every link change and
+        every address removal fn made in the lab's namespaces, as `ip -o
+        monitor` prints them. Each node's monitor is known to be listening once
+        it shows a marker address added on lo before fn, and to have seen all
+        that fn did once it shows a second marker added after fn: the kernel
+        delivers a namespace's notifications in order. (Re-adding an existing
+        address, as `ip addr replace` does, is reported by the kernel too; it
+        changes nothing, so it is not a change here.)"""
+        mons = {n: self.popen(n, "ip", "-o", "monitor", "link", "address") for n in NODES}
+
+        def mark(n, i):
+            addr = f"{self._MARK}{i}"
+            self.run(n, "ip", "addr", "add", f"{addr}/128", "dev", "lo", "nodad")
+            lines = read_until(mons[n], re.escape(addr) + "/128", timeout, f"[{n}] ip monitor")
+            self.run(n, "ip", "addr", "del", f"{addr}/128", "dev", "lo")
+            return lines
+
+        try:
+            for n in NODES:
+                mark(n, 1)
+            fn()
+            changes = {}
+            for n in NODES:
+                seen = mark(n, 2)[:-1]   # what came between the two markers
+                changes[n] = [line.strip() for line in seen
+                              if self._MARK not in line
+                              and (line.startswith("Deleted") or " inet" not in line)]
+            return {n: c for n, c in changes.items() if c}
+        finally:
+            for p in mons.values():
+                p.kill()
+                p.wait()
+                p.stdout.close()
+                p.stderr.close()
 
     # ---- traffic --------------------------------------------------------------
     def ping(self, src, dst, v=6, count=3, interval=0.1, wait=1.0):

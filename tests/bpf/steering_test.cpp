@@ -9,6 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "flowhash_reference.hpp"
 #include "packet.hpp"
 #include "srv6steer/srv6steer.hpp"
 
@@ -73,11 +81,20 @@ std::string error_of(F&& f) {
 
 const Flow kFlow = Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201");
 
+// Paths 1..6: their uSIDs and the one container (the outer destination) each gives.
+const std::map<uint32_t, const char*> kUsids = {
+    {1, "1004,1001,1006,fe06"}, {2, "1004,1002,1006,fe06"}, {3, "1004,1003,1006,fe06"},
+    {4, "1004,1005,1006,fe06"}, {5, "1004,1007,1006,fe06"}, {6, "1004,1008,1006,fe06"}};
+const std::map<uint32_t, Ipv6> kVia = {
+    {1, Ipv6::parse("fcbb:0:1004:1001:1006:fe06::")}, {2, Ipv6::parse("fcbb:0:1004:1002:1006:fe06::")},
+    {3, Ipv6::parse("fcbb:0:1004:1003:1006:fe06::")}, {4, Ipv6::parse("fcbb:0:1004:1005:1006:fe06::")},
+    {5, Ipv6::parse("fcbb:0:1004:1007:1006:fe06::")}, {6, Ipv6::parse("fcbb:0:1004:1008:1006:fe06::")}};
+
 struct Fixture : ::testing::Test {
     Steering s = Steering::load_unattached(small());
     void SetUp() override {
-        s.add_path(via(1, "1004,1001,1006,fe06"));
-        s.add_path(via(2, "1004,1002,1006,fe06"));
+        s.add_path(via(1, kUsids.at(1)));
+        s.add_path(via(2, kUsids.at(2)));
     }
 };
 
@@ -111,21 +128,98 @@ TEST_F(Fixture, SkipBitsFollowThePinMaps) {
     EXPECT_FALSE(s.unpin(kFlow));
 }
 
-TEST_F(Fixture, SetsSpreadAndChangeWithoutTearing) {
+// Which path a flow of the set takes: the reference's choice (all paths up).
+uint32_t predicted(const std::vector<uint32_t>& ids, uint16_t sport) {
+    const Flow f = Flow::parse("tcp fcbb:0:800:1::10 " + std::to_string(sport) + " fcbb:0:800:2::20 80");
+    const std::vector<bool> up(ids.size(), true);
+    return ids[*testref::chosen_index(testref::flow_hash(f.key()), up)];
+}
+
+TEST_F(Fixture, SetsSpreadFlowsWhereTheHashSays) {
     s.define_set({10, {1, 2}});
     s.pin(Prefix::parse("fcbb:0:800:2::/64"), Target::set(10));
     int on1 = 0, on2 = 0;
     for (uint16_t port = 1000; port < 1100; port++) {
         auto da = outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes);
-        (da == Ipv6::parse("fcbb:0:1004:1001:1006:fe06::") ? on1 : on2)++;
+        EXPECT_EQ(da, kVia.at(predicted({1, 2}, port))) << "port " << port;
+        (da == kVia.at(1) ? on1 : on2)++;
     }
     EXPECT_GT(on1, 25);
     EXPECT_GT(on2, 25);
-    s.define_set({10, {2}});  // the live set changes: double-buffered flip
+    s.define_set({10, {2}});  // the live set changes
     for (uint16_t port = 1000; port < 1010; port++)
-        EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes),
-                  Ipv6::parse("fcbb:0:1004:1002:1006:fe06::"));
+        EXPECT_EQ(outer_dst(run(s, tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80)).bytes), kVia.at(2));
     EXPECT_EQ(s.sets(), (std::vector<PathSet>{{10, {2}}}));
+}
+
+// The set a pin uses changes while the data plane reads it: a reader thread
+// runs packets of 64 flows through the program (BPF_PROG_TEST_RUN) while this
+// thread flips set 10 between {1, 2} and {3, 4, 5, 6}. Every packet must leave
+// on the path the whole old set or the whole new set gives its flow, never on
+// one that a mix of the two (the count of one, the members of the other) gives.
+TEST_F(Fixture, SetChangedUnderTrafficIsReadOldOrNewNeverMixed) {
+    const std::vector<uint32_t> a = {1, 2}, b = {3, 4, 5, 6};
+    for (uint32_t id = 3; id <= 6; id++)
+        s.add_path(via(id, kUsids.at(id)));
+    s.define_set({10, a});
+    s.pin(Prefix::parse("fcbb:0:800:2::/64"), Target::set(10));
+
+    struct Probe {
+        Bytes packet;
+        Ipv6 old_da, new_da;
+    };
+    std::vector<Probe> probes;
+    for (uint16_t port = 5000; port < 5064; port++)
+        probes.push_back({tcp("fcbb:0:800:1::10", "fcbb:0:800:2::20", port, 80), kVia.at(predicted(a, port)),
+                          kVia.at(predicted(b, port))});
+
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> switches{0}, reads{0};
+    uint64_t torn = 0;
+    std::string first_torn;
+    std::thread reader([&] {
+        int last = -1;  // 0: saw the old set, 1: the new one
+        for (size_t i = 0; !stop.load(); i = (i + 1) % probes.size()) {
+            const Probe& p = probes[i];
+            Bytes out(p.packet.size() + 256);
+            LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.packet.data(), .data_out = out.data(),
+                        .data_size_in = uint32_t(p.packet.size()), .data_size_out = uint32_t(out.size()),
+                        .repeat = 1);
+            reads++;
+            const bool ran = bpf_prog_test_run_opts(s.tc_program_fd(), &o) == 0;
+            const Ipv6 da = ran && o.data_size_out > 54 ? outer_dst(out) : Ipv6{};
+            const int which = da == p.old_da ? 0 : da == p.new_da ? 1 : -1;
+            if (which < 0) {
+                if (torn++ == 0)
+                    first_torn = "packet " + std::to_string(i) + " left with outer destination " + da.str() +
+                                 " (old set: " + p.old_da.str() + ", new set: " + p.new_da.str() + ")";
+                continue;
+            }
+            if (last >= 0 && which != last)
+                switches++;
+            last = which;
+        }
+    });
+
+    // Flip until the reader has seen the set change under it often enough;
+    // after each flip, let the reader run a round of packets (it keeps
+    // running while the next flip is written). Bounded: a machine too busy
+    // to run the reader at all fails here.
+    constexpr uint64_t kSwitches = 500;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    uint64_t flips = 0;
+    while (switches.load() < kSwitches && std::chrono::steady_clock::now() < deadline) {
+        const uint64_t before = reads.load();
+        s.define_set({10, flips % 2 ? a : b});
+        flips++;
+        while (reads.load() < before + probes.size() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+    }
+    stop = true;
+    reader.join();
+    EXPECT_EQ(torn, 0u) << first_torn << "; " << torn << " of " << reads.load() << " packets";
+    EXPECT_GE(switches.load(), kSwitches) << "the reader saw the set change only " << switches.load()
+                                          << " times in " << flips << " flips and " << reads.load() << " packets";
 }
 
 TEST_F(Fixture, PathDownMovesFlowsAndBackUp) {
@@ -187,7 +281,7 @@ TEST_F(Fixture, FullMapIsReportedAndNothingChanges) {
 
     EXPECT_THAT(error_of([&] { s.pin(more[0].first, Target::path(1)); s.pin(more[1].first, Target::path(1));
                                s.pin(more[2].first, Target::path(1)); }),
-                HasSubstr("the flows map of test is full (8 pins)"));
+                HasSubstr("the flows map of test is full: 8 pins are there"));
     EXPECT_EQ(s.flows().size(), 8u);
 
     std::vector<std::pair<Flow, Target>> conflict = {{batch[0].first, Target::path(2)}};
@@ -213,9 +307,10 @@ TEST_F(Fixture, GcRemovesPinsOfGoneProcessesOnly) {
 }
 
 TEST(Types, TextRoundTrips) {
-    for (const char* t : {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", "udp 10.0.1.10 5 10.0.2.20 4791",
-                          "icmpv6 fcbb::1 0 fcbb::2 0", "47 fcbb::1 0 fcbb::2 0"})
+    for (const char* t : {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", "udp 10.0.1.10 5 10.0.2.20 4791"})
         EXPECT_EQ(Flow::parse(t).str(), t);
+    for (const char* t : {"icmpv6 fcbb::1 0 fcbb::2 0", "47 fcbb::1 0 fcbb::2 0"})
+        EXPECT_THAT(error_of([&] { Flow::parse(t); }), HasSubstr("flows are tcp or udp")) << t;
     EXPECT_EQ(Qp::parse("fcbb:0:800:2::20 291").str(), "fcbb:0:800:2::20 0x000123");
     for (const char* t : {"fcbb:0:800:2::/64", "10.0.3.0/24", "0.0.0.0/0", "::/0", "10.1.2.3/32"})
         EXPECT_EQ(Prefix::parse(t).str(), t);

@@ -1,91 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// The TC egress program, run with BPF_PROG_TEST_RUN. Table rows are
-// {description, setup, input, expected verdict, expected output, expected
-// reason}; each row runs on a freshly loaded object, so no row depends on
-// another.
+// The TC egress program's encapsulation, run with BPF_PROG_TEST_RUN: what it
+// pushes for flow, QP and prefix pins, the SRH, traffic class and flow label,
+// the MTU checks, and bad input passed untouched (rows: tc_rows.hpp).
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <map>
 #include <set>
 
-#include "tc_harness.hpp"
+#include "tc_rows.hpp"
 
-using namespace testpkt;
+using namespace tcrows;
 using srv6steer::SrhMode;
-
-namespace {
-
-constexpr int kContinue = SRV6S_TC_CONTINUE;
-constexpr int kDrop = SRV6S_TC_DROP;
-constexpr uint8_t kTcp = 6, kUdp = 17;
-
-const Addr6 kSrc = a6("fcbb:0:800:1::1");           // host's SRv6 source
-const Addr6 kH1 = a6("fcbb:0:800:1::10");
-const Addr6 kH2 = a6("fcbb:0:800:2::20");
-const Addr6 kH3 = a6("fcbb:0:800:3::30");
-const Addr6 kViaSpine1 = a6("fcbb:0:1004:1001:1006:fe06::");
-const Addr6 kViaSpine2 = a6("fcbb:0:1004:1002:1006:fe06::");
-const Addr6 kC2 = a6("fcbb:0:1005:1002:1006:fe06::");
-const Addr6 kC3 = a6("fcbb:0:1004:1001:1005::");
-const Addr6 kC4 = a6("fcbb:0:1006:fe06::");
-
-Bytes tcp6(const Addr6& src, const Addr6& dst, uint16_t sport, uint16_t dport, uint8_t tc = 0,
-           size_t len = 32) {
-    return Builder().eth(0x86dd).ipv6(src, dst, kTcp, tc).tcp(sport, dport).payload(len).build();
-}
-Bytes udp6(const Addr6& src, const Addr6& dst, uint16_t sport, uint16_t dport, size_t len = 32) {
-    return Builder().eth(0x86dd).ipv6(src, dst, kUdp).udp(sport, dport).payload(len).build();
-}
-Bytes roce6(const Addr6& src, const Addr6& dst, uint16_t sport, uint32_t qp) {
-    return Builder().eth(0x86dd).ipv6(src, dst, kUdp).udp(sport, 4791).bth(qp).payload(64).build();
-}
-Bytes tcp4(const char* src, const char* dst, uint16_t sport, uint16_t dport, uint8_t tos = 0,
-           uint16_t frag = 0, const Bytes& opts = {}) {
-    return Builder().eth(0x0800).ipv4(src, dst, kTcp, tos, frag, opts).tcp(sport, dport).payload(40).build();
-}
-Bytes udp4(const char* src, const char* dst, uint16_t sport, uint16_t dport) {
-    return Builder().eth(0x0800).ipv4(src, dst, kUdp).udp(sport, dport).payload(40).build();
-}
-
-// A harness with config, path 1 (spine 1), path 2 (spine 2) and sets 1 -> {1},
-// 2 -> {2}.
-void base(TcHarness& h) {
-    h.config(kSrc);
-    h.path(1, {kViaSpine1});
-    h.path(2, {kViaSpine2});
-    h.set(1, {1});
-    h.set(2, {2});
-}
-
-struct Row {
-    std::string description;
-    std::function<void(TcHarness&)> setup;
-    Bytes input;
-    int verdict;
-    Bytes expected;  // empty: the input, byte for byte
-    srv6s_reason reason;
-};
-
-void run_rows(const std::vector<Row>& rows) {
-    for (const Row& row : rows) {
-        SCOPED_TRACE(row.description);
-        TcHarness h;
-        row.setup(h);
-        auto before = h.reasons();
-        RunResult r = h.run(row.input);
-        EXPECT_EQ(r.verdict, row.verdict);
-        const Bytes& want = row.expected.empty() ? row.input : row.expected;
-        EXPECT_TRUE(r.out == want) << diff(r.out, want);
-        auto after = h.reasons();
-        for (uint32_t i = 0; i < SRV6S_R_MAX; i++)
-            EXPECT_EQ(after[i].packets - before[i].packets, i == uint32_t(row.reason) ? 1u : 0u)
-                << "reason " << i;
-        EXPECT_EQ(after[row.reason].bytes - before[row.reason].bytes, row.input.size());
-    }
-}
-
-}  // namespace
 
 TEST(TcEgress, FlowPinsEncapsulateReduced) {
     const Addr6 v4h1 = mapped("10.0.1.10"), v4h2 = mapped("10.0.2.20");
@@ -310,160 +234,12 @@ TEST(TcEgress, TrafficClassAndFlowLabel) {
         Bytes p = tcp6(kH1, kH2, port, 5201);
         RunResult a = h.run(p), b = h.run(p);
         ASSERT_EQ(a.out, b.out) << "same flow, same bytes";
-        uint32_t label = (uint32_t(a.out[15] & 0xf) << 16) | (a.out[16] << 8) | a.out[17];
+        const uint32_t label = label_of(a.out);
         EXPECT_NE(label, 0u);
         EXPECT_EQ(label, expected_label(flow_key(kH1, kH2, kTcp, port, 5201)));
         labels.insert(label);
     }
     EXPECT_GE(labels.size(), 195u) << "200 flows should get (almost) 200 labels";
-}
-
-namespace {
-
-// Which container a steered packet got (by the 5th byte group of the DA).
-Addr6 outer_da(const Bytes& out) {
-    Addr6 a{};
-    std::memcpy(a.data(), out.data() + 14 + 24, 16);
-    return a;
-}
-
-std::vector<Addr6> spines(size_t n) {
-    std::vector<Addr6> v;
-    for (size_t i = 0; i < n; i++) {
-        Addr6 a = kViaSpine1;
-        a[7] = static_cast<uint8_t>(i + 1);  // fcbb:0:1004:100N:...
-        v.push_back(a);
-    }
-    return v;
-}
-
-}  // namespace
-
-TEST(TcEgress, PathSetSpreadsStablyAndSkipsDownPaths) {
-    TcHarness h;
-    h.config(kSrc);
-    auto via = spines(4);
-    for (uint32_t i = 0; i < 4; i++)
-        h.path(10 + i, {via[i]});
-    h.set(5, {10, 11, 12, 13});
-    h.pin_prefix(a6("fcbb:0:800:2::"), 64, 5);
-
-    std::map<uint16_t, Addr6> home;
-    std::map<Addr6, int> load;
-    for (uint16_t port = 2000; port < 2400; port++) {
-        Bytes p = tcp6(kH1, kH2, port, 5201);
-        RunResult a = h.run(p);
-        ASSERT_EQ(a.verdict, kContinue);
-        Addr6 da = outer_da(a.out);
-        EXPECT_EQ(da, outer_da(h.run(p).out)) << "a flow keeps its path";
-        home[port] = da;
-        load[da]++;
-    }
-    ASSERT_EQ(load.size(), 4u) << "every path used";
-    for (auto& [da, n] : load)
-        EXPECT_GE(n, 60) << "400 flows over 4 paths: none below 15%";
-
-    // Path 11 goes down: its flows move and spread; no other flow moves.
-    h.path(11, {via[1]}, SrhMode::Reduced, /*down=*/true);
-    std::map<Addr6, int> moved_to;
-    for (auto& [port, was] : home) {
-        Addr6 now = outer_da(h.run(tcp6(kH1, kH2, port, 5201)).out);
-        EXPECT_NE(now, via[1]) << "down path skipped";
-        if (was != via[1])
-            EXPECT_EQ(now, was) << "flow on an up path did not move (port " << port << ")";
-        else
-            moved_to[now]++;
-    }
-    EXPECT_EQ(moved_to.size(), 3u) << "a down path's flows spread over all others";
-
-    // Path stats agree with what we saw.
-    auto stats = h.dp.path_stats();
-    uint64_t total = 0;
-    for (uint32_t id = 10; id < 14; id++)
-        total += stats.sum(id).packets;
-    EXPECT_EQ(total, 400u * 2 + 400u);
-}
-
-TEST(TcEgress, PathFailuresAreCountedAndUntouched) {
-    Bytes t6 = tcp6(kH1, kH2, 40000, 5201);
-    auto k6 = flow_key(kH1, kH2, kTcp, 40000, 5201);
-    run_rows({
-        {"all paths of the set down",
-         [&](TcHarness& h) {
-             h.config(kSrc);
-             h.path(1, {kViaSpine1}, SrhMode::Reduced, true);
-             h.path(2, {kViaSpine2}, SrhMode::Reduced, true);
-             h.set(1, {1, 2});
-             h.pin_flow(k6, 1);
-         },
-         t6, kContinue, {}, SRV6S_R_ALL_PATHS_DOWN},
-        {"one path down, the other taken",
-         [&](TcHarness& h) {
-             h.config(kSrc);
-             h.path(1, {kViaSpine1}, SrhMode::Reduced, true);
-             h.path(2, {kViaSpine2});
-             h.set(1, {1, 2});
-             h.pin_flow(k6, 1);
-         },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6)),
-         SRV6S_R_STEERED},
-        {"pin names a missing path set",
-         [&](TcHarness& h) { base(h); h.pin_flow(k6, 99); }, t6, kContinue, {},
-         SRV6S_R_NO_PATH_SET},
-        {"path set names a path id past the array",
-         [&](TcHarness& h) { base(h); h.set(3, {SRV6S_MAX_PATHS + 5}); h.pin_flow(k6, 3); }, t6,
-         kContinue, {}, SRV6S_R_NO_PATH},
-        {"pin names a set id past the array",
-         [&](TcHarness& h) { base(h); h.pin_flow(k6, SRV6S_MAX_PATH_SETS + 5); }, t6, kContinue,
-         {}, SRV6S_R_NO_PATH_SET},
-        {"path set names a missing path",
-         [&](TcHarness& h) { base(h); h.set(3, {42}); h.pin_flow(k6, 3); }, t6, kContinue, {},
-         SRV6S_R_NO_PATH},
-        {"empty path set",
-         [&](TcHarness& h) { base(h); h.set(3, {}); h.pin_flow(k6, 3); }, t6, kContinue, {},
-         SRV6S_R_NO_PATH_SET},
-        {"corrupt path set size",
-         [&](TcHarness& h) {
-             base(h);
-             srv6s_path_set s{};
-             s.gen[0].n_paths = SRV6S_MAX_SET_PATHS + 1;
-             h.dp.path_sets().update(3, s);
-             h.pin_flow(k6, 3);
-         },
-         t6, kContinue, {}, SRV6S_R_BAD_PATH},
-        {"corrupt path: too many SRH segments",
-         [&](TcHarness& h) {
-             h.config(kSrc);
-             srv6s_path p{};
-             p.flags = SRV6S_PATH_PRESENT;
-             p.n_segs = SRV6S_MAX_SRH_SEGS + 1;
-             h.dp.paths().update(1, p);
-             h.set(1, {1});
-             h.pin_flow(k6, 1);
-         },
-         t6, kContinue, {}, SRV6S_R_BAD_PATH},
-    });
-}
-
-TEST(TcEgress, CountersPerPinPathAndReason) {
-    TcHarness h;
-    base(h);
-    auto k6 = flow_key(kH1, kH2, kTcp, 40000, 5201);
-    h.pin_flow(k6, 2);
-    Bytes t6 = tcp6(kH1, kH2, 40000, 5201);
-    for (int i = 0; i < 3; i++)
-        h.run(t6);
-    h.run(tcp6(kH1, kH2, 40000, 5202));
-    auto pin = h.dp.flows().lookup(k6);
-    ASSERT_TRUE(pin);
-    EXPECT_EQ(pin->packets, 3u);
-    EXPECT_EQ(pin->bytes, 3u * t6.size());
-    EXPECT_EQ(h.dp.path_stats().sum(2).packets, 3u);
-    EXPECT_EQ(h.dp.path_stats().sum(2).bytes, 3u * t6.size());
-    EXPECT_EQ(h.dp.path_stats().sum(1).packets, 0u);
-    auto reasons = h.reasons();
-    EXPECT_EQ(reasons[SRV6S_R_STEERED].packets, 3u);
-    EXPECT_EQ(reasons[SRV6S_R_NO_MATCH].packets, 1u);
 }
 
 TEST(TcEgress, MtuChecks) {
@@ -675,28 +451,4 @@ TEST(TcEgress, EveryTruncationPassesUntouched) {
     }
     auto reasons = h.reasons();
     EXPECT_EQ(reasons[SRV6S_R_STEERED].packets, packets.size());
-}
-
-// A path set is double-buffered: only the active half is read.
-TEST(TcEgress, PathSetReadsOnlyTheActiveHalf) {
-    Bytes t6 = tcp6(kH1, kH2, 40000, 5201);
-    auto k6 = flow_key(kH1, kH2, kTcp, 40000, 5201);
-    TcHarness h;
-    base(h);
-    h.pin_flow(k6, 7);
-    srv6s_path_set s{};
-    s.gen[0].n_paths = 1;
-    s.gen[0].paths[0] = 1;
-    s.gen[1].n_paths = 1;
-    s.gen[1].paths[0] = 2;
-    h.dp.path_sets().update(7, s);
-    EXPECT_EQ(outer_da(h.run(t6).out), kViaSpine1) << "active 0";
-    s.active = 1;
-    h.dp.path_sets().update(7, s);
-    EXPECT_EQ(outer_da(h.run(t6).out), kViaSpine2) << "active 1";
-    s.gen[1].n_paths = 0;
-    h.dp.path_sets().update(7, s);
-    RunResult r = h.run(t6);
-    EXPECT_EQ(r.out, t6) << "active half empty: no set";
-    EXPECT_EQ(h.reasons()[SRV6S_R_NO_PATH_SET].packets, 1u);
 }

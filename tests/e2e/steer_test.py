@@ -20,7 +20,9 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from srv6lab import Lab, container, host_addr  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "testing"))
+from skippolicy import main, skip_or_fail  # noqa: E402
+from srv6lab import Lab, container, down_on_signal, host_addr, stop_on_signals, wait_until  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))
@@ -34,26 +36,18 @@ V4_VIA_SPINE2 = "1004,1002,1006,fe04"            # End.DX4 at leaf02
 # 8 uSIDs, two containers, so an SRH.
 LONG = "1004,1001,1005,1002,1004,1002,1006,fe06"
 
-_ACTIVE = []
-
-
-def _on_signal(signum, _frame):
-    for lab in _ACTIVE:
-        lab.down()
-    os._exit(128 + signum)
-
-
 class SteerTest(unittest.TestCase):
     lab = None
 
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root")
+            skip_or_fail("needs root")
         if not SRV6STEER.exists():
-            raise unittest.SkipTest(f"build srv6steer first ({SRV6STEER})")
-        cls.lab = Lab.unique("s")
-        _ACTIVE.append(cls.lab)
+            skip_or_fail(f"build srv6steer first ({SRV6STEER})")
+        if not shutil.which("iperf3"):
+            skip_or_fail("needs iperf3")
+        cls.lab = down_on_signal(Lab.unique("s"))
         cls.addClassCleanup(cls.lab.down)
         cls.lab.down()
         cls.lab.up()
@@ -93,20 +87,9 @@ class SteerTest(unittest.TestCase):
     def path_packets(self):
         return {p["id"]: p["packets"] for p in self.cli_json("stats")["paths"]}
 
-    def wait_listening(self, node, port, proto="t", timeout=10):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            r = self.lab.run(node, "ss", f"-Hln{proto}", f"sport = :{port}", check=False)
-            if r.stdout.strip():
-                return
-            time.sleep(0.05)
-        self.fail(f"nothing listens on {node}:{port}")
-
     def iperf_server(self, port):
-        p = self.lab.popen("h2", "iperf3", "-s", "-1", "-p", str(port), "-B", host_addr("h2"),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = self.lab.iperf_server("h2", port, host_addr("h2"))
         self.addCleanup(lambda: (p.poll() is None and p.kill(), p.wait(timeout=10)))
-        self.wait_listening("h2", port)
         return p
 
     def iperf_client(self, port, cport, *extra):
@@ -145,8 +128,12 @@ class SteerTest(unittest.TestCase):
         gb = rb["end"]["sum_received"]["bits_per_second"] / 1e9
         print(f"\n[two flows at once: {ga:.2f} Gbit/s via spine1, {gb:.2f} Gbit/s via spine2; "
               f"lf00 packets {d}]", file=sys.stderr)
-        # Both ran during the same seconds, each on its own spine.
-        self.assertLess(abs(ra["start"]["timestamp"]["timesecs"] - rb["start"]["timestamp"]["timesecs"]), 2)
+        # Both ran at the same time (their runs overlap), each on its own spine.
+        def span(r):
+            t0 = r["start"]["timestamp"]["timesecs"]
+            return t0, t0 + r["end"]["sum_received"]["seconds"]
+        (a0, a1), (b0, b1) = span(ra), span(rb)
+        self.assertTrue(a0 < b1 and b0 < a1, f"runs {a0}..{a1} and {b0}..{b1} do not overlap")
         self.assertGreater(d["spine1"], 1000, d)
         self.assertGreater(d["spine2"], 1000, d)
         self.assertGreater(ds[1], 0, ds)
@@ -159,8 +146,11 @@ class SteerTest(unittest.TestCase):
         self.addCleanup(self.unpin_flow, spec)
         c0 = self.lf00()
         p = self.iperf_client(5203, 40003, "-t", "4", "-i", "0.5")
-        time.sleep(1.8)
-        mid = self.lf00()
+        # Move it once it is well under way on spine 1.
+        def under_way():
+            c = self.lf00()
+            return c if c["spine1"] - c0["spine1"] > 2000 else None
+        mid = wait_until(under_way, timeout=10, what="2000 packets of the flow via spine 1")
         self.pin("flow", *spec.split(), "--path", "2", "--replace")
         r = self.iperf_result(p)
         c1 = self.lf00()
@@ -331,12 +321,18 @@ class SteerTest(unittest.TestCase):
         self.assertEqual(received, 10)
         self.assertGreaterEqual(d[("spine1", "lf00")], 10, d)
         self.assertLessEqual(d[("spine2", "lf00")], NOISE, d)
-        # No srv6steer process exists here: every CLI call above has exited.
-        r = subprocess.run(["pgrep", "-x", "srv6steer"], capture_output=True, text=True)
-        self.assertEqual(r.stdout.strip(), "")
+        # No srv6steer process is left in h1's network namespace: every CLI
+        # call above has exited (others on this machine are not ours to count).
+        pids = subprocess.run(["ip", "netns", "pids", self.lab.ns("h1")], capture_output=True,
+                              text=True, check=True).stdout.split()
+        def comm(pid):
+            try:
+                return Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:        # gone meanwhile
+                return None
+        self.assertNotIn("srv6steer", [comm(p) for p in pids])
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    unittest.main()
+    stop_on_signals(signal.SIGTERM, signal.SIGINT)
+    main()

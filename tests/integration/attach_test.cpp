@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +27,11 @@
 #include <optional>
 #include <string>
 
+#include "kernel_state.hpp"
 #include "private_ns.hpp"
+#include "shell.hpp"
+#include "skip.hpp"
+#include "topology.hpp"
 #include "srv6steer/srv6steer.hpp"
 
 using namespace srv6steer;
@@ -35,19 +40,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string sh(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    int rc = pclose(p);
-    if (rc != 0)
-        ADD_FAILURE() << "command failed (" << rc << "): " << cmd << "\n" << out;
-    return out;
-}
+using testsh::sh;
 
 const char* kHostAddr = "fcbb:0:800:1::10";
 const char* kGateway = "fcbb:0:800:1::1";
@@ -59,18 +52,12 @@ protected:
     std::string bpffs;
 
     void SetUp() override {
+        SRV6S_REQUIRE_ROOT();
         ASSERT_NO_FATAL_FAILURE(ns_.enter("attach"));
         bpffs = ns_.bpffs();
         // A sysfs of this network namespace (/sys/class/net shows its devices).
         ASSERT_EQ(mount("sysfs", "/sys", "sysfs", 0, nullptr), 0);
-        sh("ip link set lo up");
-        sh("ip link add veth0 type veth peer name veth1");
-        sh("ip link set veth0 up && ip link set veth1 up");
-        sh(std::string("ip -6 addr add ") + kHostAddr + "/64 dev veth0 nodad");
-        const std::string mac = sh("cat /sys/class/net/veth1/address");
-        sh(std::string("ip -6 neigh add ") + kGateway + " lladdr " + mac.substr(0, 17) +
-           " dev veth0 nud permanent");
-        sh(std::string("ip -6 route add fcbb:0:800:2::/64 via ") + kGateway + " dev veth0");
+        testtopo::veth_pair_here(kHostAddr, kGateway);
     }
 
     AttachOptions options() const {
@@ -136,6 +123,35 @@ Path spine1() {
     return Path::from_usids(1, Block::parse("fcbb:0::/32"), parse_usids("1004,1001,1006,fe06"));
 }
 
+// The identity of this process's network namespace, asked of the kernel.
+uint64_t netns_cookie() {
+    constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
+    const int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    uint64_t cookie = 0;
+    socklen_t len = sizeof cookie;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &cookie, &len) != 0)
+        ADD_FAILURE() << "SO_NETNS_COOKIE: " << strerror(errno);
+    if (fd >= 0)
+        close(fd);
+    return cookie;
+}
+
+using testkernel::bpf_objects_under;
+
+// The route MTU a pin to kDest needs over a reduced encapsulation (1500 - 40),
+// as `ip -6 route` shows it: added with the kernel's default metric 1024 in
+// the main table (254).
+void expect_owned(const OwnedRoute& r, bool added, uint32_t old_mtu, uint32_t pins) {
+    EXPECT_EQ(r.dst, Prefix::parse(kDest));
+    EXPECT_EQ(r.dst.len, 128u);
+    EXPECT_EQ(r.mtu, 1460u);
+    EXPECT_EQ(r.added, added);
+    EXPECT_EQ(r.old_mtu, old_mtu);
+    EXPECT_EQ(r.table, 254u);
+    EXPECT_EQ(r.priority, 1024u);
+    EXPECT_EQ(r.pins, pins);
+}
+
 bool link_exists(uint32_t id) {
     int fd = bpf_link_get_fd_by_id(id);
     if (fd < 0)
@@ -157,7 +173,10 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
         EXPECT_GT(st.link_id, 0u);
         link_id = st.link_id;
         dir = st.pin_dir;
-        EXPECT_THAT(dir, ::testing::StartsWith(bpffs + "/srv6steer/netns/ns")) << "a private namespace";
+        EXPECT_THAT(dir, ::testing::StartsWith(bpffs + "/srv6steer/"));
+        EXPECT_THAT(dir, ::testing::EndsWith("/veth0"));
+        EXPECT_EQ(st.netns_cookie, netns_cookie()) << "the state is keyed by this (private) namespace";
+        EXPECT_TRUE(st.healthy()) << (st.problems.empty() ? "" : st.problems[0].detail);
         EXPECT_GT(st.prog_id, 0u);
         EXPECT_EQ(Ipv6{std::to_array(st.config.src)}, Ipv6::parse(kHostAddr)) << "source from veth0";
         EXPECT_EQ(st.config.mtu, 1500u);
@@ -185,7 +204,9 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
         EXPECT_EQ(s.flows()[0].info.packets, 1u);
         EXPECT_EQ(s.stats().reasons[SRV6S_R_STEERED].packets, 1u);
         EXPECT_EQ(Steering::attached(bpffs), std::vector<std::string>{"veth0"});
-        EXPECT_THAT(s.status().owned_routes, ::testing::ElementsAre(std::string(kDest) + "/128 mtu 1460 (added), 1 pin"));
+        const auto routes = s.status().owned_routes;
+        ASSERT_EQ(routes.size(), 1u);
+        expect_owned(routes[0], /*added=*/true, /*old_mtu=*/0, /*pins=*/1);
     }
 
     // bpftool prints the maps with named fields (BTF).
@@ -202,7 +223,9 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
         Steering s = Steering::open("veth0", bpffs);
         const Flow second = Flow::parse(std::string("udp ") + kHostAddr + " 40002 " + kDest + " 9000");
         s.pin(second, Target::path(1));
-        EXPECT_THAT(s.status().owned_routes, ::testing::ElementsAre(::testing::EndsWith("2 pins")));
+        const auto routes = s.status().owned_routes;
+        ASSERT_EQ(routes.size(), 1u);
+        expect_owned(routes[0], /*added=*/true, /*old_mtu=*/0, /*pins=*/2);
         EXPECT_TRUE(s.unpin(second));
         EXPECT_THAT(sh("ip -6 route show proto 94"), HasSubstr(kDest));
         EXPECT_TRUE(s.unpin(kFlow));
@@ -213,7 +236,7 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
 
     EXPECT_TRUE(Steering::detach("veth0", bpffs));
     EXPECT_FALSE(fs::exists(dir));
-    EXPECT_FALSE(fs::exists(bpffs + "/srv6steer")) << "empty parents removed too";
+    EXPECT_EQ(bpf_objects_under(bpffs + "/srv6steer"), "") << "no pin left";
     EXPECT_FALSE(link_exists(link_id));
     EXPECT_EQ(sh("ip -6 route show"), routes_before) << "our route MTU removed, nothing else";
     auto after = send_and_capture(40000, 9000);
@@ -245,6 +268,22 @@ TEST_F(Attached, ClsactHookAndExistingRouteMtuRestored) {
     EXPECT_EQ(sh("ip -6 route show"), routes_before);
 }
 
+TEST_F(Attached, ExistingRouteMtuIsLoweredForPinsAndRestoredAfter) {
+    sh(std::string("ip -6 route add ") + kDest + "/128 via " + kGateway + " dev veth0 mtu 1500");
+    const std::string routes_before = sh("ip -6 route show");
+    Steering s = Steering::attach(options());
+    s.add_path(spine1());
+    s.pin(kFlow, Target::path(1));
+    EXPECT_THAT(sh("ip -6 route show " + std::string(kDest)), HasSubstr("mtu 1460"));
+    auto routes = s.status().owned_routes;
+    ASSERT_EQ(routes.size(), 1u);
+    expect_owned(routes[0], /*added=*/false, /*old_mtu=*/1500, /*pins=*/1);
+    EXPECT_TRUE(s.unpin(kFlow));
+    EXPECT_TRUE(s.status().owned_routes.empty());
+    EXPECT_EQ(sh("ip -6 route show"), routes_before) << "the MTU it had";
+    EXPECT_TRUE(Steering::detach("veth0", bpffs));
+}
+
 TEST_F(Attached, BadEnvironmentIsReportedAndNothingIsLeft) {
     auto err = [](auto&& f) -> std::string {
         try {
@@ -263,7 +302,8 @@ TEST_F(Attached, BadEnvironmentIsReportedAndNothingIsLeft) {
     EXPECT_THAT(err([&] { Steering::open("veth0", bpffs); }), HasSubstr("not attached to veth0"));
     sh("ip -6 addr flush dev veth0");
     EXPECT_THAT(err([&] { Steering::attach(options()); }), HasSubstr("no global IPv6 address"));
-    EXPECT_FALSE(fs::exists(bpffs + "/srv6steer/veth0"));
+    EXPECT_TRUE(Steering::attached(bpffs).empty());
+    EXPECT_EQ(bpf_objects_under(bpffs + "/srv6steer"), "") << "a failed attach leaves nothing";
 
     sh(std::string("ip -6 addr add ") + kHostAddr + "/64 dev veth0 nodad");
 
@@ -291,6 +331,10 @@ TEST_F(Attached, BadEnvironmentIsReportedAndNothingIsLeft) {
     waitpid(child, nullptr, 0);
     EXPECT_THAT(child_msg, HasSubstr("root")) << child_msg;
     EXPECT_TRUE(Steering::attached(bpffs).empty());
+    struct stat made {};
+    if (stat((bpffs + "/srv6steer").c_str(), &made) == 0) {
+        EXPECT_EQ(made.st_uid, 0u) << "an unprivileged attach made srv6steer's directory (and so blocks root's)";
+    }
 
     Steering s = Steering::attach(options());
     EXPECT_THAT(err([&] { Steering::attach(options()); }), HasSubstr("already attached to veth0"));

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// srv6steer::nl against the real kernel. Every test starts in a network
-// namespace of its own (unshare(CLONE_NEWNET) in SetUp): ctest runs each test
-// in its own process, so the namespace, its veths and routes vanish when the
-// process exits, even on failure; the host is never touched. Run by hand, all
-// tests share one process and each SetUp simply unshares a fresh namespace.
+// srv6steer::nl (libsrv6steer/netlink/) against the real kernel, checked
+// against what `ip` shows. Every test starts in a network namespace of its
+// own (unshare(CLONE_NEWNET) in SetUp): ctest runs each test in its own
+// process, so the namespace, its veths and routes vanish when the process
+// exits, even on failure; the host is never touched. Run by hand, all tests
+// share one process and each SetUp simply unshares a fresh namespace.
 //
-// Topology in each namespace (addresses as in the lab, DESIGN.md §3):
+// Topology in each namespace (addresses as in the lab, tools/README.md):
 //   veth0 (fcbb:0:800:1::10/64, 10.0.1.10/24) -- veth0p
 //   veth1 (fcbb:0:800:3::10/64, 10.0.3.10/24) -- veth1p
 //   fcbb:0:800:2::/64 via fcbb:0:800:1::1 dev veth0
@@ -14,21 +15,21 @@
 #include <linux/rtnetlink.h>
 #include <sched.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "netlink.hpp"
+#include "netlink/netlink.hpp"
+#include "netlink/attrs.hpp"
+#include "netlink/socket.hpp"
+#include "shell.hpp"
+#include "skip.hpp"
+#include "spawn.hpp"
 
 namespace srv6steer::nl {
 namespace {
@@ -49,22 +50,10 @@ Prefix pfx(const std::string& text) {
 
 Ipv6 ip(const std::string& text) { return Ipv6::parse_any(text); }
 
-// Runs a shell command in this namespace (children inherit it).
-int sh(const std::string& cmd) {
-    const int rc = std::system((cmd + " 2>&1").c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string out(const std::string& cmd) {
-    std::string s;
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
-    if (!p)
-        return s;
-    std::array<char, 512> buf{};
-    while (fgets(buf.data(), buf.size(), p.get()))
-        s += buf.data();
-    return s;
-}
+// A shell command run in this namespace (children inherit it): its exit
+// code, or (out) what it printed, stderr included.
+int sh(const std::string& cmd) { return testproc::spawn({"sh", "-c", cmd}).code; }
+std::string out(const std::string& cmd) { return testsh::sh(cmd, false); }
 
 bool has(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;
@@ -90,9 +79,9 @@ std::set<std::string> gateways(const Route& r) {
 class NetlinkTest : public ::testing::Test {
 protected:
     void SetUp() override {
+        SRV6S_REQUIRE_ROOT();
         if (unshare(CLONE_NEWNET) != 0)
-            GTEST_SKIP() << "unshare(CLONE_NEWNET) failed: " << std::strerror(errno)
-                         << " (integration tests need root)";
+            SRV6S_SKIP_OR_FAIL("unshare(CLONE_NEWNET) failed: " << std::strerror(errno));
         const char* setup[] = {
             "ip link set lo up",
             "ip link add veth0 type veth peer name veth0p",
@@ -166,8 +155,10 @@ TEST_F(NetlinkTest, GlobalIpv6SkipsLinkLocalAndTentative) {
     EXPECT_EQ(nl->global_ipv6(veth0), ip("fcbb:0:800:1::10"));
     // veth0p has only its link-local address.
     EXPECT_EQ(nl->global_ipv6(nl->link("veth0p").ifindex), std::nullopt);
-    // Without nodad the address stays tentative for a second or more; the
-    // kernel lists it first (newest first within a scope), so it must be skipped.
+    // Without nodad the address stays tentative until DAD is done, which
+    // here takes an hour (the retransmit time); the kernel lists it first
+    // (newest first within a scope), so it must be skipped.
+    ASSERT_EQ(sh("sysctl -qw net.ipv6.neigh.veth1.retrans_time_ms=3600000"), 0);
     ASSERT_EQ(sh("ip addr add fcbb:0:800:3::11/64 dev veth1"), 0);
     ASSERT_TRUE(has(out("ip -6 addr show dev veth1"), "tentative"));
     EXPECT_EQ(nl->global_ipv6(veth1), ip("fcbb:0:800:3::10"));
@@ -476,7 +467,7 @@ TEST_F(NetlinkTest, RefusesMissingRoutesBadMtusAndWhatLibnlCannotCopy) {
 
 TEST_F(NetlinkTest, KeepsNexthopObjects) {
     if (sh("ip nexthop add id 7 via fcbb:0:800:1::1 dev veth0") != 0)
-        GTEST_SKIP() << "this kernel has no nexthop objects";
+        SRV6S_SKIP_OR_FAIL("this kernel has no nexthop objects");
     ASSERT_EQ(sh("ip -6 route add fcbb:0:800:7::/64 nhid 7"), 0);
     const Prefix net = pfx("fcbb:0:800:7::/64");
     const RouteChange m = nl->set_route_mtu(net, veth0, 1460);
@@ -517,12 +508,111 @@ TEST_F(NetlinkTest, UndoOfSomethingAlreadyRemovedReturnsFalse) {
     EXPECT_FALSE(nl->undo_route_mtu(net, m));
 }
 
-TEST_F(NetlinkTest, NetnsNameOfPrivateNamespace) {
-    struct stat st{};
-    ASSERT_EQ(stat("/proc/self/ns/net", &st), 0);
-    const std::string name = netns_name();
-    EXPECT_FALSE(name.empty());
-    EXPECT_EQ(name, "ns" + std::to_string(st.st_ino));
+// ---- the socket engine (netlink/socket.hpp), used by the library and bench/ ----
+
+// RTM_NEWROUTE of net/64 out of oif, as `ip -6 route add NET/64 dev IF` sends it.
+Request route_add(const std::string& net, int oif) {
+    Request m(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+    rtmsg r{};
+    r.rtm_family = AF_INET6;
+    r.rtm_dst_len = 64;
+    r.rtm_table = RT_TABLE_MAIN;
+    r.rtm_protocol = RTPROT_STATIC;
+    r.rtm_scope = RT_SCOPE_UNIVERSE;
+    r.rtm_type = RTN_UNICAST;
+    m.header(r);
+    m.put(RTA_DST, ip(net).bytes);
+    m.put(RTA_OIF, static_cast<uint32_t>(oif));
+    return m;
+}
+
+TEST_F(NetlinkTest, SocketRefusalKeepsErrnoAndTheKernelsReason) {
+    ASSERT_EQ(sh("ip link set veth1 down"), 0);
+    Socket sk;
+    Request m = route_add("fcbb:0:800:9::", veth1);
+    const KernelError e = sk.transact(m);
+    EXPECT_EQ(e.err, ENETDOWN);
+    ASSERT_FALSE(e.ext.empty());
+    // `ip` prints the same reason for the same request.
+    const std::string said = out("ip -6 route add fcbb:0:800:9::/64 dev veth1 proto static");
+    EXPECT_TRUE(has(said, "Error: " + e.ext)) << said << " vs " << e.ext;
+    EXPECT_TRUE(has(e.text(), "(kernel: " + e.ext + ")")) << e.text();
+}
+
+TEST_F(NetlinkTest, SocketBatchAnswersEachRequestInOrder) {
+    Socket sk;
+    std::vector<Request> rs;
+    rs.push_back(route_add("fcbb:0:800:20::", veth0));
+    rs.push_back(route_add("fcbb:0:800:20::", veth0));  // again: EEXIST
+    rs.push_back(route_add("fcbb:0:800:21::", veth1));
+    const std::vector<KernelError> answers = sk.transact_batch(rs);
+    ASSERT_EQ(answers.size(), 3u);
+    EXPECT_EQ(answers[0].err, 0);
+    EXPECT_EQ(answers[1].err, EEXIST);
+    EXPECT_EQ(answers[2].err, 0);
+    EXPECT_TRUE(has(out("ip -6 route show fcbb:0:800:20::/64"), "dev veth0 proto static"));
+    EXPECT_TRUE(has(out("ip -6 route show fcbb:0:800:21::/64"), "dev veth1 proto static"));
+    // The socket is in step: the next request gets its own answer.
+    Request again = route_add("fcbb:0:800:21::", veth1);
+    EXPECT_EQ(sk.transact(again).err, EEXIST);
+}
+
+TEST_F(NetlinkTest, SocketStaysInStepWhenACallbackThrows) {
+    Socket sk;
+    Request dump(RTM_GETLINK, 0);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    dump.header(ifi);
+    int calls = 0;
+    EXPECT_THROW(sk.dump(dump, "listing the links", [] {},
+                         [&](const nlmsghdr*) {
+                             ++calls;
+                             throw std::runtime_error("callback failed");
+                         }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 1);  // the rest of the dump was read, not handed on
+    // The next exchange on the socket sees its own answer, not the dump's rest.
+    Request get(RTM_GETLINK, 0);
+    ifi.ifi_index = veth1;
+    get.header(ifi);
+    std::vector<std::string> names;
+    EXPECT_FALSE(sk.transact(get, [&](const nlmsghdr* h) {
+        names.push_back(Attrs::of(h, sizeof(ifinfomsg)).str(IFLA_IFNAME).value_or("?"));
+    }));
+    EXPECT_EQ(names, std::vector<std::string>{"veth1"});
+}
+
+TEST(NetlinkAttrs, ReadBackWhatARequestCarries) {
+    Request m(RTM_NEWROUTE, 0);
+    rtmsg r{};
+    m.header(r);
+    m.put(RTA_TABLE, uint32_t{100});
+    m.put_str(RTA_TABLE + 100, "veth0");
+    const size_t nest = m.begin_nest(RTA_METRICS);
+    m.put(RTAX_MTU, uint32_t{1460});
+    m.put(RTAX_HOPLIMIT, uint32_t{10});
+    m.end_nest(nest);
+    m.put(RTA_PREF, uint8_t{1});
+    m.put(RTA_TABLE, uint32_t{200});  // a later one of a type wins
+
+    const Attrs a = Attrs::of(m.hdr(), sizeof r);
+    EXPECT_EQ(a.u32(RTA_TABLE), 200u);
+    EXPECT_EQ(a.str(RTA_TABLE + 100), "veth0");
+    EXPECT_EQ(a.u8(RTA_PREF), 1);
+    EXPECT_EQ(a.u32(RTA_PREF), std::nullopt);  // one byte is not a u32
+    EXPECT_EQ(a.u32(RTA_OIF), std::nullopt);
+    const Attrs metrics = a.nested(RTA_METRICS);
+    ASSERT_EQ(metrics.all().size(), 2u);
+    EXPECT_EQ(metrics.u32(RTAX_MTU), 1460u);
+    EXPECT_EQ(metrics.u32(RTAX_HOPLIMIT), 10u);
+    EXPECT_TRUE(a.nested(RTA_MULTIPATH).all().empty());
+
+    // A message cut inside its last attribute: what precedes it still reads.
+    Request cut = m;
+    cut.hdr()->nlmsg_len -= 2;
+    const Attrs c = Attrs::of(cut.hdr(), sizeof r);
+    EXPECT_EQ(c.u8(RTA_PREF), 1);
+    EXPECT_EQ(c.u32(RTA_TABLE), 100u);  // the cut second RTA_TABLE is not there
 }
 
 }  // namespace

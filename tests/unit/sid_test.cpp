@@ -211,7 +211,7 @@ TEST(Containers, RejectsInvalid) {
     const std::vector<uint16_t> too_many(6 * 9 + 1, 0x1001);
     EXPECT_ERROR(usid_containers(kLab, too_many),
                  "55 uSIDs need 10 containers in block fcbb::/32 (6 uSIDs each); at most 9 "
-                 "containers (the destination + SRV6S_MAX_SRH_SEGS in the SRH), i.e. 54 uSIDs");
+                 "containers (the destination + 8 in the SRH), i.e. 54 uSIDs");
     const std::vector<uint16_t> max(6 * 9, 0x1001);
     EXPECT_EQ(decode_path(encode_path(usid_containers(kLab, max))).size(), 9u)
         << "the longest uSID list fits a reduced SRH";
@@ -313,7 +313,7 @@ TEST(DecodePath, RejectsInvalid) {
     srv6s_path p = encode_path(std::vector{kC1, kC2});
     p.n_segs = SRV6S_MAX_SRH_SEGS + 1;
     p.segments_left = p.n_segs;
-    EXPECT_ERROR(decode_path(p), "path has n_segs 9; at most 8 (SRV6S_MAX_SRH_SEGS)");
+    EXPECT_ERROR(decode_path(p), "path has n_segs 9; at most 8, the most an SRH of srv6steer holds");
     EXPECT_ERROR(srh_bytes(p, 41), "path has n_segs 9");
 
     p = encode_path(std::vector{kC1, kC2, kC3});
