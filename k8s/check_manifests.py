@@ -142,7 +142,7 @@ def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
     # The init container puts the library where example-job.yaml looks for it.
     init = by_name(spec.get("initContainers"), "install-library")
     script = " ".join(init.get("command", []))
-    check("libsrv6steer.so.0" in script and "dist-packages/srv6steer" in script,
+    check("libsrv6steer.so.1" in script and "dist-packages/srv6steer" in script,
           "daemonset: install-library does not install the library and the binding")
     return ds
 
