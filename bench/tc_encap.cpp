@@ -9,8 +9,8 @@
  *    repeat = 1: the kernel builds a new skb from the same input bytes, so
  *    every steered run really encapsulates. (With repeat > 1 the kernel reruns
  *    the program on the same, already encapsulated skb: runs 2..K take the
- *    cheap "already SRv6" exit. The timer check below shows that figure, to
- *    make the point; it is not the cost of steering.)
+ *    cheap "already SRv6" exit. The timer check (tc_measure.cpp) shows that
+ *    figure, to make the point; it is not the cost of steering.)
  *  - The time of one call is the kernel's own `duration` for it: ktime_get_ns()
  *    before the run minus ktime_get_ns() after, so it covers the program plus a
  *    fixed harness cost (local_bh_disable/enable, one clock read) and none of
@@ -68,8 +68,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sched.h>
-#include <sys/utsname.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -87,8 +85,10 @@
 #include "common.hpp"
 #include "bench_passthrough.skel.h"
 #include "tc_harness.hpp"
+#include "tc_measure.hpp"
 
 using namespace testpkt;
+using namespace tcbench;
 
 namespace {
 
@@ -101,6 +101,7 @@ constexpr uint32_t kMillion = 1000000;
 // A broken measurement (setup, verification): exit 2.
 using benchutil::Failure;
 using benchutil::json;
+using benchutil::now_ns;
 
 struct Options {
     uint64_t iterations = 200000;
@@ -110,33 +111,9 @@ struct Options {
     uint32_t payload = 64;
     uint32_t spread = 65536;
     uint32_t timer_samples = 20000;
-    int cpu = -1;
     std::string timer = "auto";
-    std::vector<std::string> only;
+    benchutil::Common common;
 };
-
-uint64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// ---- one BPF_PROG_TEST_RUN ------------------------------------------------
-
-struct Run {
-    uint32_t duration;  // ns per repetition, as the kernel measured it
-    uint32_t out_len;
-    int verdict;
-};
-
-Run run_prog(int fd, const Bytes& in, Bytes& out, int repeat = 1) {
-    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
-                .data_size_in = static_cast<__u32>(in.size()),
-                .data_size_out = static_cast<__u32>(out.size()), .repeat = repeat);
-    if (int err = bpf_prog_test_run_opts(fd, &o))
-        throw Failure("BPF_PROG_TEST_RUN failed: " + std::string(strerror(-err)));
-    return {o.duration, o.data_size_out, static_cast<int>(o.retval)};
-}
 
 // ---- the packets and pins of the benchmark ----------------------------------
 
@@ -275,20 +252,6 @@ std::vector<Case> make_cases(const Options& o) {
     return cases;
 }
 
-bool selected(const Case& c, const Options& o) {
-    if (o.only.empty())
-        return true;
-    for (const std::string& tok : o.only) {
-        if (!tok.empty() && tok.back() == '*') {
-            if (c.name.compare(0, tok.size() - 1, tok, 0, tok.size() - 1) == 0)
-                return true;
-        } else if (c.name == tok) {
-            return true;
-        }
-    }
-    return false;
-}
-
 // Fills the flow map up to `total` pins: the special flows plus generic ones,
 // with bpf_map_update_batch (per-element updates if the kernel refuses batches).
 void fill_big(TcHarness& h, uint32_t total) {
@@ -369,99 +332,6 @@ void verify(const Case& c, TcHarness& h) {
     }
 }
 
-// ---- measurement --------------------------------------------------------------
-
-struct Result {
-    double pass_ns = 0, steer_ns = 0;           // kernel duration, mean per call
-    double pass_wall_ns = 0, steer_wall_ns = 0;  // wall clock per call (incl. syscall)
-    double added_ns = 0, added_median_ns = 0, ratio = 0, wall_added_ns = 0;
-    uint64_t calls = 0;  // per program, warm-up included
-};
-
-double median(std::vector<double> v) {
-    if (v.empty())
-        return 0;
-    size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(mid), v.end());
-    double hi = v[mid];
-    if (v.size() % 2)
-        return hi;
-    return (*std::max_element(v.begin(), v.begin() + static_cast<long>(mid)) + hi) / 2;
-}
-
-Result measure(const Case& c, int pass_fd, int steer_fd, const Options& o, bool wall_primary) {
-    size_t max_len = 0;
-    for (const Bytes& p : c.pkts)
-        max_len = std::max(max_len, p.size());
-    Bytes out(max_len + 512);
-    Result res;
-
-    // K calls of one program from packet `start` on; adds the kernel's
-    // durations to *ksum, returns the wall-clock ns of the whole block.
-    auto block = [&](int fd, bool steering, size_t start, uint32_t k, uint64_t* ksum) {
-        uint64_t sum = 0;
-        uint64_t t0 = now_ns();
-        for (uint32_t i = 0; i < k; i++) {
-            const Bytes& p = c.pkts[(start + i) % c.pkts.size()];
-            Run r = run_prog(fd, p, out);
-            uint32_t want = static_cast<uint32_t>(p.size()) + (steering ? c.grow : 0);
-            if (r.verdict != kContinue || r.out_len != want)
-                throw Failure(c.name + ": " + (steering ? "srv6steer" : "passthrough") +
-                              " returned verdict " + std::to_string(r.verdict) + " with " +
-                              std::to_string(r.out_len) + " bytes (expected " +
-                              std::to_string(kContinue) + ", " + std::to_string(want) +
-                              ") during measurement");
-            sum += r.duration;
-        }
-        uint64_t wall = now_ns() - t0;
-        *ksum += sum;
-        return wall;
-    };
-
-    uint64_t ignore = 0;
-    block(pass_fd, false, 0, o.warmup, &ignore);
-    block(steer_fd, true, 0, o.warmup, &ignore);
-
-    const uint64_t blocks = std::max<uint64_t>(1, (o.iterations + o.block - 1) / o.block);
-    std::vector<double> diffs;
-    diffs.reserve(blocks);
-    uint64_t kp = 0, ks = 0, wp = 0, ws = 0;
-    for (uint64_t b = 0; b < blocks; b++) {
-        const size_t start = static_cast<size_t>(b * o.block);
-        uint64_t bkp = 0, bks = 0, bwp, bws;
-        if (b % 2 == 0) {
-            bwp = block(pass_fd, false, start, o.block, &bkp);
-            bws = block(steer_fd, true, start, o.block, &bks);
-        } else {
-            bws = block(steer_fd, true, start, o.block, &bks);
-            bwp = block(pass_fd, false, start, o.block, &bkp);
-        }
-        kp += bkp;
-        ks += bks;
-        wp += bwp;
-        ws += bws;
-        double d = wall_primary ? static_cast<double>(bws) - static_cast<double>(bwp)
-                                : static_cast<double>(bks) - static_cast<double>(bkp);
-        diffs.push_back(d / o.block);
-    }
-    const double n = static_cast<double>(blocks * o.block);
-    res.calls = blocks * o.block + o.warmup;
-    res.pass_wall_ns = static_cast<double>(wp) / n;
-    res.steer_wall_ns = static_cast<double>(ws) / n;
-    res.wall_added_ns = res.steer_wall_ns - res.pass_wall_ns;
-    if (wall_primary) {
-        res.pass_ns = res.pass_wall_ns;
-        res.steer_ns = res.steer_wall_ns;
-    } else {
-        res.pass_ns = static_cast<double>(kp) / n;
-        res.steer_ns = static_cast<double>(ks) / n;
-    }
-    res.added_ns = res.steer_ns - res.pass_ns;
-    res.added_median_ns = median(diffs);
-    res.ratio = res.pass_ns > 0 ? res.steer_ns / res.pass_ns : 0;
-    return res;
-}
-
 // Every measured call of the steering program must be counted under c.reason.
 void check_reasons(const Case& c, const std::array<srv6s_counter, SRV6S_R_MAX>& before,
                    const std::array<srv6s_counter, SRV6S_R_MAX>& after, uint64_t calls) {
@@ -473,50 +343,6 @@ void check_reasons(const Case& c, const std::array<srv6s_counter, SRV6S_R_MAX>& 
         throw Failure(c.name + ": the program counted " + std::to_string(want) + " of " +
                       std::to_string(total) + " packets under reason " +
                       std::to_string(c.reason) + ", expected all " + std::to_string(calls));
-}
-
-// ---- timer check --------------------------------------------------------------
-
-struct TimerCheck {
-    uint64_t step = 0;       // gcd of all observed durations: the resolution seen
-    double zero_frac = 0;    // share of calls that read 0 ns
-    double p50 = 0, mean = 0, min = 0;  // passthrough, repeat = 1
-    double amortized = 0;    // passthrough, repeat = K: the clock read amortised away
-    double steer_repeat = 0; // srv6steer, repeat = K: reruns an encapsulated skb
-    int repeat = 10000;
-    bool dominated = false;
-};
-
-TimerCheck check_timer(int pass_fd, int steer_fd, const Bytes& pkt, uint32_t samples) {
-    TimerCheck t;
-    Bytes out(pkt.size() + 512);
-    std::vector<uint32_t> d(samples);
-    for (uint32_t i = 0; i < 2000; i++)
-        run_prog(pass_fd, pkt, out);
-    for (uint32_t i = 0; i < samples; i++)
-        d[i] = run_prog(pass_fd, pkt, out).duration;
-    uint64_t zeros = 0, sum = 0;
-    for (uint32_t v : d) {
-        t.step = std::gcd(t.step, static_cast<uint64_t>(v));
-        zeros += v == 0;
-        sum += v;
-    }
-    std::vector<uint32_t> sorted = d;
-    std::sort(sorted.begin(), sorted.end());
-    t.p50 = sorted[sorted.size() / 2];
-    t.min = sorted.front();
-    t.mean = static_cast<double>(sum) / samples;
-    t.zero_frac = static_cast<double>(zeros) / samples;
-    t.dominated = t.step > 5 || t.step == 0 || t.zero_frac > 0.01;
-
-    std::vector<double> am, st;
-    for (int i = 0; i < 21; i++) {
-        am.push_back(run_prog(pass_fd, pkt, out, t.repeat).duration);
-        st.push_back(run_prog(steer_fd, pkt, out, t.repeat).duration);
-    }
-    t.amortized = median(am);
-    t.steer_repeat = median(st);
-    return t;
 }
 
 // ---- output -------------------------------------------------------------------
@@ -538,7 +364,6 @@ Options parse(int argc, char** argv) {
                           "TC program (BPF_PROG_TEST_RUN, fresh packet per call). Table on "
                           "stderr, one JSON line per figure on stdout.");
     Options o;
-    std::string only;
     spec.add_options()
         ("i,iterations", "measured calls per program and case",
          cxxopts::value(o.iterations)->default_value("200000"))
@@ -552,18 +377,8 @@ Options parse(int argc, char** argv) {
         ("spread", "distinct flows cycled through by the _spread case",
          cxxopts::value(o.spread)->default_value("65536"))
         ("timer", "auto | kernel (BPF_PROG_TEST_RUN duration) | wall (clock around blocks)",
-         cxxopts::value(o.timer)->default_value("auto"))
-        ("cpu", "pin the benchmark to this CPU (-1: do not pin)",
-         cxxopts::value(o.cpu)->default_value("-1"))
-        ("only", "comma-separated case names to run (a trailing * matches a prefix)",
-         cxxopts::value(only)->default_value(""))
-        ("list", "list the cases and exit")
-        ("h,help", "this help");
-    auto args = spec.parse(argc, argv);
-    if (args.count("help")) {
-        std::fprintf(stderr, "%s", spec.help().c_str());
-        std::exit(0);
-    }
+         cxxopts::value(o.timer)->default_value("auto"));
+    o.common = benchutil::parse_options(spec, argc, argv);
     if (o.block == 0 || o.iterations == 0)
         throw Failure("--iterations and --block must be at least 1");
     if (o.pins < 5 || o.pins > (1u << 30))
@@ -572,15 +387,7 @@ Options parse(int argc, char** argv) {
         throw Failure("--spread must be at least 1");
     if (o.timer != "auto" && o.timer != "kernel" && o.timer != "wall")
         throw Failure("--timer must be auto, kernel or wall");
-    for (size_t pos = 0; pos <= only.size() && !only.empty();) {
-        size_t comma = only.find(',', pos);
-        if (comma == std::string::npos)
-            comma = only.size();
-        if (comma > pos)
-            o.only.push_back(only.substr(pos, comma - pos));
-        pos = comma + 1;
-    }
-    if (args.count("list")) {
+    if (o.common.list) {
         Options l = o;
         l.spread = 1;  // the listing needs no packet pool
         for (const Case& c : make_cases(l))
@@ -592,22 +399,20 @@ Options parse(int argc, char** argv) {
 
 int bench(int argc, char** argv) {
     const Options o = parse(argc, argv);
-    benchutil::pin_cpu(o.cpu);
+    benchutil::pin_cpu(o.common.cpu);
 
     std::vector<Case> cases = make_cases(o);
-    std::erase_if(cases, [&](const Case& c) { return !selected(c, o); });
+    std::erase_if(cases, [&](const Case& c) { return !o.common.only.selects(c.name); });
     if (cases.empty())
         throw Failure("no case matches --only (see --list)");
     const bool need_big =
         std::any_of(cases.begin(), cases.end(), [](const Case& c) { return c.table == Table::Big; });
 
-    utsname u{};
-    uname(&u);
     std::fprintf(stderr,
                  "# bench_tc_encap: kernel %s, %" PRIu64 " calls/program/case in blocks of %u, "
                  "%u warm-up, payload %u B%s\n",
-                 u.release, o.iterations, o.block, o.warmup, o.payload,
-                 o.cpu >= 0 ? (", CPU " + std::to_string(o.cpu)).c_str() : "");
+                 benchutil::kernel_release().c_str(), o.iterations, o.block, o.warmup, o.payload,
+                 benchutil::cpu_text(o.common.cpu).c_str());
 
     std::unique_ptr<bench_passthrough, decltype(&bench_passthrough__destroy)> pass(
         bench_passthrough__open_and_load(), &bench_passthrough__destroy);
@@ -666,7 +471,7 @@ int bench(int argc, char** argv) {
         }
         verify(c, h);
         auto before = h.reasons();
-        Result r = measure(c, pass_fd, h.dp.tc_egress_fd(), o, wall);
+        Result r = measure({c.name, c.pkts, c.grow}, pass_fd, h.dp.tc_egress_fd(), {o.iterations, o.block, o.warmup}, wall);
         check_reasons(c, before, h.reasons(), r.calls);
         emit(c, r);
         std::fprintf(stderr, "# %-24s added %6.1f ns (median %6.1f)\n", c.name.c_str(), r.added_ns,
@@ -698,11 +503,4 @@ int bench(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        return bench(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_tc_encap: %s\n", e.what());
-        return 2;
-    }
-}
+int main(int argc, char** argv) { return benchutil::run_main("bench_tc_encap", bench, argc, argv); }

@@ -5,6 +5,42 @@
 # INTERFACE target ${NAME}_skel that puts the skeleton on the include path.
 
 find_program(BPF_CLANG NAMES clang clang-14 REQUIRED)
+
+# __TARGET_ARCH_<arch> tells libbpf's bpf_tracing.h how to read registers of
+# the target's pt_regs (CO-RE); the names are the kernel's ARCH values.
+set(SRV6S_BPF_TARGET_ARCH "" CACHE STRING
+    "BPF target arch (x86, arm64, arm, powerpc, s390, riscv, loongarch, mips); empty: from CMAKE_SYSTEM_PROCESSOR")
+if(SRV6S_BPF_TARGET_ARCH)
+  set(SRV6S_BPF_ARCH ${SRV6S_BPF_TARGET_ARCH})
+else()
+  string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" _srv6s_cpu)
+  if(_srv6s_cpu MATCHES "^(x86_64|amd64|i[3-6]86|x86)$")
+    set(SRV6S_BPF_ARCH x86)
+  elseif(_srv6s_cpu MATCHES "^(aarch64|arm64)")
+    set(SRV6S_BPF_ARCH arm64)
+  elseif(_srv6s_cpu MATCHES "^arm")
+    set(SRV6S_BPF_ARCH arm)
+  elseif(_srv6s_cpu MATCHES "^(ppc|powerpc)")
+    set(SRV6S_BPF_ARCH powerpc)
+  elseif(_srv6s_cpu MATCHES "^s390")
+    set(SRV6S_BPF_ARCH s390)
+  elseif(_srv6s_cpu MATCHES "^riscv")
+    set(SRV6S_BPF_ARCH riscv)
+  elseif(_srv6s_cpu MATCHES "^loongarch")
+    set(SRV6S_BPF_ARCH loongarch)
+  elseif(_srv6s_cpu MATCHES "^mips")
+    set(SRV6S_BPF_ARCH mips)
+  else()
+    message(FATAL_ERROR "srv6steer: no BPF target arch known for CMAKE_SYSTEM_PROCESSOR "
+                        "\"${CMAKE_SYSTEM_PROCESSOR}\"; set -DSRV6S_BPF_TARGET_ARCH=<the kernel's "
+                        "ARCH name, e.g. x86 or arm64>")
+  endif()
+endif()
+set(SRV6S_BPF_WARNINGS -Wall -Wno-unused-function)
+if(SRV6S_WERROR)
+  list(APPEND SRV6S_BPF_WARNINGS -Werror)
+endif()
+
 find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin REQUIRED)
 
 set(SRV6S_VMLINUX_DIR ${CMAKE_BINARY_DIR}/vmlinux)
@@ -29,8 +65,8 @@ function(srv6s_bpf_object name source)
 
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_x86
-            -Wall -Werror -Wno-unused-function
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${SRV6S_BPF_ARCH}
+            ${SRV6S_BPF_WARNINGS}
             -I${SRV6S_VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/include
             -I${CMAKE_CURRENT_SOURCE_DIR}
             -c ${src_abs} -o ${obj}
