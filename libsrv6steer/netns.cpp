@@ -69,28 +69,4 @@ Identity current() {
     return id;
 }
 
-bool still_exists(uint64_t inode, uint64_t dev) {
-    if (inode == kInitNetIno)
-        return true;
-    if (!run_netns_name(inode, dev).empty())
-        return true;
-    std::error_code ec;
-    for (const auto& proc : fs::directory_iterator("/proc", ec)) {
-        const std::string pid = proc.path().filename();
-        if (pid.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        struct stat st {};
-        if (stat((proc.path() / "ns/net").c_str(), &st) == 0 && same(st, inode, dev))
-            return true;
-        std::error_code ec2;
-        for (const auto& t : fs::directory_iterator(proc.path() / "task", ec2))
-            if (stat((t.path() / "ns/net").c_str(), &st) == 0 && same(st, inode, dev))
-                return true;
-        for (const auto& f : fs::directory_iterator(proc.path() / "fd", ec2))
-            if (stat(f.path().c_str(), &st) == 0 && same(st, inode, dev))
-                return true;
-    }
-    return false;
-}
-
 }  // namespace srv6steer::netns

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The network namespace a thread is in: its identity (SO_NETNS_COOKIE, never
-// reused while the system runs) names its state; its nsfs inode lets other
-// namespaces find out whether it still exists; its `ip netns` name is only a
-// label for people.
+// reused while the system runs) names its state; its `ip netns` name is only
+// a label for people. (Whether another namespace's attachment is dead is told
+// by its tcx link or program, not by looking for the namespace: it may be
+// held by a bind mount or a process this one cannot see.)
 #pragma once
 
 #include <cstdint>
@@ -21,10 +22,5 @@ struct Identity {
 
 // The calling thread's network namespace.
 Identity current();
-
-// Whether anything on this machine still refers to the namespace with this
-// nsfs inode: a process or thread in it, an open fd to it, or a bind mount
-// under /run/netns. (A namespace nobody refers to is gone.)
-bool still_exists(uint64_t inode, uint64_t dev);
 
 }  // namespace srv6steer::netns

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "netlink.hpp"
+#include "netlink/netlink.hpp"
 
 namespace srv6steer {
 
@@ -91,6 +91,20 @@ void check_level(uint32_t level) {
 
 }  // namespace
 
+// A full journal is its own error: it is not the pin map that is full.
+static void update(Map<srv6s_prefix_key, srv6s_route> routes, const srv6s_prefix_key& key, const srv6s_route& r) {
+    try {
+        routes.update(key, r);
+    } catch (const Error& e) {
+        if (e.code() != E2BIG)
+            throw;
+        throw Error("srv6steer keeps route MTUs for at most " + std::to_string(SRV6S_MAX_ROUTES) +
+                        " destinations per interface, and they are all in use: pin to fewer destinations, "
+                        "or attach without route MTUs (and set them yourself)",
+                    EDQUOT);
+    }
+}
+
 uint32_t RouteJournal::mtu_for(const Levels& pins) const {
     uint32_t top = 0;
     for (uint32_t l = 0; l < SRV6S_ENCAP_LEVELS; l++)
@@ -128,7 +142,7 @@ void RouteJournal::set(const Prefix& dst, const Levels& pins) {
         made.cap = r.mtu;
         std::copy(pins.begin(), pins.end(), made.pins);
         steps_.push_back({key, std::nullopt, Step::Kernel::Undo, made});
-        routes.update(key, made);
+        update(routes, key, made);
         return;
     }
     if (total(pins) == 0) {  // the last pin went: the route goes back as it was
@@ -143,12 +157,20 @@ void RouteJournal::set(const Prefix& dst, const Levels& pins) {
     if (r.cap)
         r.mtu = std::min(r.mtu, r.cap);
     if (r.mtu != rec->mtu) {
-        netlink().set_route_mtu(dst, static_cast<int>(ifindex_), r.mtu);
-        steps_.push_back({key, rec, Step::Kernel::RestoreMtu});
+        const nl::RouteChange ch = netlink().set_route_mtu(dst, static_cast<int>(ifindex_), r.mtu);
+        if (ch.added) {
+            // The route we changed is gone (someone deleted it): this one is
+            // ours now, and goes when the last pin does.
+            r.flags |= SRV6S_ROUTE_ADDED;
+            r.old_mtu = 0;
+            r.table = ch.table;
+            r.priority = ch.priority;
+        }
+        steps_.push_back({key, rec, ch.added ? Step::Kernel::Undo : Step::Kernel::RestoreMtu, r});
     } else {
         steps_.push_back({key, rec});
     }
-    routes.update(key, r);
+    update(routes, key, r);
 }
 
 void RouteJournal::add(const Prefix& dst, uint32_t level, uint32_t n) {

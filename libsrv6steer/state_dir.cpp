@@ -67,7 +67,7 @@ void check_private_dir(const std::string& dir) {
         throw Error(dir + " is not a directory srv6steer made (" +
                         (S_ISLNK(st.st_mode) ? std::string("a symbolic link") : std::string("not a directory")) +
                         "): remove it",
-                    EPERM);
+                    EEXIST);
     if ((st.st_uid != me && st.st_uid != 0) || (st.st_mode & 077))
         throw Error(dir + " was not made by srv6steer (owner uid " + std::to_string(st.st_uid) + ", mode " +
                         [&] {
@@ -77,7 +77,7 @@ void check_private_dir(const std::string& dir) {
                         }() +
                         "; srv6steer makes its directories 0700, owned by root): someone else may have "
                         "made it to fake or hide srv6steer's state; remove it (rm -r " + dir + ")",
-                    EPERM);
+                    EEXIST);
 }
 
 void check_private_path(const std::string& bpffs, const std::string& dir) {
@@ -119,16 +119,19 @@ std::vector<std::string> dir_entries(const std::string& dir) {
     return out;
 }
 
-DirLock::DirLock(const std::string& dir)
+DirLock::DirLock(const std::string& dir, Mode mode)
     : fd_(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) {
     if (!fd_) {
         if (errno == ENOENT)
             return;  // gone: not valid
         throw_errno("opening " + dir, errno);
     }
-    while (flock(fd_.get(), LOCK_EX) != 0)
+    while (flock(fd_.get(), LOCK_EX | (mode == kTry ? LOCK_NB : 0)) != 0) {
+        if (errno == EWOULDBLOCK && mode == kTry)
+            return;  // held by another: not valid
         if (errno != EINTR)
             throw_errno("locking " + dir, errno);
+    }
     // A detach removes the directory while holding the lock: if it did while
     // we waited, this fd names a directory that is gone.
     struct stat held {}, now {};

@@ -29,7 +29,7 @@ std::string pin_dir(const std::string& bpffs, uint64_t netns_cookie, const std::
 
 // Creates the directories down to netns_dir (mode 0700), checking each one.
 void make_netns_dir(const std::string& bpffs, uint64_t netns_cookie);
-// Refuses (Error EPERM) a directory that is a symlink, or is not owned by
+// Refuses (Error EEXIST: it is there, but not ours) a directory that is a symlink, or is not owned by
 // this user or root, or that others may read or write.
 void check_private_dir(const std::string& dir);
 // Checks every directory from <bpffs>/srv6steer down to dir (those that exist).
@@ -43,7 +43,9 @@ std::vector<std::string> dir_entries(const std::string& dir);
 // when the directory was removed (a detach) while this waited.
 class DirLock {
 public:
-    explicit DirLock(const std::string& dir);
+    // kTry: do not wait; not valid() when another holds the lock.
+    enum Mode { kWait, kTry };
+    explicit DirLock(const std::string& dir, Mode mode = kWait);
     bool valid() const { return valid_; }
 
 private:

@@ -19,14 +19,17 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 
 #include "hook.hpp"
 #include "impl.hpp"
-#include "netlink.hpp"
+#include "netlink/netlink.hpp"
 #include "route_journal.hpp"
 #include "text.hpp"
 
 namespace srv6steer {
+
+namespace fs = std::filesystem;
 
 uint64_t now_ns() {
     timespec ts{};
@@ -150,6 +153,18 @@ std::vector<std::string> tear_down(const std::string& dir, bool undo_routes,
     return problems;
 }
 
+// State of another layout (another srv6steer build) is invisible to this
+// one: attaching beside it would hook a second program. Refuse instead.
+void refuse_other_layouts(const std::string& bpffs) {
+    const std::string top = bpffs + "/srv6steer";
+    const std::string mine = fs::path(state_root(bpffs)).filename();
+    for (const std::string& name : dir_entries(top))
+        if (name != mine)
+            throw Error(top + "/" + name + " holds state of another srv6steer layout (this build uses " + mine +
+                            "): detach it with the build that made it, or remove it if that build is gone",
+                        EPROTO);
+}
+
 }  // namespace
 
 // ---- the lock -----------------------------------------------------------------
@@ -249,6 +264,7 @@ Steering Steering::attach(const AttachOptions& o) {
 
     // Load first: without the privileges to, nothing is created.
     im->dp.emplace(load(o));
+    refuse_other_layouts(o.bpffs);
 
     // Claim the directory: exactly one attach wins; a loser touches nothing.
     std::optional<DirLock> claim;
@@ -450,17 +466,21 @@ std::vector<std::string> Steering::remove_dead(const std::string& bpffs) {
     std::vector<std::string> removed;
     for (const std::string& ns_name : dir_entries(root)) {
         const std::string nsdir = root + "/" + ns_name;
-        check_private_dir(nsdir);
         const bool mine = ns_name == std::to_string(me.cookie);
         // Shared: an attach claiming a directory (exclusive) is never seen
-        // half way; a detach takes this only after its own directory lock.
+        // half way. Interface directories are only tried (LOCK_NB): one that
+        // is locked is in use, so not dead, and nothing here waits on an
+        // interface while holding the namespace's lock.
         NetnsLock shared(nsdir, LOCK_SH);
-        for (const std::string& ifname : shared.valid() ? dir_entries(nsdir) : std::vector<std::string>{}) {
+        if (!shared.valid())
+            continue;  // removed meanwhile
+        check_private_dir(nsdir);
+        for (const std::string& ifname : dir_entries(nsdir)) {
             const std::string dir = nsdir + "/" + ifname;
-            check_private_dir(dir);
-            DirLock guard(dir);
+            DirLock guard(dir, DirLock::kTry);
             if (!guard.valid())
-                continue;
+                continue;  // in use, or removed meanwhile
+            check_private_dir(dir);
             std::optional<srv6s_meta> meta;
             if (UniqueFd fd(bpf_obj_get(meta_pin(dir).c_str())); fd)
                 meta = Map<uint32_t, srv6s_meta>(fd.get(), "meta").lookup(0);
@@ -470,15 +490,23 @@ std::vector<std::string> Steering::remove_dead(const std::string& bpffs) {
                 s.ifname = ifname;
                 check_health(s, *meta, dir);
                 dead = !s.healthy();
-            } else if (meta) {
+            } else if (meta && meta->attach_mode == SRV6S_ATTACH_TCX) {
+                // Another namespace: its interface is gone exactly when the
+                // link is defunct (the kernel clears its ifindex), whether
+                // the namespace was deleted or only the interface.
                 const hook::Seen seen = hook::query(link_pin(dir), *meta);
-                dead = (meta->attach_mode == SRV6S_ATTACH_TCX && (!seen.link_pinned || seen.ifindex == 0)) ||
-                       !netns::still_exists(meta->netns_inode, meta->netns_dev);
+                dead = !seen.link_pinned || seen.ifindex == 0;
+            } else if (meta) {
+                // clsact: only the filter holds the program; a program id
+                // that no longer resolves means the filter (and its
+                // interface or namespace) is gone.
+                UniqueFd prog(bpf_prog_get_fd_by_id(meta->prog_id));
+                dead = !prog && errno == ENOENT;
             }
             if (!dead)
                 continue;
             // Routes of another namespace went with its interfaces; ours are put back.
-            tear_down(dir, mine);
+            tear_down(dir, mine, meta);
             removed.push_back(dir);
         }
         shared = NetnsLock();

@@ -13,7 +13,14 @@
 
 namespace srv6steer::text {
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quote(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    out += s;
+    out += '"';
+    return out;
+}
 
 std::optional<uint64_t> parse_uint(std::string_view text, uint64_t min, uint64_t max) {
     int base = 10;

@@ -119,7 +119,8 @@ private:
             return false;
         }
         for (const auto& [k, v] : j.items()) {
-            if (std::find_if(keys.begin(), keys.end(), [&](const char* a) { return k == a; }) != keys.end())
+            const std::string& key = k;  // (a structured binding: clang 14 cannot capture it)
+            if (std::find_if(keys.begin(), keys.end(), [&](const char* a) { return key == a; }) != keys.end())
                 continue;
             problem(at(where, k), "unknown key (expected " + join(std::vector<std::string>(keys.begin(), keys.end()), ", ") + ")");
         }

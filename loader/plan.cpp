@@ -30,8 +30,8 @@ void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<
         auto it = live.find(id);
         if (it == live.end()) {
             plan[kNewPaths].push_back({Op::Add, Kind::Path, "+ " + name + " " + path_text(want), "", {},
-                                       [want](Steering& st) { st.add_path(want); },
-                                       [id](Steering& st) { st.remove_path(id); }});
+                                       [want = want](Steering& st) { st.add_path(want); },
+                                       [id = id](Steering& st) { st.remove_path(id); }});
             continue;
         }
         const Path& have = it->second;
@@ -45,15 +45,15 @@ void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<
         } else if (have.down != want.down) {
             const bool from = have.down, to = want.down;
             plan[kPathState].push_back({Op::Change, Kind::Path, "~ " + name + ": " + state(from) + " -> " + state(to),
-                                        "", {}, [id, to](Steering& st) { st.set_path_down(id, to); },
-                                        [id, from](Steering& st) { st.set_path_down(id, from); }});
+                                        "", {}, [id = id, to = to](Steering& st) { st.set_path_down(id, to); },
+                                        [id = id, from = from](Steering& st) { st.set_path_down(id, from); }});
         }
     }
     for (const auto& [id, have] : live)
         if (!cfg.paths.count(id))
             plan[kPathsRemoved].push_back({Op::Remove, Kind::Path, "- path " + std::to_string(id) + " " + path_text(have),
-                                           "", {}, [id](Steering& st) { st.remove_path(id); },
-                                           [have](Steering& st) { st.add_path(have); }});
+                                           "", {}, [id = id](Steering& st) { st.remove_path(id); },
+                                           [have = have](Steering& st) { st.add_path(have); }});
 }
 
 void diff_sets(const Config& cfg, const Steering& s, Phases& plan) {
@@ -65,20 +65,20 @@ void diff_sets(const Config& cfg, const Steering& s, Phases& plan) {
         const std::string name = "set " + std::to_string(id);
         if (it == live.end())
             plan[kSets].push_back({Op::Add, Kind::Set, "+ " + name + ": " + join_ids(want.paths), "", {},
-                                   [want](Steering& st) { st.define_set(want); },
-                                   [id](Steering& st) { st.remove_set(id); }});
+                                   [want = want](Steering& st) { st.define_set(want); },
+                                   [id = id](Steering& st) { st.remove_set(id); }});
         else if (it->second.paths != want.paths)
             plan[kSets].push_back({Op::Change, Kind::Set,
                                    "~ " + name + ": " + join_ids(it->second.paths) + " -> " + join_ids(want.paths), "",
-                                   {}, [want](Steering& st) { st.define_set(want); },
+                                   {}, [want = want](Steering& st) { st.define_set(want); },
                                    [have = it->second](Steering& st) { st.define_set(have); }});
     }
     for (const auto& [id, have] : live)
         if (!cfg.sets.count(id))
             plan[kSetsRemoved].push_back({Op::Remove, Kind::Set, "- set " + std::to_string(id) + ": " +
                                           join_ids(have.paths), "", {},
-                                          [id](Steering& st) { st.remove_set(id); },
-                                          [have](Steering& st) { st.define_set(have); }});
+                                          [id = id](Steering& st) { st.remove_set(id); },
+                                          [have = have](Steering& st) { st.define_set(have); }});
 }
 
 // room: the size of the pin map. Pins are added before others are removed,
@@ -108,14 +108,14 @@ void diff_pins(const Config& cfg, const Wanted<K>& want, const Steering& s, uint
         }
         if (it == want.target.end())
             plan[kPinsRemoved].push_back({Op::Remove, Kind::Pin, "- " + kind + key.str() + " -> " + have.str(), pins,
-                                          have, [key](Steering& st) { st.unpin(key); },
-                                          [key, have](Steering& st) { st.pin(key, have, kFilePin); }});
+                                          have, [key = key](Steering& st) { st.unpin(key); },
+                                          [key = key, have = have](Steering& st) { st.pin(key, have, kFilePin); }});
         else if (!(it->second == have))
             plan[kPinsSet].push_back({Op::Change, Kind::Pin,
                                       "~ " + kind + key.str() + ": " + have.str() + " -> " + it->second.str(), pins,
                                       it->second,
-                                      [key, to = it->second](Steering& st) { st.pin(key, to, kFileRepin); },
-                                      [key, have](Steering& st) { st.pin(key, have, kFileRepin); }});
+                                      [key = key, to = it->second](Steering& st) { st.pin(key, to, kFileRepin); },
+                                      [key = key, have = have](Steering& st) { st.pin(key, have, kFileRepin); }});
     }
     size_t added = 0;
     for (const auto& [key, target] : want.target) {
@@ -123,8 +123,8 @@ void diff_pins(const Config& cfg, const Wanted<K>& want, const Steering& s, uint
             continue;
         added++;
         plan[kPinsSet].push_back({Op::Add, Kind::Pin, "+ " + kind + key.str() + " -> " + target.str(), pins, target,
-                                  [key, target](Steering& st) { st.pin(key, target, kFilePin); },
-                                  [key](Steering& st) { st.unpin(key); }});
+                                  [key = key, target = target](Steering& st) { st.pin(key, target, kFilePin); },
+                                  [key = key](Steering& st) { st.unpin(key); }});
     }
     if (live_keys.size() + added > room)
         problems.push_back(pins + ": the " + pins + " map of " + s.ifname() + " holds " + std::to_string(room) +

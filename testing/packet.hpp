@@ -234,7 +234,13 @@ inline std::string hex(const Bytes& b) {
     char buf[4];
     for (size_t i = 0; i < b.size(); i++) {
         if (i % 16 == 0)
-            s += (i ? "\n" : "") + std::string(4 - std::to_string(i).size(), ' ') + std::to_string(i) + ": ";
+        {
+            if (i)
+                s += '\n';
+            s.append(4 - std::to_string(i).size(), ' ');
+            s += std::to_string(i);
+            s += ": ";
+        }
         std::snprintf(buf, sizeof(buf), "%02x ", b[i]);
         s += buf;
     }

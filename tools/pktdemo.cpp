@@ -385,7 +385,11 @@ void dump(const std::string& label, const Bytes& b, size_t to) {
     for (size_t row = 0; row < to; row += 16) {
         std::string s = hex(static_cast<uint32_t>(row), 4, "") + " ";
         for (size_t i = row; i < std::min(row + 16, to); i++)
-            s += ((i - row) % 2 ? "" : " ") + hex(b[i], 2, "");
+        {
+            if ((i - row) % 2 == 0)
+                s += ' ';
+            s += hex(b[i], 2, "");
+        }
         line(row ? "" : label, s);
     }
 }
@@ -402,7 +406,11 @@ void print_lab(const TcHarness& h) {
         const srv6s_path enc = h.dp.paths().lookup(p.id).value();
         std::string usids, containers;
         for (uint16_t u : srv6steer::parse_usids(p.usids))
-            usids += (usids.empty() ? "" : " ") + hex(u, 4, "");
+        {
+            if (!usids.empty())
+                usids += ' ';
+            usids += hex(u, 4, "");
+        }
         for (const Ipv6& s : srv6steer::decode_path(enc))
             containers += (containers.empty() ? "" : "  ") + s.str();
         line(&p == kPaths ? "paths" : "",

@@ -68,6 +68,26 @@ void in_netns(pid_t holder, F&& f) {
         std::rethrow_exception(err);
 }
 
+// The same, into the network namespace bound at a file.
+template <class F>
+void in_netns_file(const std::string& file, F&& f) {
+    std::exception_ptr err;
+    std::thread t([&] {
+        try {
+            const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
+                throw std::runtime_error("setns into " + file + " failed");
+            close(fd);
+            f();
+        } catch (...) {
+            err = std::current_exception();
+        }
+    });
+    t.join();
+    if (err)
+        std::rethrow_exception(err);
+}
+
 // Waits (bounded) until pred() holds; false on timeout.
 template <class P>
 bool eventually(P&& pred, std::chrono::seconds limit = std::chrono::seconds(10)) {
@@ -208,6 +228,52 @@ TEST_F(State, StateOfADeletedNetworkNamespaceIsFoundAndRemoved) {
     EXPECT_FALSE(fs::exists(fs::path(dir).parent_path())) << "the namespace's directory went too";
 }
 
+TEST_F(State, GcKeepsALiveAttachmentInANamespaceOnlyABindMountHolds) {
+    // No process is in it and /run/netns does not name it: only the bind
+    // mount on a file keeps it alive. It steers, so it is not dead.
+    const std::string nsfile = ns_.tmp() + "/held-netns";
+    sh("touch " + nsfile + " && unshare --net=" + nsfile + " true");
+    std::string dir;
+    in_netns_file(nsfile, [&] {
+        sh("ip link add vz0 type veth peer name vz1 && ip link set vz0 up && ip link set vz1 up");
+        dir = Steering::attach(options("vz0")).status().pin_dir;
+    });
+    EXPECT_TRUE(Steering::remove_dead(bpffs).empty());
+    EXPECT_TRUE(fs::exists(dir));
+    in_netns_file(nsfile, [&] {
+        EXPECT_EQ(tcx_programs("vz0").size(), 1u);
+        EXPECT_TRUE(Steering::detach("vz0", bpffs));
+    });
+    sh("umount " + nsfile);
+}
+
+TEST_F(State, AttachIsRefusedBesideStateOfAnotherLayout) {
+    // What the previous layout pinned: <bpffs>/srv6steer/<ifname>.
+    ASSERT_EQ(mkdir((bpffs + "/srv6steer").c_str(), 0700), 0);
+    ASSERT_EQ(mkdir((bpffs + "/srv6steer/veth0").c_str(), 0700), 0);
+    try {
+        Steering::attach(options());
+        FAIL() << "attached beside state this build cannot see";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), EPROTO);
+        EXPECT_THAT(e.what(), HasSubstr("another srv6steer layout"));
+        EXPECT_THAT(e.what(), HasSubstr("/srv6steer/veth0"));
+    }
+    EXPECT_TRUE(tcx_programs("veth0").empty());
+}
+
+TEST_F(State, GcPassesOverStateInUseInsteadOfWaitingForIt) {
+    auto s = Steering::attach(options());
+    const std::string dir = s.status().pin_dir;
+    sh("ip link del veth0");  // dead now
+    {
+        auto held = s.lock();  // but in use: a holder is deciding something
+        EXPECT_TRUE(Steering::remove_dead(bpffs).empty()) << "returns at once, removes nothing";
+        EXPECT_TRUE(fs::exists(dir));
+    }
+    EXPECT_EQ(Steering::remove_dead(bpffs), std::vector<std::string>{dir});
+}
+
 TEST_F(State, DirectoriesMadeBySomeoneElseAreRefused) {
     // Another user made srv6steer's top directory (a 1777 /sys/fs/bpf lets anyone).
     const std::string top = bpffs + "/srv6steer";
@@ -217,7 +283,7 @@ TEST_F(State, DirectoriesMadeBySomeoneElseAreRefused) {
         Steering::attach(options());
         FAIL() << "attach went ahead in a directory owned by uid 65534";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), EPERM);
+        EXPECT_EQ(e.code(), EEXIST);
         EXPECT_THAT(e.what(), HasSubstr("not made by srv6steer"));
         EXPECT_THAT(e.what(), HasSubstr("uid 65534"));
     }
