@@ -185,7 +185,9 @@ public:
     // Holds this interface's state lock across several calls (read, decide,
     // change) so that no other process changes the state in between. Every
     // call on this Steering runs under it while it lives; calls on other
-    // Steering objects, in this process or others, wait. Re-entrant.
+    // Steering objects, in this process or others, wait. Re-entrant on this
+    // object only: detaching the same interface, or changing it through a
+    // second object, from the thread that holds it waits for itself.
     class Lock {
     public:
         Lock(Lock&&) noexcept;
