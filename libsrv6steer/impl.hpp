@@ -68,6 +68,8 @@ struct Steering::Impl {
     // The level of a set slot for route MTUs: the SRH segments of its
     // longest path (0 when it has none, or does not exist).
     uint32_t slot_level(uint32_t slot) const;
+    // The same for a target; throws when it does not exist.
+    uint32_t target_level(Target t) const;
 
     // -- skip bits: set only while a pin map is empty (the data plane skips
     // lookups in empty maps) --

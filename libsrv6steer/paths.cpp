@@ -98,16 +98,10 @@ void check_segments(const Path& p) {
 
 }  // namespace
 
+uint32_t Steering::Impl::target_level(Target t) const { return level_of(target_paths(t)); }
+
 uint32_t Steering::Impl::slot_level(uint32_t slot) const {
-    const auto set = set_slot(slot);
-    if (!set)
-        return 0;
-    uint32_t m = 0;
-    const auto& g = active(*set);
-    for (uint32_t i = 0; i < g.n_paths && i < SRV6S_MAX_SET_PATHS; i++)
-        if (auto p = path(g.paths[i]))
-            m = std::max<uint32_t>(m, p->n_segs);
-    return m;
+    return set_slot(slot) ? target_level(Target::from_slot(slot)) : 0;
 }
 
 void Steering::Impl::clear_skip(uint32_t bit) {

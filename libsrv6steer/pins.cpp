@@ -93,8 +93,7 @@ void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions&
     using K = Kind<T>;
     auto guard = im.lock();
     auto map = im.fds[K::spec];
-    im.target_paths(target);  // throws when the target does not exist
-    const uint32_t level = im.slot_level(target.slot());
+    const uint32_t level = im.target_level(target);  // throws when the target does not exist
     const auto key = item.key();
     const auto old = exact(map, key);
     const std::string what = std::string(K::what) + " " + item.str();
@@ -218,10 +217,8 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     wanted.reserve(flows.size());
     for (const auto& [flow, target] : flows) {
         flow.check();
-        if (!level_of.count(target.slot())) {
-            impl_->target_paths(target);  // throws when the target does not exist
-            level_of[target.slot()] = impl_->slot_level(target.slot());
-        }
+        if (!level_of.count(target.slot()))
+            level_of[target.slot()] = impl_->target_level(target);  // throws when the target does not exist
         wanted.emplace_back(flow.key(), target.slot());
     }
     auto key_cmp = [](const srv6s_flow_key& a, const srv6s_flow_key& b) { return std::memcmp(&a, &b, sizeof a); };

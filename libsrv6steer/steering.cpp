@@ -276,7 +276,6 @@ Steering Steering::attach(const AttachOptions& o) {
                 continue;
             throw Error("cannot create " + nsdir + ": it keeps disappearing", EAGAIN);
         }
-        check_private_path(o.bpffs, nsdir);
         if (::mkdir(im->dir.c_str(), 0700) != 0) {
             if (errno == EEXIST)
                 throw Error("srv6steer is already attached to " + o.ifname + " (state in " + im->dir +
