@@ -24,7 +24,10 @@
 #include <thread>
 #include <vector>
 
+#include "kernel_state.hpp"
 #include "private_ns.hpp"
+#include "shell.hpp"
+#include "topology.hpp"
 #include "srv6steer/srv6steer.hpp"
 
 using namespace srv6steer;
@@ -33,30 +36,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string sh(const std::string& cmd, bool must = true) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    const int rc = pclose(p);
-    if (must && rc != 0)
-        ADD_FAILURE() << "command failed (" << rc << "): " << cmd << "\n" << out;
-    return out;
-}
+using testkernel::tcx_programs;
+using testsh::sh;
 
-// Runs f on a thread of its own that has switched to another network
-// namespace (the mount namespace, and so the bpffs, stays).
+// Runs f on a thread of its own that has switched to the network namespace
+// at `ns` (a /proc/PID/ns/net or a file it is bound to); the mount
+// namespace, and so the bpffs, stays.
 template <class F>
-void in_netns(pid_t holder, F&& f) {
+void in_netns(const std::string& ns, F&& f) {
     std::exception_ptr err;
     std::thread t([&] {
         try {
-            const int fd = open(("/proc/" + std::to_string(holder) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+            const int fd = open(ns.c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
-                throw std::runtime_error("setns failed");
+                throw std::runtime_error("setns into " + ns + " failed");
             close(fd);
             f();
         } catch (...) {
@@ -68,25 +61,7 @@ void in_netns(pid_t holder, F&& f) {
         std::rethrow_exception(err);
 }
 
-// The same, into the network namespace bound at a file.
-template <class F>
-void in_netns_file(const std::string& file, F&& f) {
-    std::exception_ptr err;
-    std::thread t([&] {
-        try {
-            const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
-                throw std::runtime_error("setns into " + file + " failed");
-            close(fd);
-            f();
-        } catch (...) {
-            err = std::current_exception();
-        }
-    });
-    t.join();
-    if (err)
-        std::rethrow_exception(err);
-}
+std::string netns_of(const testns::PeerNamespace& peer) { return "/proc/" + std::to_string(peer.pid()) + "/ns/net"; }
 
 // Waits (bounded) until pred() holds; false on timeout.
 template <class P>
@@ -100,20 +75,6 @@ bool eventually(P&& pred, std::chrono::seconds limit = std::chrono::seconds(10))
     return pred();
 }
 
-// Programs attached to TC egress (tcx) of a device in the calling thread's
-// network namespace, asked of the kernel directly (BPF_PROG_QUERY; Debian's
-// bpftool 7.1 does not know tcx): a reader independent of the library.
-std::vector<uint32_t> tcx_programs(const std::string& dev) {
-    constexpr int kTcxEgress = 47;  // BPF_TCX_EGRESS
-    const unsigned ifindex = if_nametoindex(dev.c_str());
-    if (!ifindex)
-        return {};
-    uint32_t ids[16]{}, count = 16, flags = 0;
-    if (bpf_prog_query(static_cast<int>(ifindex), static_cast<bpf_attach_type>(kTcxEgress), 0, &flags, ids, &count))
-        return {};
-    return std::vector<uint32_t>(ids, ids + count);
-}
-
 class State : public ::testing::Test {
 protected:
     testns::PrivateNamespaces ns_;
@@ -122,11 +83,7 @@ protected:
     void SetUp() override {
         ASSERT_NO_FATAL_FAILURE(ns_.enter("state"));
         bpffs = ns_.bpffs();
-        sh("ip link set lo up");
-        add_veth("veth0", "veth1");
-        sh("ip -6 addr add fcbb:0:800:1::10/64 dev veth0 nodad");
-        sh("ip -6 neigh add fcbb:0:800:1::1 lladdr 02:00:00:00:00:01 dev veth0 nud permanent");
-        sh("ip -6 route add fcbb:0:800:2::/64 via fcbb:0:800:1::1 dev veth0");
+        testtopo::veth_pair_here();
     }
 
     void add_veth(const std::string& a, const std::string& b) {
@@ -156,7 +113,7 @@ TEST_F(State, TwoNetworkNamespacesWithOneInterfaceNameNeverShareState) {
     sh("ip link add vx0 type veth peer name veth0 netns " + std::to_string(peer.pid()));
     sh(peer.nsenter() + "ip link set veth0 up");
     std::string peer_dir;
-    in_netns(peer.pid(), [&] {
+    in_netns(netns_of(peer), [&] {
         auto s = Steering::attach(options());
         peer_dir = s.status().pin_dir;
     });
@@ -167,8 +124,8 @@ TEST_F(State, TwoNetworkNamespacesWithOneInterfaceNameNeverShareState) {
     // Detaching here leaves the other namespace's attachment alone.
     EXPECT_TRUE(Steering::detach("veth0", bpffs));
     EXPECT_TRUE(fs::exists(peer_dir));
-    in_netns(peer.pid(), [&] { EXPECT_EQ(tcx_programs("veth0").size(), 1u); });
-    in_netns(peer.pid(), [&] {
+    in_netns(netns_of(peer), [&] { EXPECT_EQ(tcx_programs("veth0").size(), 1u); });
+    in_netns(netns_of(peer), [&] {
         EXPECT_TRUE(Steering::open("veth0", bpffs).status().healthy());
         EXPECT_EQ(Steering::attached(bpffs), std::vector<std::string>{"veth0"});
         EXPECT_TRUE(Steering::detach("veth0", bpffs));
@@ -214,7 +171,7 @@ TEST_F(State, StateOfADeletedNetworkNamespaceIsFoundAndRemoved) {
         ASSERT_NO_FATAL_FAILURE(peer.start());
         sh("ip link add vy0 type veth peer name vy1 netns " + std::to_string(peer.pid()));
         sh(peer.nsenter() + "ip link set vy1 up");
-        in_netns(peer.pid(), [&] { dir = Steering::attach(options("vy1")).status().pin_dir; });
+        in_netns(netns_of(peer), [&] { dir = Steering::attach(options("vy1")).status().pin_dir; });
         EXPECT_TRUE(Steering::remove_dead(bpffs).empty()) << "alive: nothing to remove";
         EXPECT_TRUE(fs::exists(dir));
     }  // the peer dies, and its namespace with it
@@ -234,13 +191,13 @@ TEST_F(State, GcKeepsALiveAttachmentInANamespaceOnlyABindMountHolds) {
     const std::string nsfile = ns_.tmp() + "/held-netns";
     sh("touch " + nsfile + " && unshare --net=" + nsfile + " true");
     std::string dir;
-    in_netns_file(nsfile, [&] {
+    in_netns(nsfile, [&] {
         sh("ip link add vz0 type veth peer name vz1 && ip link set vz0 up && ip link set vz1 up");
         dir = Steering::attach(options("vz0")).status().pin_dir;
     });
     EXPECT_TRUE(Steering::remove_dead(bpffs).empty());
     EXPECT_TRUE(fs::exists(dir));
-    in_netns_file(nsfile, [&] {
+    in_netns(nsfile, [&] {
         EXPECT_EQ(tcx_programs("vz0").size(), 1u);
         EXPECT_TRUE(Steering::detach("vz0", bpffs));
     });
