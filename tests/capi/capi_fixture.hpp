@@ -27,22 +27,13 @@
 #include <vector>
 
 #include "private_ns.hpp"
+#include "shell.hpp"
+#include "topology.hpp"
 #include "srv6steer/srv6steer.h"
 
 namespace capitest {
 
-inline std::string sh(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    if (int rc = pclose(p); rc != 0)
-        ADD_FAILURE() << "command failed (" << rc << "): " << cmd << "\n" << out;
-    return out;
-}
+using testsh::sh;
 
 inline const char* kHostAddr = "fcbb:0:800:1::10";
 inline const char* kGateway = "fcbb:0:800:1::1";
@@ -229,15 +220,7 @@ protected:
     void SetUp() override {
         ASSERT_NO_FATAL_FAILURE(ns_.enter("capi"));
         bpffs = ns_.bpffs();
-        sh("ip link set lo up");
-        sh("ip link add veth0 type veth peer name veth1");
-        sh("ip link set veth0 up && ip link set veth1 up");
-        sh(std::string("ip -6 addr add ") + kHostAddr + "/64 dev veth0 nodad");
-        // Not /sys/class/net: /sys still shows the namespace we came from.
-        const std::string mac = sh("ip -br link show dev veth1 | awk '{print $3}'");
-        sh(std::string("ip -6 neigh add ") + kGateway + " lladdr " + mac.substr(0, 17) +
-           " dev veth0 nud permanent");
-        sh(std::string("ip -6 route add fcbb:0:800:2::/64 via ") + kGateway + " dev veth0");
+        testtopo::veth_pair_here(kHostAddr, kGateway);
     }
 
     // Attaches to veth0 with these options (bpffs set here); null on failure.
