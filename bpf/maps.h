@@ -5,6 +5,7 @@
 #define SRV6S_BPF_MAPS_H
 
 #include "srv6steer/abi.h"
+#include "socks_map.h" /* srv6s_socks: socket pins, checked first */
 
 /* Host-wide settings: outer source, hop limit, MTU policy. Written at attach. */
 struct {
@@ -15,7 +16,16 @@ struct {
 	__type(value, struct srv6s_config);
 } srv6s_config SEC(".maps");
 
-/* Flow pins: exact 5-tuple -> pin. Checked first. */
+/* Cgroup pins: cgroup v2 id -> pin, for every socket of the cgroup and its
+ * descendants (the deepest pinned ancestor wins). Checked second. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_DEFAULT_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct srv6s_pin);
+} srv6s_cgroups SEC(".maps");
+
+/* Flow pins: exact 5-tuple -> pin. Checked after socket and cgroup pins. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SRV6S_DEFAULT_MAX_FLOWS);
@@ -23,7 +33,7 @@ struct {
 	__type(value, struct srv6s_pin);
 } srv6s_flows SEC(".maps");
 
-/* RoCEv2 queue-pair pins: (destination, BTH dest QP) -> pin. Checked second. */
+/* RoCEv2 queue-pair pins: (destination, BTH dest QP) -> pin. After flows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SRV6S_DEFAULT_MAX_QPS);
@@ -94,5 +104,15 @@ struct {
 	__type(key, struct srv6s_prefix_key);
 	__type(value, struct srv6s_route);
 } srv6s_routes SEC(".maps");
+
+/* User space only: every socket pin by socket cookie, with the route MTU it
+ * took towards the socket's peer (unpin and gc give it back). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRV6S_MAX_SOCKETS);
+	__uint(map_flags, BPF_F_RDONLY_PROG | BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct srv6s_sock_entry);
+} srv6s_sock_index SEC(".maps");
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * srv6steer data plane. TC egress: classify each packet (flow, RoCEv2 QP,
- * prefix), pick a path, push the SRv6 encapsulation. Every packet is counted
- * under exactly one reason; anything we do not steer leaves byte-identical.
+ * srv6steer data plane. TC egress: classify each packet (socket, cgroup,
+ * flow, RoCEv2 QP, prefix), pick a path, push the SRv6 encapsulation. Every
+ * packet is counted under exactly one reason; anything we do not steer
+ * leaves byte-identical.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -54,7 +55,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	if (ret)
 		return ret;
 
-	pin = srv6s_find_pin(&pkt, cfg->flags);
+	pin = srv6s_find_pin(skb, &pkt, cfg);
 	if (!pin)
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 

@@ -52,6 +52,16 @@ public:
         throw_map_error(name_, "delete", errno);
     }
 
+    // Whether the map has no entry (one syscall).
+    bool empty() const {
+        K first{};
+        if (bpf_map_get_next_key(fd_, nullptr, &first) == 0)
+            return false;
+        if (errno != ENOENT)
+            throw_map_error(name_, "iterate", errno);
+        return true;
+    }
+
     std::vector<K> keys() const {
         std::vector<K> out;
         K key{}, next{};

@@ -29,6 +29,7 @@ DataPlane DataPlane::load(const LoadOptions& opts) {
     size(skel->maps.srv6s_flows, opts.max_flows, "flows");
     size(skel->maps.srv6s_qps, opts.max_qps, "qps");
     size(skel->maps.srv6s_prefixes, opts.max_prefixes, "prefixes");
+    size(skel->maps.srv6s_cgroups, opts.max_cgroups, "cgroups");
     if (int err = srv6steer_bpf__load(skel.get()))
         throw_errno("loading the srv6steer BPF programs (needs root or CAP_BPF + CAP_NET_ADMIN; "
                     "the verifier log is above)",

@@ -21,6 +21,7 @@ struct LoadOptions {
     uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
+    uint32_t max_cgroups = SRV6S_DEFAULT_MAX_CGROUPS;
 };
 
 class DataPlane {
@@ -48,6 +49,8 @@ public:
     auto flows() const { return map(maps::flows); }
     auto qps() const { return map(maps::qps); }
     auto prefixes() const { return map(maps::prefixes); }
+    auto socks() const { return map(maps::socks); }
+    auto cgroups() const { return map(maps::cgroups); }
     auto path_sets() const { return map(maps::path_sets); }
     auto paths() const { return map(maps::paths); }
     auto path_stats() const { return map(maps::path_stats); }

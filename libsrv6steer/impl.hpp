@@ -5,15 +5,19 @@
 //   steering.cpp   attach, open, detach, status, the lock (the facade)
 //   paths.cpp      paths and path sets
 //   pins.cpp       flow, queue-pair and prefix pins
+//   sockets.cpp    socket pins; cgroups.cpp: cgroup pins
 //   gc.cpp         stale pins, dead attachments
 //   route_journal  route MTUs; hook: tcx/clsact; maps: the map table;
 //   state_dir      where state lives and who may own it; netns: identity
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,11 +29,45 @@
 
 namespace srv6steer {
 
-inline constexpr uint32_t kSkipBits = SRV6S_CFG_NO_FLOWS | SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_PREFIXES;
+inline constexpr uint32_t kSkipBits = SRV6S_CFG_NO_FLOWS | SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_PREFIXES |
+                                     SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS;
 
 uint64_t now_ns();  // CLOCK_REALTIME
 
 inline const srv6s_path_set_gen& active(const srv6s_path_set& s) { return s.gen[s.active & 1]; }
+
+// The value of a new pin (counters zero).
+inline srv6s_pin new_pin(uint32_t slot, const PinOptions& o, uint64_t created) {
+    srv6s_pin v{};
+    v.path_set = slot;
+    v.owner_pid = o.owner.pid;
+    v.owner_cgroup = o.owner.cgroup;
+    v.created_ns = created;
+    return v;
+}
+
+// A key pinned to another target already (and replace not asked); `what`
+// names the key ("cgroup id:7"), `tail` ends the message.
+inline Error already_pinned(const std::string& what, const srv6s_pin& old, const std::string& tail = "") {
+    return Error(what + " is already pinned to " + Target::from_slot(old.path_set).str() +
+                     (old.owner_pid ? " by pid " + std::to_string(old.owner_pid) : "") +
+                     ": unpin it first, or pin with replace" + tail,
+                 EEXIST);
+}
+
+// A pin map that has no room for `more` pins besides the `there` ones.
+inline Error pin_map_full(const std::string& map, const std::string& ifname, size_t there, size_t more) {
+    return Error("the " + map + " map of " + ifname + " is full: " + std::to_string(there) + " pins are there and " +
+                     std::to_string(more) + " more do not fit: unpin some, or attach with a larger max_" + map,
+                 E2BIG);
+}
+
+namespace remote {
+class Client;  // remote mode (libsrv6steer/remote/): calls go to the agent
+struct ClientDelete {
+    void operator()(Client* c) const noexcept;  // defined with Client
+};
+}  // namespace remote
 
 struct Steering::Impl {
     std::string ifname;
@@ -39,6 +77,9 @@ struct Steering::Impl {
     uint64_t dir_ino = 0;         // the directory the maps in fds came from
     MapFds fds;
     std::optional<DataPlane> dp;  // when loaded by this process
+    // Remote mode (Steering::connect): set, and nothing above is. Every
+    // public call starts with `if (auto* r = impl_->remote.get()) return r->...;`
+    std::unique_ptr<remote::Client, remote::ClientDelete> remote;
 
     // -- the lock: re-entrant within this object --
     std::optional<DirLock> held;
@@ -82,6 +123,22 @@ struct Steering::Impl {
     // Every destination with a pin, and its pins by level (slot_level).
     std::map<Prefix, std::array<uint32_t, SRV6S_ENCAP_LEVELS>> pinned_destinations() const;
     bool slot_in_use(uint32_t slot) const;
+
+    // -- socket and cgroup pins (sockets.cpp, cgroups.cpp) --
+    // The index records (srv6s_sock_index) of the socket pins whose sockets
+    // are still open, by socket cookie.
+    std::map<uint64_t, srv6s_sock_entry> live_socket_pins() const;
+    // Erases the index records that closed sockets left (their route MTUs
+    // go with the next recount); returns how many.
+    size_t forget_closed_sockets();
+    // Calls f(slot, dst) for every socket pin (dst: the peer it took a route
+    // MTU towards, if it did) and every cgroup pin (no dst): what walks over
+    // pins add to those of the flow, queue-pair and prefix maps.
+    void for_each_socket_or_cgroup_pin(
+        const std::function<void(uint32_t slot, const std::optional<Prefix>& dst)>& f) const;
+    // Sets the cgroup levels the data plane asks (config) to exactly those
+    // of the cgroup pins; `levels`: every cgroup's level, when known.
+    void sync_cgroup_levels(const std::unordered_map<uint64_t, uint32_t>* levels = nullptr);
 
     // -- sets (paths.cpp) --
     void write_set(uint32_t slot, const std::vector<uint32_t>& ids);

@@ -35,16 +35,23 @@ inline constexpr MapSpec<uint32_t, srv6s_config> config{0, "config", "srv6s_conf
 inline constexpr MapSpec<srv6s_flow_key, srv6s_pin> flows{1, "flows", "srv6s_flows"};
 inline constexpr MapSpec<srv6s_qp_key, srv6s_pin> qps{2, "qps", "srv6s_qps"};
 inline constexpr MapSpec<srv6s_prefix_key, srv6s_pin> prefixes{3, "prefixes", "srv6s_prefixes"};
-inline constexpr MapSpec<uint32_t, srv6s_path_set> path_sets{4, "path_sets", "srv6s_path_sets"};
-inline constexpr MapSpec<uint32_t, srv6s_path> paths{5, "paths", "srv6s_paths"};
-inline constexpr MapSpec<uint32_t, srv6s_counter, true> path_stats{6, "path_stats", "srv6s_pathstats"};
-inline constexpr MapSpec<uint32_t, srv6s_counter, true> reasons{7, "reasons", "srv6s_reasons"};
-inline constexpr MapSpec<srv6s_prefix_key, srv6s_route> routes{8, "routes", "srv6s_routes"};
-inline constexpr MapSpec<uint32_t, srv6s_meta> meta{9, "meta", "srv6s_meta"};
+// Socket storage: keyed by a socket's fd (lookup, update, delete only: it
+// cannot be iterated from user space; the listing iterators walk it).
+inline constexpr MapSpec<int, srv6s_pin> socks{4, "socks", "srv6s_socks"};
+inline constexpr MapSpec<uint64_t, srv6s_pin> cgroups{5, "cgroups", "srv6s_cgroups"};
+inline constexpr MapSpec<uint32_t, srv6s_path_set> path_sets{6, "path_sets", "srv6s_path_sets"};
+inline constexpr MapSpec<uint32_t, srv6s_path> paths{7, "paths", "srv6s_paths"};
+inline constexpr MapSpec<uint32_t, srv6s_counter, true> path_stats{8, "path_stats", "srv6s_pathstats"};
+inline constexpr MapSpec<uint32_t, srv6s_counter, true> reasons{9, "reasons", "srv6s_reasons"};
+inline constexpr MapSpec<srv6s_prefix_key, srv6s_route> routes{10, "routes", "srv6s_routes"};
+inline constexpr MapSpec<uint64_t, srv6s_sock_entry> sock_index{11, "sock_index", "srv6s_sock_index"};
+inline constexpr MapSpec<uint32_t, srv6s_meta> meta{12, "meta", "srv6s_meta"};
 
-inline constexpr auto kAll = std::tuple{config, flows, qps, prefixes, path_sets, paths,
-                                        path_stats, reasons, routes, meta};
+inline constexpr auto kAll = std::tuple{config, flows, qps, prefixes, socks, cgroups, path_sets, paths,
+                                        path_stats, reasons, routes, sock_index, meta};
 inline constexpr size_t kCount = std::tuple_size_v<decltype(kAll)>;
+// Pinned last: a state directory with meta has every other map.
+static_assert(meta.index == kCount - 1, "meta is the last map of the table");
 
 // Calls f(spec) for every map, in table order.
 template <class F>

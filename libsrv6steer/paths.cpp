@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "impl.hpp"
+#include "remote/client.hpp"
 #include "route_journal.hpp"
 
 namespace srv6steer {
@@ -147,6 +148,8 @@ void Steering::Impl::write_set(uint32_t slot, const std::vector<uint32_t>& ids) 
 // ---- paths ---------------------------------------------------------------------------
 
 void Steering::add_path(const Path& p) {
+    if (auto* r = impl_->remote.get())
+        return r->add_path(p);
     auto guard = impl_->lock();
     impl_->check_path_id(p.id);
     check_segments(p);
@@ -175,6 +178,8 @@ void Steering::add_path(const Path& p) {
 }
 
 void Steering::remove_path(uint32_t id) {
+    if (auto* r = impl_->remote.get())
+        return r->remove_path(id);
     auto guard = impl_->lock();
     impl_->check_path_id(id);
     if (!impl_->path(id))
@@ -193,6 +198,8 @@ void Steering::remove_path(uint32_t id) {
 }
 
 void Steering::set_path_down(uint32_t id, bool down) {
+    if (auto* r = impl_->remote.get())
+        return r->set_path_down(id, down);
     auto guard = impl_->lock();
     impl_->check_path_id(id);
     auto p = impl_->path(id);
@@ -207,6 +214,8 @@ void Steering::set_path_down(uint32_t id, bool down) {
 }
 
 std::vector<Path> Steering::paths() const {
+    if (auto* r = impl_->remote.get())
+        return r->paths();
     auto guard = impl_->lock();
     std::vector<Path> out;
     for (const auto& [id, p] : impl_->fds[maps::paths].entries()) {
@@ -226,6 +235,8 @@ std::vector<Path> Steering::paths() const {
 // ---- sets ----------------------------------------------------------------------------
 
 void Steering::define_set(const PathSet& s) {
+    if (auto* r = impl_->remote.get())
+        return r->define_set(s);
     auto guard = impl_->lock();
     impl_->check_set_id(s.id);
     if (s.paths.empty() || s.paths.size() > SRV6S_MAX_SET_PATHS)
@@ -254,6 +265,8 @@ void Steering::define_set(const PathSet& s) {
 }
 
 void Steering::remove_set(uint32_t id) {
+    if (auto* r = impl_->remote.get())
+        return r->remove_set(id);
     auto guard = impl_->lock();
     if (id >= kMaxUserSets || !impl_->set_slot(id))
         throw Error("path set " + std::to_string(id) + " does not exist", ENOENT);
@@ -263,6 +276,8 @@ void Steering::remove_set(uint32_t id) {
 }
 
 std::vector<PathSet> Steering::sets() const {
+    if (auto* r = impl_->remote.get())
+        return r->sets();
     auto guard = impl_->lock();
     std::vector<PathSet> out;
     for (const auto& [slot, s] : impl_->fds[maps::path_sets].entries()) {

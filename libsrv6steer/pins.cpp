@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "impl.hpp"
+#include "remote/client.hpp"
 #include "route_journal.hpp"
 #include "srv6steer/flowhash.h"
 
@@ -177,37 +178,71 @@ std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
 bool Steering::Impl::slot_in_use(uint32_t slot) const {
     bool used = false;
     for_each_pin(fds, [&](const srv6s_pin& v, const Prefix&) { used |= v.path_set == slot; });
+    if (!used)
+        for_each_socket_or_cgroup_pin([&](uint32_t s, const std::optional<Prefix>&) { used |= s == slot; });
     return used;
 }
 
 // ---- the API ---------------------------------------------------------------------
 
 void Steering::pin(const Flow& f, Target t, const PinOptions& o) {
+    if (auto* r = impl_->remote.get())
+        return r->pin(f, t, o);
     f.check();
     pin_one(*impl_, f, t, o);
 }
 
 void Steering::pin(const Qp& q, Target t, const PinOptions& o) {
+    if (auto* r = impl_->remote.get())
+        return r->pin(q, t, o);
     if (q.qp > SRV6S_QP_MASK)
         throw Error("queue pair " + std::to_string(q.qp) + " does not fit 24 bits");
     pin_one(*impl_, q, t, o);
 }
 
 void Steering::pin(const Prefix& p, Target t, const PinOptions& o) {
+    if (auto* r = impl_->remote.get())
+        return r->pin(p, t, o);
     if (p.len > 128)
         throw Error("prefix length " + std::to_string(p.len) + " is longer than 128");
     pin_one(*impl_, p, t, o);
 }
 
-bool Steering::unpin(const Flow& f) { return unpin_one(*impl_, f); }
-bool Steering::unpin(const Qp& q) { return unpin_one(*impl_, q); }
-bool Steering::unpin(const Prefix& p) { return unpin_one(*impl_, p); }
+bool Steering::unpin(const Flow& f) {
+    if (auto* r = impl_->remote.get())
+        return r->unpin(f);
+    return unpin_one(*impl_, f);
+}
+bool Steering::unpin(const Qp& q) {
+    if (auto* r = impl_->remote.get())
+        return r->unpin(q);
+    return unpin_one(*impl_, q);
+}
+bool Steering::unpin(const Prefix& p) {
+    if (auto* r = impl_->remote.get())
+        return r->unpin(p);
+    return unpin_one(*impl_, p);
+}
 
-std::vector<Pinned<Flow>> Steering::flows() const { return list_pins<Flow>(*impl_, maps::flows); }
-std::vector<Pinned<Qp>> Steering::qps() const { return list_pins<Qp>(*impl_, maps::qps); }
-std::vector<Pinned<Prefix>> Steering::prefixes() const { return list_pins<Prefix>(*impl_, maps::prefixes); }
+std::vector<Pinned<Flow>> Steering::flows() const {
+    if (auto* r = impl_->remote.get())
+        return r->flows();
+    return list_pins<Flow>(*impl_, maps::flows);
+}
+std::vector<Pinned<Qp>> Steering::qps() const {
+    if (auto* r = impl_->remote.get())
+        return r->qps();
+    return list_pins<Qp>(*impl_, maps::qps);
+}
+std::vector<Pinned<Prefix>> Steering::prefixes() const {
+    if (auto* r = impl_->remote.get())
+        return r->prefixes();
+    return list_pins<Prefix>(*impl_, maps::prefixes);
+}
 
 size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const PinOptions& o) {
+    if (auto* r = impl_->remote.get())
+        return r->pin_flows(flows, o);
     auto guard = impl_->lock();
     auto map = impl_->fds[maps::flows];
 

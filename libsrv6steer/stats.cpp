@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "impl.hpp"
+#include "remote/client.hpp"
 
 namespace srv6steer {
 
@@ -17,6 +18,8 @@ const char* reason_name(uint32_t reason) {
 }
 
 Stats Steering::stats() const {
+    if (auto* r = impl_->remote.get())
+        return r->stats();
     auto guard = impl_->lock();
     Stats s;
     auto reasons = impl_->fds[maps::reasons];

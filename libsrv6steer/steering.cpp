@@ -23,6 +23,7 @@
 
 #include "hook.hpp"
 #include "impl.hpp"
+#include "remote/client.hpp"
 #include "netlink/netlink.hpp"
 #include "route_journal.hpp"
 #include "text.hpp"
@@ -112,6 +113,7 @@ DataPlane load(const AttachOptions& o) {
     lo.max_flows = o.max_flows;
     lo.max_qps = o.max_qps;
     lo.max_prefixes = o.max_prefixes;
+    lo.max_cgroups = o.max_cgroups;
     return DataPlane::load(lo);
 }
 
@@ -155,11 +157,27 @@ std::vector<std::string> tear_down(const std::string& dir, bool undo_routes,
 
 // State of another layout (another srv6steer build) is invisible to this
 // one: attaching beside it would hook a second program. Refuse instead.
+// True when dir holds anything but empty directories (an unreadable one
+// counts as holding state): what a detach of another layout's build leaves
+// behind (its empty namespace directories) blocks nothing.
+bool holds_state(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(dir, ec)))
+        return true;
+    for (fs::recursive_directory_iterator it(dir, ec), end; it != end; it.increment(ec)) {
+        if (ec)
+            return true;
+        if (!it->is_directory(ec) || it->is_symlink(ec))
+            return true;
+    }
+    return bool(ec);
+}
+
 void refuse_other_layouts(const std::string& bpffs) {
     const std::string top = bpffs + "/srv6steer";
     const std::string mine = fs::path(state_root(bpffs)).filename();
     for (const std::string& name : dir_entries(top))
-        if (name != mine)
+        if (name != mine && holds_state(fs::path(top) / name))
             throw Error(top + "/" + name + " holds state of another srv6steer layout (this build uses " + mine +
                             "): detach it with the build that made it, or remove it if that build is gone",
                         EPROTO);
@@ -214,7 +232,11 @@ Steering::Lock::~Lock() {
         impl_->release();
 }
 
-Steering::Lock Steering::lock() { return Lock(impl_.get()); }
+Steering::Lock Steering::lock() {
+    if (auto* r = impl_->remote.get())
+        r->lock();  // refused: no lock across calls through the agent
+    return Lock(impl_.get());
+}
 
 // ---- lifecycle -------------------------------------------------------------------
 
@@ -417,6 +439,8 @@ void check_health(Status& s, const srv6s_meta& meta, const std::string& dir) {
 }  // namespace
 
 Status Steering::status() const {
+    if (auto* r = impl_->remote.get())
+        return r->status();
     auto guard = impl_->lock();
     Status s;
     s.ifname = impl_->ifname;
@@ -432,6 +456,8 @@ Status Steering::status() const {
     s.n_flows = impl_->fds[maps::flows].keys().size();
     s.n_qps = impl_->fds[maps::qps].keys().size();
     s.n_prefixes = impl_->fds[maps::prefixes].keys().size();
+    s.n_sockets = impl_->live_socket_pins().size();
+    s.n_cgroups = impl_->fds[maps::cgroups].keys().size();
     s.n_paths = paths().size();
     s.n_sets = sets().size();
     auto max_of = [](int fd) {
@@ -442,6 +468,7 @@ Status Steering::status() const {
     s.max_flows = max_of(impl_->fds.fd(maps::flows.index));
     s.max_qps = max_of(impl_->fds.fd(maps::qps.index));
     s.max_prefixes = max_of(impl_->fds.fd(maps::prefixes.index));
+    s.max_cgroups = max_of(impl_->fds.fd(maps::cgroups.index));
     s.attach_mode = meta.attach_mode == SRV6S_ATTACH_TCX      ? "tcx"
                     : meta.attach_mode == SRV6S_ATTACH_CLSACT ? "clsact"
                                                               : "none";

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cgroupfs.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
@@ -199,14 +200,17 @@ Prefix Prefix::from_key(const srv6s_prefix_key& k) {
 Owner Owner::self() {
     Owner o;
     o.pid = static_cast<uint32_t>(getpid());
-    // cgroup v2: "0::/path" in /proc/self/cgroup; its id is the inode.
+    // cgroup v2: "0::/path" in /proc/self/cgroup, below the cgroup2 mount
+    // (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems); its id
+    // is the directory's inode.
+    const auto mount = cgroupfs::mount_point();
     std::ifstream in("/proc/self/cgroup");
     std::string line;
-    while (std::getline(in, line)) {
+    while (mount && std::getline(in, line)) {
         if (line.rfind("0::", 0) != 0)
             continue;
         struct stat st {};
-        if (stat(("/sys/fs/cgroup" + line.substr(3)).c_str(), &st) == 0)
+        if (stat((*mount + line.substr(3)).c_str(), &st) == 0)
             o.cgroup = st.st_ino;
     }
     return o;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * From a parsed packet to a path: pin lookup (flow -> QP -> prefix, most
- * specific first), then one path of the pin's set by the flow's stable hash,
- * skipping paths that are down.
+ * From a parsed packet to a path: pin lookup (socket -> cgroup -> flow -> QP
+ * -> prefix, most specific first), then one path of the pin's set by the
+ * flow's stable hash, skipping paths that are down.
  */
 #ifndef SRV6S_BPF_CLASSIFY_H
 #define SRV6S_BPF_CLASSIFY_H
@@ -11,12 +11,68 @@
 #include "../maps.h"
 #include "parse.h"
 
-/* The pin for this packet, or NULL when nothing matches. */
-static __always_inline struct srv6s_pin *srv6s_find_pin(const struct srv6s_pkt *pkt, __u32 cfg_flags)
+/* The pin of the cgroup of the packet's socket, or of its deepest pinned
+ * ancestor: only the levels config says have pins are asked, deepest first. */
+static __always_inline struct srv6s_pin *srv6s_cgroup_pin(struct __sk_buff *skb,
+							   const struct srv6s_config *cfg)
 {
+	__u64 levels = cfg->cgroup_levels;
+	__u32 depth = cfg->cgroup_depth;
+
+	for (__u32 i = 0; i < SRV6S_MAX_CGROUP_LEVELS; i++) {
+		if (i >= depth)
+			break;
+		__u32 level = depth - 1 - i;
+
+		if (!((levels >> level) & 1))
+			continue;
+		/* 0: the socket's cgroup is not that deep. */
+		__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
+
+		if (!id)
+			continue;
+		struct srv6s_pin *pin = bpf_map_lookup_elem(&srv6s_cgroups, &id);
+
+		if (pin)
+			return pin;
+	}
+	return NULL;
+}
+
+/*
+ * The pin for this packet, or NULL when nothing matches. Socket and cgroup
+ * pins need the sending socket (skb->sk: locally sent packets; forwarded
+ * ones have none) and apply to fragments too: the socket is known even when
+ * the ports are not. Fragments carry no ports: of the others they follow
+ * prefix pins only.
+ */
+static __always_inline struct srv6s_pin *srv6s_find_pin(struct __sk_buff *skb,
+							 const struct srv6s_pkt *pkt,
+							 const struct srv6s_config *cfg)
+{
+	__u32 cfg_flags = cfg->flags;
 	struct srv6s_pin *pin;
 
-	/* Fragments carry no ports: they follow prefix pins only. */
+	if ((cfg_flags & (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS)) !=
+	    (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS)) {
+		struct bpf_sock *sk = skb->sk;
+
+		if (sk)
+			sk = bpf_sk_fullsock(sk);
+		if (sk) {
+			if (!(cfg_flags & SRV6S_CFG_NO_SOCKETS)) {
+				pin = bpf_sk_storage_get(&srv6s_socks, sk, 0, 0);
+				if (pin)
+					return pin;
+			}
+			if (!(cfg_flags & SRV6S_CFG_NO_CGROUPS)) {
+				pin = srv6s_cgroup_pin(skb, cfg);
+				if (pin)
+					return pin;
+			}
+		}
+	}
+
 	if (!pkt->is_frag) {
 		if (!(cfg_flags & SRV6S_CFG_NO_FLOWS)) {
 			pin = bpf_map_lookup_elem(&srv6s_flows, &pkt->key);

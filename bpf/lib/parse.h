@@ -12,6 +12,7 @@
 #define SRV6S_BPF_PARSE_H
 
 #include "srv6steer/abi.h"
+#include "addr.h"
 #include "consts.h"
 
 #define SRV6S_PARSE_PULL 1000
@@ -47,16 +48,6 @@ struct srv6s_pkt {
 		}                                                                \
 		__ret;                                                           \
 	})
-
-static __always_inline void srv6s_v4_mapped(__u8 out[16], __be32 addr)
-{
-	__u32 *w = (__u32 *)out;
-
-	w[0] = 0;
-	w[1] = 0;
-	w[2] = bpf_htonl(0x0000ffff);
-	w[3] = addr;
-}
 
 /* TCP/UDP ports, and the BTH destination QP for RoCEv2. */
 static __always_inline int srv6s_parse_l4(struct __sk_buff *skb, struct srv6s_pkt *pkt,

@@ -48,6 +48,12 @@
 #define SRV6S_DEFAULT_MAX_FLOWS (1U << 18)
 #define SRV6S_DEFAULT_MAX_QPS (1U << 16)
 #define SRV6S_DEFAULT_MAX_PREFIXES (1U << 14)
+#define SRV6S_DEFAULT_MAX_CGROUPS (1U << 12)
+/* Socket pins srv6steer keeps track of per interface (srv6s_sock_index). The
+ * pins themselves live in the sockets' storage, which has no size. */
+#define SRV6S_MAX_SOCKETS (1U << 18)
+/* Cgroup levels the data plane looks at: 0 (the root) .. 63. */
+#define SRV6S_MAX_CGROUP_LEVELS 64
 /* Route MTUs srv6steer may manage (one per steered destination). */
 #define SRV6S_MAX_ROUTES 65536
 /* Path-set slots: user sets, then one single-path set per path. */
@@ -83,6 +89,8 @@ enum srv6s_config_flags {
 	SRV6S_CFG_NO_FLOWS = 1U << 3,
 	SRV6S_CFG_NO_QPS = 1U << 4,
 	SRV6S_CFG_NO_PREFIXES = 1U << 5,
+	SRV6S_CFG_NO_SOCKETS = 1U << 6,
+	SRV6S_CFG_NO_CGROUPS = 1U << 7,
 };
 
 struct srv6s_config {
@@ -91,7 +99,16 @@ struct srv6s_config {
 	__u32 mtu;        /* L3 MTU to check against; 0: ask the egress device
 			   * (bpf_check_mtu, ~25 ns a packet: loaders set it) */
 	__u8 hop_limit;   /* outer hop limit; 0 means 64 */
-	__u8 pad[7];
+	/* Cgroup pins: 1 + the deepest level that has one (0: none), and bit n
+	 * of cgroup_levels set when a pin is on a cgroup of level n (0: the
+	 * root). The data plane asks only those levels, deepest first, so a
+	 * socket's deepest pinned ancestor wins. User space keeps both a
+	 * superset of the truth (bits added before a pin is written, cleared
+	 * after it is removed), so a torn read can cost a lookup but never
+	 * hide a pin. */
+	__u8 cgroup_depth;
+	__u8 pad[6];
+	__u64 cgroup_levels;
 };
 
 /* ---- paths and path sets ---------------------------------------------- */
@@ -185,6 +202,47 @@ struct srv6s_pin {
 	__u64 bytes;        /* bytes before encapsulation */
 };
 
+/* ---- socket pins ------------------------------------------------------- */
+
+/*
+ * A socket pin is a struct srv6s_pin in the socket's own storage (map
+ * srv6s_socks, BPF_MAP_TYPE_SK_STORAGE, keyed by the socket's fd from user
+ * space): it ends with the socket. srv6s_sock_index, which the data plane
+ * never reads, remembers every socket pin by socket cookie: the route MTU it
+ * took towards the socket's peer (a connected socket) and its path set, so
+ * that unpinning, or gc after the socket closed, gives the route back.
+ */
+enum srv6s_sock_entry_flags {
+	SRV6S_SOCK_ROUTE = 1U << 0, /* dst holds a route MTU taken for the peer */
+};
+
+struct srv6s_sock_entry {
+	struct srv6s_prefix_key dst; /* the peer as a /128 (IPv4: mapped) */
+	__u32 path_set;              /* the pin's path-set slot */
+	__u32 flags;                 /* enum srv6s_sock_entry_flags */
+	__u32 pad;
+};
+
+/* One socket pin as the listing iterator (bpf/srv6steer_iter.bpf.c) writes
+ * it: the socket's identity and current addresses, and its pin. */
+struct srv6s_sock_record {
+	__u64 cookie;      /* SO_COOKIE */
+	__u16 family;      /* AF_INET or AF_INET6 */
+	__u8 pad[6];
+	/* Its current 5-tuple: src and sport local, dst and dport the peer's
+	 * (zeros when not connected; IPv4 addresses mapped, ports host order). */
+	struct srv6s_flow_key flow;
+	struct srv6s_pin pin;
+};
+
+/* A cgroup and its level below the root, as the cgroup iterator writes it
+ * (the level the data plane's bpf_skb_ancestor_cgroup_id counts). */
+struct srv6s_cgroup_record {
+	__u64 id;
+	__u32 level;
+	__u32 pad;
+};
+
 /* ---- statistics -------------------------------------------------------- */
 
 struct srv6s_counter {
@@ -198,14 +256,14 @@ struct srv6s_counter {
  */
 enum srv6s_reason {
 	SRV6S_R_STEERED = 0,        /* encapsulated and sent on a path */
-	SRV6S_R_NO_MATCH,           /* no flow, QP or prefix pin: untouched */
+	SRV6S_R_NO_MATCH,           /* no socket, cgroup, flow, QP or prefix pin: untouched */
 	SRV6S_R_DISABLED,           /* steering switched off in config */
 	SRV6S_R_NOT_IP,             /* not IPv4 or IPv6: untouched */
 	SRV6S_R_TRUNCATED,          /* headers or lengths beyond the packet */
 	SRV6S_R_BAD_HEADER,         /* bad IP version, IHL or length field */
 	SRV6S_R_EXT_HDR_LIMIT,      /* too many IPv6 extension headers */
 	SRV6S_R_ALREADY_ENCAP,      /* already SRv6 / IP-in-IP: untouched */
-	SRV6S_R_FRAGMENT,           /* fragment with no prefix pin: untouched */
+	SRV6S_R_FRAGMENT,           /* fragment with no socket, cgroup or prefix pin: untouched */
 	SRV6S_R_NO_PATH_SET,        /* pin names a missing or empty path set */
 	SRV6S_R_NO_PATH,            /* path set names a missing path */
 	SRV6S_R_ALL_PATHS_DOWN,     /* every path of the set is down */
@@ -232,7 +290,7 @@ enum srv6s_meta_flags {
 
 /* The layout of pinned state (directory names, map key/value layouts). A
  * build opening state of another layout refuses it and says so. */
-#define SRV6S_STATE_LAYOUT 2
+#define SRV6S_STATE_LAYOUT 3
 
 struct srv6s_meta {
 	__u32 ifindex;
@@ -282,7 +340,13 @@ struct srv6s_route {
 
 /* ---- layout checks ------------------------------------------------------ */
 
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_config) == 32, "srv6s_config layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_config) == 40, "srv6s_config layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_config, cgroup_depth) == 25,
+		    "srv6s_config.cgroup_depth offset");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_config, cgroup_levels) == 32,
+		    "srv6s_config.cgroup_levels offset");
+SRV6S_STATIC_ASSERT(SRV6S_MAX_CGROUP_LEVELS == 8 * sizeof(((struct srv6s_config *)0)->cgroup_levels),
+		    "one bit of cgroup_levels per level");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path) == 24 + 16 * SRV6S_MAX_SRH_SEGS,
 		    "srv6s_path layout");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_path, segs) == 24,
@@ -297,6 +361,13 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_prefix_key) == 20, "srv6s_prefix_key lay
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_prefix_key, addr) == 4,
 		    "srv6s_prefix_key.addr offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_pin) == 40, "srv6s_pin layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_sock_entry) == 32, "srv6s_sock_entry layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_sock_record) == 96, "srv6s_sock_record layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_sock_record, flow) == 16,
+		    "srv6s_sock_record.flow offset");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_sock_record, pin) == 56,
+		    "srv6s_sock_record.pin offset");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_cgroup_record) == 16, "srv6s_cgroup_record layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 64, "srv6s_meta layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 64, "srv6s_route layout");

@@ -8,7 +8,7 @@
 //   s.pin(Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201"),
 //         Target::path(1));
 //
-// State lives in BPF maps pinned under <bpffs>/srv6steer/v2/<netns cookie>/<ifname>/
+// State lives in BPF maps pinned under <bpffs>/srv6steer/v3/<netns cookie>/<ifname>/
 // (docs/design.md §4), so steering goes on after the process that set it up
 // exits, and Steering::open picks it up again. Every failure throws srv6steer::Error with a message that says
 // what to do; a failed call leaves the state as it was.
@@ -33,6 +33,8 @@
 namespace srv6steer {
 
 inline constexpr const char* kDefaultBpffs = "/sys/fs/bpf";
+// Where `srv6steer agent` serves clients (Steering::connect), docs/agent-protocol.md.
+inline constexpr const char* kDefaultAgentSocket = "/run/srv6steer/agent.sock";
 
 // A path: the SRv6 segments to push, in path order (uSID containers or full
 // SIDs). One segment: reduced encapsulation, no SRH.
@@ -68,6 +70,32 @@ struct Target {
     static Target from_slot(uint32_t slot);
     std::string str() const;  // "path 3", "set 10"
     friend bool operator==(const Target&, const Target&) = default;
+};
+
+// A cgroup (v2) whose sockets all follow one pin: a pod, a job, a service.
+// Its id is the cgroup directory's inode number (what bpf_skb_cgroup_id
+// returns). A pin on a cgroup also covers its descendants; the deepest pinned
+// ancestor of a socket's cgroup wins.
+// Text: a path under the cgroup2 mount ("/sys/fs/cgroup/kubepods/pod1", or
+// relative to it: "kubepods/pod1"), or "id:NUMBER".
+struct Cgroup {
+    uint64_t id = 0;
+
+    static Cgroup parse(std::string_view text);  // resolves paths; throws if there is none
+    static Cgroup of_path(const std::string& path);
+    std::string str() const;                     // "id:NUMBER"
+    friend auto operator<=>(const Cgroup&, const Cgroup&) = default;
+};
+
+// A socket with a pin, as listed: the pin lives in the socket's own storage
+// and ends with the socket (no gc, no stale pin). The addresses are what the
+// socket has now (unbound/unconnected: zeros).
+struct PinnedSocket {
+    uint64_t cookie = 0;   // SO_COOKIE: the socket's identity
+    int family = 0;        // AF_INET or AF_INET6
+    Flow flow;             // current 5-tuple (proto tcp or udp)
+    Target target;
+    PinInfo info;          // owner, created, packets and bytes steered
 };
 
 struct PinOptions {
@@ -109,6 +137,7 @@ struct AttachOptions {
     uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
+    uint32_t max_cgroups = SRV6S_DEFAULT_MAX_CGROUPS;
     std::string bpffs = kDefaultBpffs;
 };
 
@@ -149,7 +178,8 @@ struct Status {
     std::chrono::system_clock::time_point attached{};
     srv6s_config config{};
     size_t n_paths = 0, n_sets = 0, n_flows = 0, n_qps = 0, n_prefixes = 0;
-    uint32_t max_flows = 0, max_qps = 0, max_prefixes = 0;
+    size_t n_sockets = 0, n_cgroups = 0;
+    uint32_t max_flows = 0, max_qps = 0, max_prefixes = 0, max_cgroups = 0;
     std::vector<OwnedRoute> owned_routes;  // route MTUs srv6steer set
     std::string netns;                     // the network namespace's label ("" initial)
     uint64_t netns_cookie = 0;             // its identity (SO_NETNS_COOKIE)
@@ -181,6 +211,21 @@ public:
     // or interface is gone), in any network namespace: removed with all they
     // changed that still exists. Returns the pin directories removed.
     static std::vector<std::string> remove_dead(const std::string& bpffs = kDefaultBpffs);
+
+    // Remote mode: the same API through `srv6steer agent`'s Unix socket,
+    // without privileges (docs/agent-protocol.md). The agent steers ifname
+    // (empty: its only interface). Through the agent:
+    //  - path and set ids are this client's own names: the agent stores
+    //    identical paths once, under ids of its own, and removes them when
+    //    their last user is gone;
+    //  - socket pins are made by passing the socket's fd (holding it is the
+    //    authorisation); flow, queue-pair, prefix and cgroup pins are refused
+    //    (they could steer someone else's traffic);
+    //  - a client changes and removes only its own pins, within its quota;
+    //  - listings show this client's own paths, sets and pins.
+    static Steering connect(const std::string& socket_path = kDefaultAgentSocket,
+                            std::string_view ifname = {});
+    bool remote() const;  // made by connect()
 
     // Holds this interface's state lock across several calls (read, decide,
     // change) so that no other process changes the state in between. Every
@@ -233,6 +278,24 @@ public:
     std::vector<Pinned<Flow>> flows() const;
     std::vector<Pinned<Qp>> qps() const;
     std::vector<Pinned<Prefix>> prefixes() const;
+
+    // Socket pins: every packet the socket sends follows target, whatever
+    // its addresses, IPv4 or IPv6, TCP or UDP; checked before every other
+    // pin. fd is a socket of this process; the pin ends with the socket.
+    // Connected sockets get route MTUs towards their peer like flow pins.
+    void pin_socket(int fd, Target target, const PinOptions& opts = {});
+    // Many sockets at once, all or nothing. Returns how many were new.
+    size_t pin_sockets(std::span<const std::pair<int, Target>> sockets, const PinOptions& opts = {});
+    bool unpin_socket(int fd);
+    // The pin of a socket this process holds, if it has one.
+    std::optional<PinnedSocket> socket_pin(int fd) const;
+    std::vector<PinnedSocket> sockets() const;
+
+    // Cgroup pins: every socket of the cgroup (and its descendants) follows
+    // target; checked after socket pins, before flow pins.
+    void pin(const Cgroup& cgroup, Target target, const PinOptions& opts = {});
+    bool unpin(const Cgroup& cgroup);
+    std::vector<Pinned<Cgroup>> cgroups() const;
 
     Stats stats() const;
     // Removes pins whose owner process is gone (pid not running, or reused

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 
 #include <bpf/bpf.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,6 +128,29 @@ TEST_F(Fixture, SkipBitsFollowThePinMaps) {
     EXPECT_TRUE(s.unpin(kFlow));
     EXPECT_EQ(flags() & all, SRV6S_CFG_NO_QPS | SRV6S_CFG_NO_FLOWS);
     EXPECT_FALSE(s.unpin(kFlow));
+}
+
+TEST_F(Fixture, SkipBitsFollowSocketAndCgroupPins) {
+    auto flags = [&] { return s.status().config.flags & (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS); };
+    EXPECT_EQ(flags(), SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS) << "nothing pinned: both lookups skipped";
+    const int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 lo{};
+    lo.sin6_family = AF_INET6;
+    lo.sin6_addr = in6addr_loopback;
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&lo), sizeof lo), 0);
+    s.pin_socket(fd, Target::path(1));
+    EXPECT_EQ(flags(), SRV6S_CFG_NO_CGROUPS);
+    const Cgroup mine{Owner::self().cgroup};
+    ASSERT_NE(mine.id, 0u);
+    s.pin(mine, Target::path(1));
+    EXPECT_EQ(flags(), 0u);
+    EXPECT_NE(s.status().config.cgroup_levels, 0u);
+    EXPECT_TRUE(s.unpin_socket(fd));
+    EXPECT_EQ(flags(), SRV6S_CFG_NO_SOCKETS);
+    EXPECT_TRUE(s.unpin(mine));
+    EXPECT_EQ(flags(), SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS);
+    EXPECT_EQ(s.status().config.cgroup_levels, 0u);
+    close(fd);
 }
 
 // Which path a flow of the set takes: the reference's choice (all paths up).

@@ -208,6 +208,10 @@ TEST_F(State, AttachIsRefusedBesideStateOfAnotherLayout) {
     // What the previous layout pinned: <bpffs>/srv6steer/<ifname>.
     ASSERT_EQ(mkdir((bpffs + "/srv6steer").c_str(), 0700), 0);
     ASSERT_EQ(mkdir((bpffs + "/srv6steer/veth0").c_str(), 0700), 0);
+    const int map = bpf_map_create(BPF_MAP_TYPE_ARRAY, nullptr, 4, 4, 1, nullptr);
+    ASSERT_GE(map, 0);
+    ASSERT_EQ(bpf_obj_pin(map, (bpffs + "/srv6steer/veth0/meta").c_str()), 0);
+    close(map);
     try {
         Steering::attach(options());
         FAIL() << "attached beside state this build cannot see";
@@ -217,6 +221,17 @@ TEST_F(State, AttachIsRefusedBesideStateOfAnotherLayout) {
         EXPECT_THAT(e.what(), HasSubstr("/srv6steer/veth0"));
     }
     EXPECT_TRUE(tcx_programs("veth0").empty());
+}
+
+TEST_F(State, EmptyDirectoriesOfAnotherLayoutBlockNothing) {
+    // What a detach by an older build leaves: its layout and namespace
+    // directories, empty.
+    ASSERT_EQ(mkdir((bpffs + "/srv6steer").c_str(), 0700), 0);
+    ASSERT_EQ(mkdir((bpffs + "/srv6steer/v2").c_str(), 0700), 0);
+    ASSERT_EQ(mkdir((bpffs + "/srv6steer/v2/4096").c_str(), 0700), 0);
+    auto s = Steering::attach(options());
+    EXPECT_EQ(tcx_programs("veth0").size(), 1u);
+    EXPECT_TRUE(Steering::detach("veth0", bpffs));
 }
 
 TEST_F(State, GcPassesOverStateInUseInsteadOfWaitingForIt) {
