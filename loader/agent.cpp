@@ -11,14 +11,24 @@
 //    DEV was attached anew. Applying is plan.cpp's apply(), the very code of
 //    `srv6steer apply`: validate, diff and run with undo under one lock. A
 //    bad file is logged and the previous state stays; the agent keeps running;
-//  - SIGTERM/SIGINT: exit 0 at once (the wait is sigtimedwait: no polling);
-//    steering stays unless --detach-on-exit.
-// One timestamped line per action on stderr (-v: also one per round done);
-// the plan applied goes to stdout, as `apply` prints it. --once: one round,
-// then exit (1 if FILE could not be applied). --check: validate FILE on a
-// data plane loaded in this process only (attached nowhere), touch nothing.
+//  - SIGTERM/SIGINT: exit 0 at once (the wait is sigtimedwait, or the
+//    server's poll on a signalfd: no polling); steering stays unless
+//    --detach-on-exit.
+//  - between rounds it serves clients on its Unix socket (--socket PATH,
+//    default /run/srv6steer/agent.sock; agent_server.hpp, agent_clients.hpp,
+//    docs/agent-protocol.md): unprivileged processes pin their own sockets
+//    with paths and sets of their own; each round also makes again what a
+//    new attachment lost of theirs and removes what none of them uses.
+//    Signals arrive on a signalfd in the same poll.
+// One timestamped line per action on stderr (-v: also one per round done;
+// one per client request); the plan applied goes to stdout, as `apply`
+// prints it. --once: one round, then exit (1 if FILE could not be applied).
+// --check: validate FILE on a data plane loaded in this process only
+// (attached nowhere), touch nothing. Neither serves the socket.
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <time.h>
 
 #include <algorithm>
@@ -28,6 +38,8 @@
 #include <iostream>
 #include <optional>
 
+#include "agent_clients.hpp"
+#include "agent_server.hpp"
 #include "cli.hpp"
 #include "plan.hpp"
 #include "text.hpp"
@@ -47,15 +59,50 @@ struct AgentCmd : Common {
     bool validate_only = false;  // --check
     bool verbose = false;
     AttachOptions attach;
+    // The clients' socket.
+    std::optional<std::string> socket;
+    bool no_socket = false;
+    std::optional<gid_t> socket_group;
+    std::optional<mode_t> socket_mode;
+    uint32_t quota_sockets = 4096;
+    uint32_t quota_paths = 256;
 
     void check() const {
         if (!config)
             throw UsageError("missing --config FILE");
         if (validate_only + once + detach_on_exit > 1)
             throw UsageError("--check, --once and --detach-on-exit do not go together");
+        if (no_socket && (socket || socket_group || socket_mode))
+            throw UsageError("--no-socket and --socket, --socket-group or --socket-mode do not go together");
     }
+    bool serves() const { return !no_socket && !once && !validate_only; }
     bool needs_bpffs() const { return !validate_only; }
 };
+
+// --socket-group: a group name or number.
+gid_t parse_group(const std::string& t) {
+    if (auto n = text::parse_uint(t, 0, UINT32_MAX - 1))
+        return gid_t(*n);
+    std::vector<char> buf(16384);
+    group g{}, *found = nullptr;
+    if (getgrnam_r(t.c_str(), &g, buf.data(), buf.size(), &found) != 0 || !found)
+        throw Error("unknown group " + quote(t) + " (expected a group name or number)");
+    return found->gr_gid;
+}
+
+// --socket-mode: octal permission bits, e.g. 0660 or 666.
+mode_t parse_mode(const std::string& t) {
+    unsigned long v = 0;
+    size_t used = 0;
+    try {
+        v = std::stoul(t, &used, 8);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (t.empty() || used != t.size() || v > 0777 || t.find_first_not_of("01234567") != std::string::npos)
+        throw Error("invalid socket mode " + quote(t) + ": expected octal permission bits from 0 to 0777, e.g. 0660");
+    return mode_t(v);
+}
 
 // "2025-06-01T12:00:00.123Z"
 std::string timestamp() {
@@ -90,11 +137,20 @@ std::string one_line(std::string_view text) {
     return out;
 }
 
+#ifndef SRV6S_VERSION_STRING
+#define SRV6S_VERSION_STRING "unknown"
+#endif
+
 class Agent {
 public:
     // first_text: FILE as read at the start, for the first round.
     Agent(const AgentCmd& c, std::string dev, std::string first_text)
-        : c_(c), dev_(std::move(dev)), file_(*c.config), first_text_(std::move(first_text)) {}
+        : c_(c),
+          dev_(std::move(dev)),
+          file_(*c.config),
+          first_text_(std::move(first_text)),
+          clients_({dev_, "srv6steer " SRV6S_VERSION_STRING, c.quota_sockets, c.quota_paths},
+                   [this]() -> Steering& { return current(); }, [this](const std::string& m) { log(m); }) {}
 
     // One round: the attachment, gc, the file. False if the file could not be applied.
     bool round(bool first) {
@@ -108,6 +164,9 @@ public:
     // One write per line: readers of the log never see half of one.
     void log(const std::string& msg) { std::cerr << timestamp() + " srv6steer[" + dev_ + "]: " + msg + "\n" << std::flush; }
 
+    Clients& clients() { return clients_; }
+    void serving() { serving_ = true; }
+
 private:
     const AgentCmd& c_;
     const std::string dev_;
@@ -118,17 +177,27 @@ private:
     bool failed_ = false;                 // the last try to apply failed: try again
     std::string reported_;                // the last failure logged: a failure repeated is logged once
     std::optional<std::pair<int64_t, uint32_t>> attachment_;  // (attached at, prog) the file was applied to
+    std::optional<Steering> s_;  // DEV's state as of the last round: what clients' requests use
+    Clients clients_;
+    bool serving_ = false;
+
+    Steering& current() {
+        if (!s_)
+            throw Error("the agent cannot open the state of " + dev_ + " right now; try again in a moment", EAGAIN);
+        return *s_;
+    }
 
     bool attempt(bool first) {
-        std::optional<Steering> s;
+        s_.reset();
         try {
-            s = state(first);
+            s_ = state(first);
         } catch (const Error& e) {
             if (first)
                 throw;  // nothing to keep running for: exit 1 and say why
             report("cannot open the state of " + dev_ + ", trying again in the next round: " + one_line(e.what()));
             return false;
         }
+        Steering* s = &*s_;
         try {
             // Before applying: pins of processes that are gone may be what
             // holds paths the new file drops.
@@ -136,6 +205,13 @@ private:
                 log("gc: removed " + std::to_string(n) + " stale pin" + (n == 1 ? "" : "s"));
         } catch (const Error& e) {
             report("gc failed: " + one_line(e.what()));
+        }
+        if (serving_) {
+            try {
+                clients_.round(*s);
+            } catch (const Error& e) {
+                report("keeping the clients' paths and sets failed: " + one_line(e.what()));
+            }
         }
         std::string text;
         if (first_text_) {
@@ -300,9 +376,35 @@ int cmd_agent(const AgentCmd& c) {
 
     const auto interval = std::chrono::seconds(c.interval);
     agent.log("keeping " + dev + " as " + file + " says, every " + std::to_string(interval.count()) + " s");
+    // The socket first (a path another agent serves: exit 1, nothing
+    // touched); clients are read only after the first round, when DEV is
+    // attached. Signals then come on a signalfd in the same poll (they stay
+    // blocked, so none is lost in between).
+    std::optional<Server> server;
+    UniqueFd sigfd;
+    if (c.serves()) {
+        sigfd = UniqueFd(signalfd(-1, &signals, SFD_CLOEXEC));
+        if (!sigfd)
+            throw_errno("creating a signalfd", errno);
+        ServerOptions so;
+        so.path = c.socket.value_or(kDefaultAgentSocket);
+        so.group = c.socket_group;
+        so.mode = c.socket_mode.value_or(0660);
+        server.emplace(so, agent.clients(), [&agent](const std::string& m) { agent.log(m); });
+        agent.serving();
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", unsigned(so.mode));
+        agent.log("serving clients on " + so.path + " (mode " + mode + "; per uid at most " +
+                  std::to_string(c.quota_sockets) + " socket pins and " + std::to_string(c.quota_paths) +
+                  " paths)");
+    }
     agent.round(true);
+    auto wait = [&] {
+        const auto until = Clock::now() + interval;
+        return server ? server->serve_until(until, sigfd.get()) : wait_signal(signals, until);
+    };
     int sig = 0;
-    while ((sig = wait_signal(signals, Clock::now() + interval)) == 0 || sig == SIGHUP)
+    while ((sig = wait()) == 0 || sig == SIGHUP)
         agent.round(false);
     const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
     if (c.detach_on_exit) {
@@ -329,7 +431,19 @@ Command agent_command() {
         flag("once", "attach if needed, apply FILE, collect stale pins, and exit", &A::once),
         flag("check", "only validate FILE (on an unattached data plane), change nothing, and exit",
              &A::validate_only),
-        flag("v,verbose", "log every round done, too", &A::verbose)};
+        flag("v,verbose", "log every round done, too", &A::verbose),
+        text<A, std::optional<std::string>>(
+            "socket", "PATH", "serve clients (socket pins) on the Unix socket PATH (default /run/srv6steer/agent.sock)",
+            &A::socket),
+        flag("no-socket", "serve no clients", &A::no_socket),
+        parsed("socket-group", "GROUP", "the socket's group (name or number; default: the agent's)",
+               &A::socket_group, parse_group),
+        parsed("socket-mode", "MODE", "the socket's mode, octal: who may connect (default 0660)", &A::socket_mode,
+               parse_mode),
+        number("quota-sockets", "N", "socket pins each uid may make through the socket (default 4096; root: any)",
+               &A::quota_sockets, 1, 1u << 24),
+        number("quota-paths", "N", "paths, and sets, each uid may define through the socket (default 256)",
+               &A::quota_paths, 1, 2048)};
     for (auto& o : within(&A::attach, attach_options()))
         opts.push_back(std::move(o));
     return command<A>("agent", "--config FILE",

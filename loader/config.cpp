@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "remote/ranges.hpp"
 #include "text.hpp"
 
 namespace srv6steer::cli {
@@ -75,7 +76,7 @@ public:
     std::vector<std::string> problems;
 
     void read(const json& doc, Config& cfg) {
-        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes"}))
+        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes", "cgroups"}))
             return;
         // Which interface the file is for, when -d/--dev does not say (apply.cpp, agent.cpp).
         if (auto dev = string(doc, "", "interface", false)) {
@@ -92,6 +93,7 @@ public:
         each(doc, "flows", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.flows); });
         each(doc, "qps", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.qps); });
         each(doc, "prefixes", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.prefixes); });
+        each(doc, "cgroups", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.cgroups); });
     }
 
 private:
@@ -238,6 +240,10 @@ private:
         const size_t before = problems.size();
         Path p;
         const auto pid = id_field(j, w, "id", SRV6S_MAX_PATHS - 1);
+        if (pid && remote::agent_path(*pid))
+            problem(at(w, "id"), "path ids from " + std::to_string(remote::kFirstAgentPath) +
+                                     " up belong to the agent's clients (the paths they bring through its socket): "
+                                     "use 0 to " + std::to_string(remote::kFirstAgentPath - 1));
         if (auto srh = string(j, w, "srh", false)) {
             if (*srh == "full")
                 p.mode = SrhMode::Full;
@@ -288,6 +294,10 @@ private:
         if (!object(j, w, {"id", "paths"}))
             return;
         auto sid = id_field(j, w, "id", kMaxUserSets - 1);
+        if (sid && remote::agent_set(*sid))
+            problem(at(w, "id"), "set ids from " + std::to_string(remote::kFirstAgentSet) +
+                                     " up belong to the agent's clients (the sets they bring through its socket): "
+                                     "use 0 to " + std::to_string(remote::kFirstAgentSet - 1));
         PathSet set;
         if (!j.contains("paths")) {
             problem(at(w, "paths"), "missing");
@@ -314,7 +324,8 @@ private:
         cfg.sets[set.id] = set;
     }
 
-    // {"flow": "tcp ...", "path": 1}, {"qp": "DST QP", "set": 10}, {"prefix": ..., ...}
+    // {"flow": "tcp ...", "path": 1}, {"qp": "DST QP", "set": 10}, {"prefix": ..., ...},
+    // {"cgroup": "kubepods/pod1" or "id:NUMBER", ...}
     template <class K>
     void read_pin(const json& j, const std::string& w, const Config& cfg, Wanted<K>& out) {
         const char* key = PinKind<K>::name;

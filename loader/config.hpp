@@ -29,6 +29,7 @@ struct Config {
     Wanted<Flow> flows;
     Wanted<Qp> qps;
     Wanted<Prefix> prefixes;
+    Wanted<Cgroup> cgroups;  // paths resolved to ids when read
 };
 
 // Problems found before anything was changed: the file's own, or the file's

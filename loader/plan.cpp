@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli.hpp"
+#include "remote/ranges.hpp"
 
 namespace srv6steer::cli {
 
@@ -24,7 +25,8 @@ std::string state(bool down) { return down ? "down" : "up"; }
 void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<std::string>& problems) {
     std::map<uint32_t, Path> live;
     for (auto& p : s.paths())
-        live[p.id] = p;
+        if (!remote::agent_path(p.id))  // the agent's clients' (config.cpp refuses those ids)
+            live[p.id] = p;
     for (const auto& [id, want] : cfg.paths) {
         const std::string name = "path " + std::to_string(id);
         auto it = live.find(id);
@@ -59,7 +61,8 @@ void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<
 void diff_sets(const Config& cfg, const Steering& s, Phases& plan) {
     std::map<uint32_t, PathSet> live;
     for (auto& set : s.sets())
-        live[set.id] = set;
+        if (!remote::agent_set(set.id))  // the agent's clients'
+            live[set.id] = set;
     for (const auto& [id, want] : cfg.sets) {
         auto it = live.find(id);
         const std::string name = "set " + std::to_string(id);
@@ -100,7 +103,9 @@ void diff_pins(const Config& cfg, const Wanted<K>& want, const Steering& s, uint
             if (it != want.target.end() && !(it->second == have))
                 problems.push_back(want.where.at(key) + ": " + who +
                                    ", which apply does not manage: leave it out of the file, or unpin it first");
-            const bool kept = have.kind == Target::Kind::Path ? cfg.paths.count(have.id) : cfg.sets.count(have.id);
+            const bool kept = have.kind == Target::Kind::Path
+                                  ? remote::agent_path(have.id) || cfg.paths.count(have.id)
+                                  : remote::agent_set(have.id) || cfg.sets.count(have.id);
             if (!kept)
                 problems.push_back(have.str() + " is needed: " + who +
                                    ", which apply does not manage; keep " + have.str() + " in the file");
@@ -172,6 +177,7 @@ Plan diff(const Config& cfg, const Steering& s) {
     diff_pins(cfg, cfg.flows, s, st.max_flows, phases, problems);
     diff_pins(cfg, cfg.qps, s, st.max_qps, phases, problems);
     diff_pins(cfg, cfg.prefixes, s, st.max_prefixes, phases, problems);
+    diff_pins(cfg, cfg.cgroups, s, st.max_cgroups, phases, problems);
     if (!problems.empty())
         refuse(cfg.file, problems);
     Plan plan{cfg.file, s.ifname(), {}};

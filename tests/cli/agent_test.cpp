@@ -92,13 +92,13 @@ protected:
     }
 
     Result once(std::vector<std::string> extra = {"-d", "veth0"}) {
-        return cli(cat({"agent", "--once", "-c", config_}, extra));
+        return cli(cat({"agent", "--once", "--no-socket", "-c", config_}, extra));
     }
     // The agent in the background, logging every round (-v), once its first
     // round is done.
     std::unique_ptr<Proc> start(std::vector<std::string> extra = {}, const std::string& interval = "1") {
         auto p = std::make_unique<Proc>(
-            with_bpffs(cat({"agent", "-c", config_, "-d", "veth0", "--interval", interval, "-v"}, extra)));
+            with_bpffs(cat({"agent", "--no-socket", "-c", config_, "-d", "veth0", "--interval", interval, "-v"}, extra)));
         EXPECT_TRUE(p->started());
         EXPECT_TRUE(p->wait_log("round 1 done\n")) << p->err();
         return p;
