@@ -28,7 +28,7 @@ std::string usage_line(const Command& cmd) {
 
 void print_tool_help(std::ostream& out, std::string_view group = {}) {
     out << "Usage: " << kProg << " [-n NAME] COMMAND [ARGS] [OPTIONS]\n"
-        << "Steers flows, RoCEv2 queue pairs and prefixes onto SRv6 paths (eBPF on TC egress).\n\n"
+        << "Steers sockets, cgroups, flows, RoCEv2 queue pairs and prefixes onto SRv6 paths (eBPF on TC egress).\n\n"
         << "Commands:\n";
     size_t width = 0;
     for (const auto& c : commands())
@@ -166,7 +166,8 @@ int run_cli(int argc, char** argv) {
     } catch (const Error& e) {
         std::cerr << kProg << ": " << e.what() << "\n";
         const std::string_view what = e.what();
-        if ((e.code() == EACCES || e.code() == EPERM) && what.find("CAP_BPF") == std::string_view::npos)
+        // Unless the message already says which capability it needs.
+        if ((e.code() == EACCES || e.code() == EPERM) && what.find("CAP_") == std::string_view::npos)
             std::cerr << kProg << ": this is a permission problem: run srv6steer as root, or with CAP_BPF and "
                          "CAP_NET_ADMIN\n";
         return kFailure;

@@ -11,7 +11,9 @@
 // subcommand or option, a value that does not parse).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,7 +84,8 @@ std::string attached_text(const Status& st);
 // What makes st not steer, in words ("; " between problems); "" when healthy.
 std::string problems_text(const Status& st);
 
-// What the three kinds of pin have in common, for code written once for all three.
+// What the kinds of pin with a key in the maps have in common (sockets are
+// pinned in their own storage), for code written once for all of them.
 template <class K> struct PinKind;
 template <> struct PinKind<Flow> {
     static constexpr const char* name = "flow";
@@ -99,9 +102,44 @@ template <> struct PinKind<Prefix> {
     static constexpr const char* plural = "prefixes";  // the apply key, --max-prefixes
     static auto list(const Steering& s) { return s.prefixes(); }
 };
+template <> struct PinKind<Cgroup> {
+    static constexpr const char* name = "cgroup";
+    static constexpr const char* plural = "cgroups";  // the apply key, --max-cgroups
+    static auto list(const Steering& s) { return s.cgroups(); }
+};
 
 // The CLI's words for a library error about a pin of kind `plural` ("flows"):
 // a full map wants a larger --max-<plural>, a missing target wants adding.
 std::string pin_advice(const Error& e, const std::string& plural, Target t);
+
+// ---- pins as the commands take and show them (pins.cpp) ----------------------------
+
+inline constexpr uint64_t kMaxPathId = SRV6S_MAX_PATHS - 1;
+inline constexpr uint64_t kMaxSetId = kMaxUserSets - 1;
+inline constexpr uint64_t kMaxPid = 4194304;  // PID_MAX_LIMIT
+
+// --path ID or --set ID, --replace, --owner-pid PID.
+struct PinTarget {
+    std::optional<uint32_t> path, set;
+    bool replace = false;
+    std::optional<uint32_t> owner_pid;
+
+    Target target() const;       // UsageError unless exactly one of --path, --set
+    PinOptions options() const;  // owned by nobody, or by --owner-pid
+};
+// --path, --set, --replace; and --owner-pid where a pin can belong to a process.
+std::vector<Opt<PinTarget>> target_options(bool owner = true);
+
+std::string iso_time(std::chrono::system_clock::time_point t);  // "2025-06-01T12:00:00Z"
+// A list's row: the key's cells, then the target, the owner, when, and the counters.
+std::vector<std::string> pin_cells(std::vector<std::string> key, Target t, const PinInfo& i);
+// The same as JSON: j with "path"/"set", "owner_pid", "owner_cgroup", "created", "packets", "bytes".
+json pin_fields(json j, Target t, const PinInfo& i);
+
+// Socket pins (sockets.cpp): `pin socket`, `unpin socket` and `list sockets`.
+struct SocketCommands {
+    Command pin, unpin, list;
+};
+SocketCommands socket_commands();
 
 }  // namespace srv6steer::cli

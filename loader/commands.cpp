@@ -75,6 +75,7 @@ std::vector<Opt<AttachOptions>> attach_options() {
         number("max-flows", "N", "size of the flow pin map", &A::max_flows, 1, kMaxMapSize),
         number("max-qps", "N", "size of the queue pair pin map", &A::max_qps, 1, kMaxMapSize),
         number("max-prefixes", "N", "size of the prefix pin map", &A::max_prefixes, 1, kMaxMapSize),
+        number("max-cgroups", "N", "size of the cgroup pin map", &A::max_cgroups, 1, kMaxMapSize),
     };
 }
 

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// Paths, path sets and pins, one command each, and the lists of them.
+// Paths, path sets and pins (flows, queue pairs, prefixes, cgroups), one
+// command each, and the lists of them; and how every list shows a pin.
+// Socket pins are sockets.cpp.
 #include <sys/stat.h>
 
 #include <cctype>
 #include <cerrno>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
+#include "cgroupfs.hpp"
 #include "cli.hpp"
 
 namespace srv6steer::cli {
 
-namespace {
-
-constexpr uint64_t kMaxPathId = SRV6S_MAX_PATHS - 1;
-constexpr uint64_t kMaxSetId = kMaxUserSets - 1;
-constexpr uint64_t kMaxPid = 4194304;  // PID_MAX_LIMIT
+// ---- how a pin is shown, and what a pin command takes (cli.hpp) ---------------------------
 
 std::string iso_time(std::chrono::system_clock::time_point t) {
     const std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -26,10 +26,60 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
+namespace {
 std::string owner_text(const Owner& o) {
     if (o.pid == 0)
         return "-";
     return "pid " + std::to_string(o.pid) + (o.cgroup ? " cgroup " + std::to_string(o.cgroup) : "");
+}
+}  // namespace
+
+std::vector<std::string> pin_cells(std::vector<std::string> key, Target t, const PinInfo& i) {
+    for (std::string cell : {t.str(), owner_text(i.owner), iso_time(i.created), std::to_string(i.packets),
+                             std::to_string(i.bytes)})
+        key.push_back(std::move(cell));
+    return key;
+}
+
+json pin_fields(json j, Target t, const PinInfo& i) {
+    j[t.kind == Target::Kind::Path ? "path" : "set"] = t.id;
+    j["owner_pid"] = i.owner.pid;
+    j["owner_cgroup"] = i.owner.cgroup;
+    j["created"] = iso_time(i.created);
+    j["packets"] = i.packets;
+    j["bytes"] = i.bytes;
+    return j;
+}
+
+namespace {
+
+// ---- cgroups ------------------------------------------------------------------------------
+
+// Where a cgroup is (its directory under the cgroup2 mount), "" if it is gone.
+std::string cgroup_path(const Cgroup& c) {
+    namespace fs = std::filesystem;
+    const std::string root = cgroupfs::mount_point().value_or("");
+    std::error_code ec;
+    struct stat st {};
+    if (root.empty() || stat(root.c_str(), &st) != 0)
+        return {};
+    if (st.st_ino == c.id)
+        return root;
+    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec))
+        if (it->is_directory(ec) && !it->is_symlink(ec) && stat(it->path().c_str(), &st) == 0 && st.st_ino == c.id)
+            return it->path();
+    return {};
+}
+
+// A key as a list shows it: a cgroup by its path when it still has one.
+template <class K>
+std::string shown(const K& key) {
+    return key.str();
+}
+std::string shown(const Cgroup& c) {
+    const std::string path = cgroup_path(c);
+    return path.empty() ? c.str() + " (gone)" : path;
 }
 
 // "ADDR,ADDR,..."
@@ -189,38 +239,40 @@ int cmd_set_list(const Common& c) {
 
 // ---- pins ---------------------------------------------------------------------------------
 
-// --path ID or --set ID, --replace, --owner-pid PID.
-struct PinTarget {
-    std::optional<uint32_t> path, set;
-    bool replace = false;
-    std::optional<uint32_t> owner_pid;
+}  // namespace
 
-    Target target() const {
-        if (bool(path) == bool(set))
-            throw UsageError("give the target as --path ID or as --set ID");
-        return path ? Target::path(*path) : Target::set(*set);
-    }
-    PinOptions options() const {
-        // The CLI exits at once: pins it makes belong to nobody unless a process is named.
-        PinOptions o{Owner::none(), replace};
-        if (owner_pid) {
-            struct stat st {};
-            if (stat(("/proc/" + std::to_string(*owner_pid)).c_str(), &st) != 0)
-                throw Error("no process with pid " + std::to_string(*owner_pid) + " (--owner-pid)");
-            o.owner.pid = *owner_pid;
-        }
-        return o;
-    }
-};
-
-std::vector<Opt<PinTarget>> target_options() {
-    return {number("path", "ID", "pin to this path", &PinTarget::path, 0, kMaxPathId),
-            number("set", "ID", "pin to this path set", &PinTarget::set, 0, kMaxSetId),
-            flag("replace", "re-pin a key already pinned to another target", &PinTarget::replace),
-            number("owner-pid", "PID",
-                   "the pin belongs to this process: gc removes it when the process is gone (default: nobody)",
-                   &PinTarget::owner_pid, 1, kMaxPid)};
+Target PinTarget::target() const {
+    if (bool(path) == bool(set))
+        throw UsageError("give the target as --path ID or as --set ID");
+    return path ? Target::path(*path) : Target::set(*set);
 }
+
+PinOptions PinTarget::options() const {
+    // The CLI exits at once: pins it makes belong to nobody unless a process is named.
+    PinOptions o{Owner::none(), replace};
+    if (owner_pid) {
+        struct stat st {};
+        if (stat(("/proc/" + std::to_string(*owner_pid)).c_str(), &st) != 0)
+            throw Error("no process with pid " + std::to_string(*owner_pid) + " (--owner-pid)");
+        o.owner.pid = *owner_pid;
+    }
+    return o;
+}
+
+std::vector<Opt<PinTarget>> target_options(bool owner) {
+    std::vector<Opt<PinTarget>> out{number("path", "ID", "pin to this path", &PinTarget::path, 0, kMaxPathId),
+                                    number("set", "ID", "pin to this path set", &PinTarget::set, 0, kMaxSetId),
+                                    flag("replace", "re-pin a key already pinned to another target",
+                                         &PinTarget::replace)};
+    if (owner)
+        out.push_back(number(
+            "owner-pid", "PID",
+            "the pin belongs to this process: gc removes it when the process is gone (default: nobody)",
+            &PinTarget::owner_pid, 1, kMaxPid));
+    return out;
+}
+
+namespace {
 
 template <class K>
 struct PinCmd : Common {
@@ -252,6 +304,20 @@ template <class S>
 std::vector<Opt<S>> key_args(Prefix S::*key) {
     return {parsed("PREFIX", key, Prefix::parse)};
 }
+// A cgroup path that does not exist is the system's state (exit 1); only
+// text that names no cgroup at all is a usage error.
+template <class S>
+std::vector<Opt<S>> key_args(Cgroup S::*key) {
+    return {{"CGROUP", nullptr, "", [key](S& s, const std::string&, const std::string& t) {
+                 try {
+                     s.*key = Cgroup::parse(t);
+                 } catch (const Error& e) {
+                     if (e.code() == 0)
+                         throw UsageError(e.what());
+                     throw;
+                 }
+             }}};
+}
 
 template <class K>
 int cmd_pin(const PinCmd<K>& c) {
@@ -265,7 +331,7 @@ int cmd_pin(const PinCmd<K>& c) {
             rethrow_with(e, advice);
         throw;
     }
-    std::cout << "pinned " << PinKind<K>::name << " " << c.key.str() << " to " << t.str() << " on " << s.ifname()
+    std::cout << "pinned " << PinKind<K>::name << " " << shown(c.key) << " to " << t.str() << " on " << s.ifname()
               << "\n";
     return kOk;
 }
@@ -276,20 +342,19 @@ int cmd_unpin(const UnpinCmd<K>& c) {
     if (!s.unpin(c.key))
         throw Error(std::string(PinKind<K>::name) + " " + c.key.str() + " is not pinned on " + s.ifname() +
                     " (srv6steer list " + PinKind<K>::plural + ")");
-    std::cout << "unpinned " << PinKind<K>::name << " " << c.key.str() << " on " << s.ifname() << "\n";
+    std::cout << "unpinned " << PinKind<K>::name << " " << shown(c.key) << " on " << s.ifname() << "\n";
     return kOk;
 }
 
 template <class K>
 json pin_json(const Pinned<K>& p) {
     json j{{PinKind<K>::name, p.key.str()}};
-    j[p.target.kind == Target::Kind::Path ? "path" : "set"] = p.target.id;
-    j["owner_pid"] = p.info.owner.pid;
-    j["owner_cgroup"] = p.info.owner.cgroup;
-    j["created"] = iso_time(p.info.created);
-    j["packets"] = p.info.packets;
-    j["bytes"] = p.info.bytes;
-    return j;
+    if constexpr (std::is_same_v<K, Cgroup>) {  // its path while it has one: apply takes both
+        if (const std::string path = cgroup_path(p.key); !path.empty())
+            j[PinKind<K>::name] = path;
+        j["id"] = p.key.id;
+    }
+    return pin_fields(j, p.target, p.info);
 }
 
 template <class K>
@@ -307,14 +372,14 @@ int list_pins(const Common& c, const std::string& what, const std::string& colum
     title[0] = static_cast<char>(std::toupper(title[0]));
     Table t{title, {column, "Target", "Owner", "Created", "Packets", "Bytes"}, {}, "No " + what + " pinned on " + s.ifname()};
     for (const auto& p : pins)
-        t.add({p.key.str(), p.target.str(), owner_text(p.info.owner), iso_time(p.info.created),
-               std::to_string(p.info.packets), std::to_string(p.info.bytes)});
+        t.add(pin_cells({shown(p.key)}, p.target, p.info));
     print(t);
     return kOk;
 }
 int cmd_list_flows(const Common& c) { return list_pins<Flow>(c, "flows", "Flow"); }
 int cmd_list_qps(const Common& c) { return list_pins<Qp>(c, "queue pairs", "QP"); }
 int cmd_list_prefixes(const Common& c) { return list_pins<Prefix>(c, "prefixes", "Prefix"); }
+int cmd_list_cgroups(const Common& c) { return list_pins<Cgroup>(c, "cgroups", "Cgroup"); }
 
 // pin KIND and unpin KIND.
 template <class K>
@@ -361,12 +426,19 @@ std::vector<Command> pin_commands() {
     add_pin_commands<Flow>(all, unpins, "PROTO SRC SPORT DST DPORT", "flow", "a flow (tcp or udp 5-tuple)");
     add_pin_commands<Qp>(all, unpins, "DST QP", "queue pair", "a RoCEv2 destination queue pair");
     add_pin_commands<Prefix>(all, unpins, "PREFIX", "prefix", "a destination prefix");
+    add_pin_commands<Cgroup>(all, unpins, "CGROUP", "cgroup",
+                             "every socket of a cgroup v2 (a path, or id:NUMBER) and of its descendants");
+    SocketCommands sockets = socket_commands();
+    all.push_back(std::move(sockets.pin));
+    unpins.push_back(std::move(sockets.unpin));
     for (auto& u : unpins)
         all.push_back(std::move(u));
     all.push_back(command<Common>("list flows", "", "list flow pins", kDev | kJson, {}, {}, cmd_list_flows));
     all.push_back(command<Common>("list qps", "", "list queue pair pins", kDev | kJson, {}, {}, cmd_list_qps));
     all.push_back(
         command<Common>("list prefixes", "", "list prefix pins", kDev | kJson, {}, {}, cmd_list_prefixes));
+    all.push_back(command<Common>("list cgroups", "", "list cgroup pins", kDev | kJson, {}, {}, cmd_list_cgroups));
+    all.push_back(std::move(sockets.list));
     return all;
 }
 

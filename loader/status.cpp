@@ -26,7 +26,8 @@ std::vector<std::string> config_flags(const srv6s_config& cfg) {
     const std::pair<uint32_t, const char*> names[] = {
         {SRV6S_CFG_ENABLED, "enabled"},     {SRV6S_CFG_FIXED_GSO, "fixed_gso"},
         {SRV6S_CFG_DROP_OVERSIZE, "drop_oversize"}, {SRV6S_CFG_NO_FLOWS, "no_flows"},
-        {SRV6S_CFG_NO_QPS, "no_qps"},       {SRV6S_CFG_NO_PREFIXES, "no_prefixes"}};
+        {SRV6S_CFG_NO_QPS, "no_qps"},       {SRV6S_CFG_NO_PREFIXES, "no_prefixes"},
+        {SRV6S_CFG_NO_SOCKETS, "no_sockets"}, {SRV6S_CFG_NO_CGROUPS, "no_cgroups"}};
     for (const auto& [bit, name] : names)
         if (cfg.flags & bit)
             out.push_back(name);
@@ -103,6 +104,8 @@ json status_json(const Seen& seen, bool verbose) {
            {"flows", used_max(st.n_flows, st.max_flows)},
            {"qps", used_max(st.n_qps, st.max_qps)},
            {"prefixes", used_max(st.n_prefixes, st.max_prefixes)},
+           {"sockets", st.n_sockets},
+           {"cgroups", used_max(st.n_cgroups, st.max_cgroups)},
            {"steered", counter_json(seen.stats.reasons[SRV6S_R_STEERED])},
            {"healthy", st.healthy()},
            {"problems", problems}};
@@ -126,7 +129,7 @@ json status_json(const Seen& seen, bool verbose) {
 
 void status_rows(Table& t, const Seen& seen, bool verbose) {
     if (!seen.st) {
-        t.add({seen.dev, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "unreadable"});
+        t.add({seen.dev, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "unreadable"});
         t.child("not steering: " + seen.problems());
         return;
     }
@@ -135,7 +138,8 @@ void status_rows(Table& t, const Seen& seen, bool verbose) {
     t.add({st.ifname, st.attach_mode, std::to_string(st.prog_id), st.link_id ? std::to_string(st.link_id) : "-",
            source_of(st.config).str(), std::to_string(st.config.mtu), std::to_string(st.n_paths),
            std::to_string(st.n_sets), used_of(st.n_flows, st.max_flows), used_of(st.n_qps, st.max_qps),
-           used_of(st.n_prefixes, st.max_prefixes), std::to_string(stats.reasons[SRV6S_R_STEERED].packets),
+           used_of(st.n_prefixes, st.max_prefixes), std::to_string(st.n_sockets), used_of(st.n_cgroups, st.max_cgroups),
+           std::to_string(stats.reasons[SRV6S_R_STEERED].packets),
            st.healthy() ? "steering" : "NOT STEERING"});
     for (const auto& p : st.problems)
         t.child("not steering: " + p.detail);
@@ -178,7 +182,7 @@ int cmd_status(const StatusCmd& c) {
     } else {
         Table t{"srv6steer status",
                 {"Interface", "Mode", "Prog", "Link", "Source", "MTU", "Paths", "Sets", "Flows", "QPs", "Prefixes",
-                 "Steered", "State"},
+                 "Sockets", "Cgroups", "Steered", "State"},
                 {},
                 none};
         for (const auto& s : seen)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * libsrv6steer C ABI: steer flows, RoCEv2 queue pairs and prefixes onto SRv6
- * paths from the host, from C (C99) or any language with a C FFI (the Python
+ * libsrv6steer C ABI: steer sockets, cgroups, flows, RoCEv2 queue pairs and
+ * prefixes onto SRv6 paths from the host, from C (C99) or any language with a C FFI (the Python
  * binding uses ctypes). A thin layer over the C++ API in srv6steer.hpp: same
  * state, same rules, same messages.
  *
@@ -14,6 +14,13 @@
  *   srv6s_flow_parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", &f);
  *   srv6s_pin_flow(h, &f, SRV6S_TARGET_PATH, 1, NULL);  // owned by this process
  *   srv6s_close(h);   // the steering stays; srv6s_detach("eth0", NULL) ends it
+ *
+ * Without privileges, through `srv6steer agent` (remote mode): the same calls
+ * on a handle from srv6s_connect; a socket is pinned by passing its fd.
+ *
+ *   srv6s_connect(NULL, NULL, &h);      // the agent's default socket and interface
+ *   srv6s_add_path_usids(h, 1, "fcbb:0::/32", "1004,1001,1006,fe06", 0);
+ *   srv6s_pin_socket(h, fd, SRV6S_TARGET_PATH, 1, NULL);  // until fd's socket closes
  *
  * Conventions
  *  - Every function that can fail returns 0 on success or a negative
@@ -133,6 +140,10 @@ struct srv6s_attach_opts {
 	uint32_t max_qps;       /* queue pair pins; 0: SRV6S_DEFAULT_MAX_QPS */
 	uint32_t max_prefixes;  /* prefix pins; 0: SRV6S_DEFAULT_MAX_PREFIXES */
 	uint32_t reserved;      /* 0 (every byte of the struct is a field) */
+	/* Added with socket and cgroup pins: a caller built against an older
+	 * header passes a smaller sz and gets the defaults. */
+	uint32_t max_cgroups;   /* cgroup pins; 0: SRV6S_DEFAULT_MAX_CGROUPS */
+	uint32_t reserved2;     /* 0 */
 };
 
 /* Who made a pin decides when srv6s_gc may remove it. */
@@ -200,6 +211,30 @@ struct srv6s_prefix_entry {
 	struct srv6s_pin_info pin;
 };
 
+/* One element of a batch for srv6s_pin_sockets. */
+struct srv6s_socket_pin {
+	int32_t fd;           /* a socket of the calling process */
+	uint32_t target_kind; /* enum srv6s_target_kind */
+	uint32_t target_id;
+};
+
+/* A pinned socket, as listed. The addresses are the socket's now (not bound
+ * or not connected: zeros of its family); flow.proto is IPPROTO_TCP or
+ * IPPROTO_UDP. */
+struct srv6s_socket_entry {
+	uint64_t cookie;           /* SO_COOKIE: the socket's identity */
+	uint32_t family;           /* AF_INET or AF_INET6 */
+	uint32_t pad;
+	struct srv6s_flow flow;    /* the socket's current 5-tuple */
+	struct srv6s_pin_info pin; /* owner_pid: who pinned it */
+};
+
+/* A pinned cgroup, by its id (the cgroup v2 directory's inode number). */
+struct srv6s_cgroup_entry {
+	uint64_t id;
+	struct srv6s_pin_info pin;
+};
+
 /* What srv6s_get_status fills: the caller sets sz (SRV6S_OPTS), the library
  * fills that much; fields this library does not know read as zero. */
 struct srv6s_status {
@@ -222,6 +257,10 @@ struct srv6s_status {
 	uint32_t max_flows, max_qps, max_prefixes;
 	uint32_t n_owned_routes;          /* srv6s_list_owned_routes */
 	uint32_t n_problems;              /* srv6s_list_problems; 0: attached and steering */
+	/* Added with socket and cgroup pins: not filled for a smaller sz. */
+	uint32_t n_sockets;               /* socket pins (srv6s_list_sockets) */
+	uint32_t n_cgroups, max_cgroups;  /* cgroup pins */
+	uint32_t reserved;                /* 0 */
 };
 
 /* What makes an attachment not (or no longer) steer. */
@@ -250,6 +289,8 @@ typedef int (*srv6s_path_stats_fn)(uint32_t path_id, const struct srv6s_counter 
 typedef int (*srv6s_flow_fn)(const struct srv6s_flow_entry *entry, void *ctx);
 typedef int (*srv6s_qp_fn)(const struct srv6s_qp_entry *entry, void *ctx);
 typedef int (*srv6s_prefix_fn)(const struct srv6s_prefix_entry *entry, void *ctx);
+typedef int (*srv6s_socket_fn)(const struct srv6s_socket_entry *entry, void *ctx);
+typedef int (*srv6s_cgroup_fn)(const struct srv6s_cgroup_entry *entry, void *ctx);
 typedef int (*srv6s_problem_fn)(uint32_t kind, const char *detail, void *ctx);
 typedef int (*srv6s_owned_route_fn)(const struct srv6s_owned_route *route, void *ctx);
 typedef int (*srv6s_text_fn)(const char *text, void *ctx);
@@ -296,6 +337,22 @@ int srv6s_detach(const char *ifname, const char *bpffs);
 
 /* Frees a handle (NULL: nothing). The steering stays. */
 void srv6s_close(srv6s_handle *h);
+
+/* Remote mode: connects to `srv6steer agent` on its Unix socket
+ * (socket_path NULL: SRV6S_DEFAULT_AGENT_SOCKET) and works on the interface
+ * it steers (ifname NULL: the agent's only one), without privileges. The
+ * handle takes the same calls, with the agent's rules: path and set ids are
+ * this client's own names; sockets are pinned by passing their fds;
+ * flow, queue pair, prefix and cgroup pins are refused (-EPERM); a client
+ * changes and removes only its own pins, within its quota; the lists show
+ * this client's own paths, sets and pins. srv6s_detach is not for it.
+ * -ENOENT/-ECONNREFUSED when no agent listens there. */
+#define SRV6S_DEFAULT_AGENT_SOCKET "/run/srv6steer/agent.sock"
+int srv6s_connect(const char *socket_path, const char *ifname, srv6s_handle **out);
+
+/* 1 if h came from srv6s_connect (remote mode), 0 if from srv6s_attach or
+ * srv6s_open; -EINVAL for NULL. */
+int srv6s_is_remote(srv6s_handle *h);
 
 /* Removes the state of attachments that can no longer steer (their network
  * namespace or interface is gone), in any network namespace, with all they
@@ -393,6 +450,54 @@ int srv6s_unpin_prefix(srv6s_handle *h, const char *prefix);
 int srv6s_list_flows(srv6s_handle *h, srv6s_flow_fn fn, void *ctx);
 int srv6s_list_qps(srv6s_handle *h, srv6s_qp_fn fn, void *ctx);
 int srv6s_list_prefixes(srv6s_handle *h, srv6s_prefix_fn fn, void *ctx);
+
+/* ---- socket and cgroup pins --------------------------------------------- */
+
+/* Pins a socket of this process (`fd`; UDP once bound, or TCP once
+ * connected or listening; IPv4 or IPv6): every packet it sends follows the target,
+ * whatever its addresses, before any other pin is looked at. The pin lives
+ * in the socket and ends with it (nothing to unpin or collect). Same rules
+ * as srv6s_pin_flow: the same target again is a no-op, another is -EEXIST
+ * without opts->replace; a connected socket gets the route MTU towards its
+ * peer. -EBADF if fd is not open, -ENOTSOCK if it is not a socket,
+ * -EAFNOSUPPORT/-EPROTONOSUPPORT for other sockets, -ENOTCONN for a TCP
+ * socket neither connected nor listening or a UDP socket not bound, -EXDEV
+ * for a socket of another network namespace. */
+int srv6s_pin_socket(srv6s_handle *h, int fd, uint32_t target_kind, uint32_t target_id,
+		     const struct srv6s_pin_opts *opts);
+
+/* Pins `n` sockets at once, all or nothing. n_new, if not NULL, receives
+ * how many pins were new. */
+int srv6s_pin_sockets(srv6s_handle *h, const struct srv6s_socket_pin *pins, size_t n,
+		      const struct srv6s_pin_opts *opts, size_t *n_new);
+
+/* Removes the pin of socket `fd`. -ENOENT if it has none. */
+int srv6s_unpin_socket(srv6s_handle *h, int fd);
+
+/* The pin of socket `fd` (of this process) into *out. -ENOENT if it has none. */
+int srv6s_get_socket_pin(srv6s_handle *h, int fd, struct srv6s_socket_entry *out);
+
+/* Calls fn for every pinned socket (of any process), by cookie. */
+int srv6s_list_sockets(srv6s_handle *h, srv6s_socket_fn fn, void *ctx);
+
+/* The id of a cgroup (v2) from its path: absolute ("/sys/fs/cgroup/kubepods/
+ * pod1"), relative to the cgroup2 mount ("kubepods/pod1"), or "id:NUMBER".
+ * -ENOENT if there is no such cgroup. Needs no handle. */
+int srv6s_cgroup_id(const char *path, uint64_t *out);
+
+/* Pins every socket of cgroup `cgroup_id` and of its descendants (the
+ * deepest pinned ancestor of a socket's cgroup wins): after socket pins,
+ * before flow pins. -ENOENT if the target does not exist; -EEXIST if pinned
+ * to another target without opts->replace; -E2BIG when the cgroup map is
+ * full (srv6s_attach_opts.max_cgroups). */
+int srv6s_pin_cgroup(srv6s_handle *h, uint64_t cgroup_id, uint32_t target_kind, uint32_t target_id,
+		     const struct srv6s_pin_opts *opts);
+
+/* Removes a cgroup pin. -ENOENT if the cgroup is not pinned. */
+int srv6s_unpin_cgroup(srv6s_handle *h, uint64_t cgroup_id);
+
+/* Calls fn for every cgroup pin, by id. */
+int srv6s_list_cgroups(srv6s_handle *h, srv6s_cgroup_fn fn, void *ctx);
 
 /* ---- statistics and housekeeping ---------------------------------------- */
 

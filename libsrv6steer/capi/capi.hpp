@@ -67,7 +67,7 @@ inline const char* text_arg(const char* s, const char* what) {
 }
 
 inline Steering& steering_of(srv6s_handle* h) {
-    need(h != nullptr, "no handle (NULL): attach or open first");
+    need(h != nullptr, "no handle (NULL): attach, open or connect first");
     return h->steering;
 }
 
@@ -80,7 +80,7 @@ template <class T>
 struct Sized;
 template <>
 struct Sized<srv6s_attach_opts> {
-    static constexpr size_t known = offsetof(srv6s_attach_opts, reserved) + sizeof(uint32_t);
+    static constexpr size_t known = offsetof(srv6s_attach_opts, reserved2) + sizeof(uint32_t);
     static constexpr const char* name = "srv6s_attach_opts";
 };
 template <>
@@ -90,7 +90,7 @@ struct Sized<srv6s_pin_opts> {
 };
 template <>
 struct Sized<srv6s_status> {
-    static constexpr size_t known = offsetof(srv6s_status, n_problems) + sizeof(uint32_t);
+    static constexpr size_t known = offsetof(srv6s_status, reserved) + sizeof(uint32_t);
     static constexpr const char* name = "srv6s_status";
 };
 // Every byte is a field (no padding a caller might leave non-zero) where

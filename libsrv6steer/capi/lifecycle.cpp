@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The C ABI's lifecycle: attach (srv6s_attach_opts), open, detach, close,
-// and removing the state of dead attachments.
+// connect (remote mode, through the agent), and removing the state of dead
+// attachments.
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "capi.hpp"
 
 using namespace srv6steer;
 using namespace srv6steer::capi;
+
+static_assert(std::string_view(SRV6S_DEFAULT_AGENT_SOCKET) == srv6steer::kDefaultAgentSocket,
+              "srv6steer.h and srv6steer.hpp name the same agent socket");
 
 namespace {
 
@@ -71,7 +76,9 @@ AttachOptions attach_options(const char* ifname, const srv6s_attach_opts* opts) 
     set_nonzero(o.max_flows, SRV6S_OPT(in, max_flows));
     set_nonzero(o.max_qps, SRV6S_OPT(in, max_qps));
     set_nonzero(o.max_prefixes, SRV6S_OPT(in, max_prefixes));
+    set_nonzero(o.max_cgroups, SRV6S_OPT(in, max_cgroups));
     need(SRV6S_OPT(in, reserved) == 0, field("reserved") + " is not zero: no option is defined there");
+    need(SRV6S_OPT(in, reserved2) == 0, field("reserved2") + " is not zero: no option is defined there");
     return o;
 }
 
@@ -111,6 +118,21 @@ int srv6s_detach(const char* ifname, const char* bpffs) {
 }
 
 void srv6s_close(srv6s_handle* h) { delete h; }
+
+int srv6s_connect(const char* socket_path, const char* ifname, srv6s_handle** out) {
+    if (out)
+        *out = nullptr;
+    return guarded([&] {
+        need(out != nullptr, "nowhere to put the handle (out is NULL)");
+        *out = new srv6s_handle(
+            Steering::connect(socket_path ? socket_path : kDefaultAgentSocket, ifname ? ifname : ""));
+        return 0;
+    });
+}
+
+int srv6s_is_remote(srv6s_handle* h) {
+    return guarded([&] { return steering_of(h).remote() ? 1 : 0; });
+}
 
 int srv6s_remove_dead(const char* bpffs, size_t* n_removed, srv6s_text_fn fn, void* ctx) {
     if (n_removed)

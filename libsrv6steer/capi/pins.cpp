@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// The C ABI's pins: flows, queue pairs and prefixes (srv6s_pin_opts), their
-// lists, and parsing a flow.
+// The C ABI's pins: flows, queue pairs, prefixes, sockets and cgroups
+// (srv6s_pin_opts), their lists, and parsing a flow and a cgroup.
 #include <unistd.h>
 
 #include <chrono>
@@ -99,6 +99,33 @@ Qp qp_of(const char* dst, uint32_t qp) {
     return Qp{Ipv6::parse_any(text_arg(dst, "no queue pair destination (NULL)")), qp};
 }
 
+srv6s_socket_entry c_socket(const PinnedSocket& p) {
+    srv6s_socket_entry e{};
+    e.cookie = p.cookie;
+    e.family = static_cast<uint32_t>(p.family);
+    e.flow = c_flow(p.flow);
+    e.pin = c_pin_info(p.target, p.info);
+    return e;
+}
+
+// A batch's elements, converted one by one; a bad one names its index.
+template <class In, class Convert>
+auto batch_of(const In* in, size_t n, const char* what, Convert convert) {
+    need(n == 0 || in != nullptr, std::string("no ") + what + "s (NULL)");
+    std::vector<decltype(convert(in[0]))> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; i++) {
+        try {
+            out.push_back(convert(in[i]));
+        } catch (const Error& e) {
+            throw Error(std::string(what) + " " + std::to_string(i) + " of the batch: " + e.what() +
+                            "; nothing was pinned",
+                        e.code());
+        }
+    }
+    return out;
+}
+
 int not_pinned(const std::string& what, const std::string& ifname) {
     return fail(-ENOENT, what + " is not pinned on " + ifname);
 }
@@ -142,21 +169,10 @@ int srv6s_pin_flows(srv6s_handle* h, const struct srv6s_flow_pin* pins, size_t n
         *n_added = 0;
     return guarded([&] {
         auto& s = steering_of(h);
-        need(n == 0 || pins != nullptr, "no flows (NULL)");
-        const PinOptions o = pin_options(opts);
-        std::vector<std::pair<Flow, Target>> batch;
-        batch.reserve(n);
-        for (size_t i = 0; i < n; i++) {
-            try {
-                batch.emplace_back(flow_of(&pins[i].flow),
-                                   target_of(pins[i].target_kind, pins[i].target_id));
-            } catch (const Error& e) {
-                throw Error("flow " + std::to_string(i) + " of the batch: " + e.what() +
-                                "; nothing was pinned",
-                            e.code());
-            }
-        }
-        const size_t added = s.pin_flows(batch, o);
+        const auto batch = batch_of(pins, n, "flow", [](const srv6s_flow_pin& p) {
+            return std::pair{flow_of(&p.flow), target_of(p.target_kind, p.target_id)};
+        });
+        const size_t added = s.pin_flows(batch, pin_options(opts));
         if (n_added)
             *n_added = added;
         return 0;
@@ -236,6 +252,97 @@ int srv6s_list_prefixes(srv6s_handle* h, srv6s_prefix_fn fn, void* ctx) {
             copy_text(e.prefix, p.key.str(), "the prefix");
             e.pin = c_pin_info(p.target, p.info);
             return e;
+        });
+    });
+}
+
+// ---- sockets ---------------------------------------------------------------------------
+
+int srv6s_pin_socket(srv6s_handle* h, int fd, uint32_t target_kind, uint32_t target_id,
+                     const struct srv6s_pin_opts* opts) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        s.pin_socket(fd, target_of(target_kind, target_id), pin_options(opts));
+        return 0;
+    });
+}
+
+int srv6s_pin_sockets(srv6s_handle* h, const struct srv6s_socket_pin* pins, size_t n,
+                      const struct srv6s_pin_opts* opts, size_t* n_new) {
+    if (n_new)
+        *n_new = 0;
+    return guarded([&] {
+        auto& s = steering_of(h);
+        const auto batch = batch_of(pins, n, "socket", [](const srv6s_socket_pin& p) {
+            return std::pair<int, Target>{p.fd, target_of(p.target_kind, p.target_id)};
+        });
+        const size_t added = s.pin_sockets(batch, pin_options(opts));
+        if (n_new)
+            *n_new = added;
+        return 0;
+    });
+}
+
+int srv6s_unpin_socket(srv6s_handle* h, int fd) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        return s.unpin_socket(fd) ? 0 : not_pinned("socket fd " + std::to_string(fd), s.ifname());
+    });
+}
+
+int srv6s_get_socket_pin(srv6s_handle* h, int fd, struct srv6s_socket_entry* out) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        need(out != nullptr, "nowhere to put the socket's pin (out is NULL)");
+        const auto p = s.socket_pin(fd);
+        if (!p)
+            return not_pinned("socket fd " + std::to_string(fd), s.ifname());
+        *out = c_socket(*p);
+        return 0;
+    });
+}
+
+int srv6s_list_sockets(srv6s_handle* h, srv6s_socket_fn fn, void* ctx) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        return walk(fn, ctx, [&] { return s.sockets(); }, c_socket);
+    });
+}
+
+// ---- cgroups ---------------------------------------------------------------------------
+
+int srv6s_cgroup_id(const char* path, uint64_t* out) {
+    if (out)
+        *out = 0;
+    return guarded([&] {
+        need(out != nullptr, "nowhere to put the cgroup id (out is NULL)");
+        *out = Cgroup::parse(text_arg(path, "no cgroup path (NULL)")).id;
+        return 0;
+    });
+}
+
+int srv6s_pin_cgroup(srv6s_handle* h, uint64_t cgroup_id, uint32_t target_kind, uint32_t target_id,
+                     const struct srv6s_pin_opts* opts) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        s.pin(Cgroup{cgroup_id}, target_of(target_kind, target_id), pin_options(opts));
+        return 0;
+    });
+}
+
+int srv6s_unpin_cgroup(srv6s_handle* h, uint64_t cgroup_id) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        const Cgroup c{cgroup_id};
+        return s.unpin(c) ? 0 : not_pinned("cgroup " + c.str(), s.ifname());
+    });
+}
+
+int srv6s_list_cgroups(srv6s_handle* h, srv6s_cgroup_fn fn, void* ctx) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        return walk(fn, ctx, [&] { return s.cgroups(); }, [](const Pinned<Cgroup>& p) {
+            return srv6s_cgroup_entry{p.key.id, c_pin_info(p.target, p.info)};
         });
     });
 }

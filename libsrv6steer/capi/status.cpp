@@ -66,6 +66,9 @@ srv6s_status c_status(const Status& s) {
     c.max_flows = s.max_flows;
     c.max_qps = s.max_qps;
     c.max_prefixes = s.max_prefixes;
+    c.n_sockets = count32(s.n_sockets);
+    c.n_cgroups = count32(s.n_cgroups);
+    c.max_cgroups = s.max_cgroups;
     c.n_owned_routes = count32(s.owned_routes.size());
     c.n_problems = count32(s.problems.size());
     return c;

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""srv6steer: steer flows, RoCEv2 queue pairs and prefixes onto SRv6 paths.
+"""srv6steer: steer sockets, cgroups, flows, RoCEv2 queue pairs and prefixes
+onto SRv6 paths.
 
 A ctypes binding over libsrv6steer's C ABI (srv6steer.h)::
 
@@ -9,6 +10,12 @@ A ctypes binding over libsrv6steer's C ABI (srv6steer.h)::
         s.pin_flow("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", path=1)
         print(s.stats()["steered"])
     # closing the handle leaves the steering in place; srv6steer.detach("eth0") ends it
+
+Without privileges, through `srv6steer agent` (remote mode)::
+
+    with srv6steer.Steering.connect() as s:             # /run/srv6steer/agent.sock
+        s.add_path(1, "1004,1001,1006,fe06")
+        s.pin_socket(sock, path=1)                      # until sock is closed
 
 The library is found, in this order, at $SRV6STEER_LIB (a path or a soname),
 next to this package (libsrv6steer.so.1 or libsrv6steer.so copied here), by
@@ -33,7 +40,7 @@ from . import _args, _capi
 from ._args import ArgumentError
 from ._capi import SteeringError, library_path
 from ._values import (DEFAULT_BLOCK, OWNER_NONE, OWNER_SELF, Flow, OwnedRoute, Problem, Status, Target,
-                      _pin_dict, _pin_opts, _target, _usid_text)
+                      _cgroup_id, _pin_dict, _pin_opts, _socket_dict, _target, _usid_text)
 
 __all__ = [
     "ArgumentError",
@@ -115,7 +122,7 @@ class Steering:
                hook: str = "auto", hop_limit: int | None = None, mtu: int = 0,
                fixed_gso: bool | None = None, route_mtu: bool | None = None,
                drop_oversize: bool | None = None, max_flows: int = 0, max_qps: int = 0,
-               max_prefixes: int = 0) -> "Steering":
+               max_prefixes: int = 0, max_cgroups: int = 0) -> "Steering":
         """Loads the data plane and attaches it to TC egress of ifname.
 
         source: outer IPv6 source (default: the interface's first global IPv6
@@ -123,7 +130,8 @@ class Steering:
         "tcx" or "clsact"; hop_limit: outer hop limit 1..255 (default 64);
         mtu: L3 MTU to check (0: the interface's); fixed_gso, route_mtu (both
         on by default), drop_oversize (off): True/False, None for the
-        default; max_flows, max_qps, max_prefixes: pin map sizes (0: default)."""
+        default; max_flows, max_qps, max_prefixes, max_cgroups: pin map
+        sizes (0: default)."""
         name = _args.cstr(ifname, "ifname")
         if not isinstance(hook, str) or hook not in _capi.HOOKS:
             raise ArgumentError(f"hook {hook!r} is not one of {', '.join(map(repr, _capi.HOOKS))}")
@@ -136,7 +144,7 @@ class Steering:
             fixed_gso=_args.toggle(fixed_gso, "fixed_gso"), route_mtu=_args.toggle(route_mtu, "route_mtu"),
             drop_oversize=_args.toggle(drop_oversize, "drop_oversize"),
             max_flows=_args.u32(max_flows, "max_flows"), max_qps=_args.u32(max_qps, "max_qps"),
-            max_prefixes=_args.u32(max_prefixes, "max_prefixes"))
+            max_prefixes=_args.u32(max_prefixes, "max_prefixes"), max_cgroups=_args.u32(max_cgroups, "max_cgroups"))
         h = ctypes.c_void_p()
         _capi.check(_capi.load().srv6s_attach(name, ctypes.byref(opts), ctypes.byref(h)))
         return cls(h.value, ifname, bpffs)
@@ -148,6 +156,31 @@ class Steering:
         h = ctypes.c_void_p()
         _capi.check(_capi.load().srv6s_open(name, bpffs_c, ctypes.byref(h)))
         return cls(h.value, ifname, bpffs)
+
+    @classmethod
+    def connect(cls, socket_path: str | None = None, ifname: str | None = None) -> "Steering":
+        """Remote mode: the same calls through `srv6steer agent`'s Unix socket
+        (None: /run/srv6steer/agent.sock), on the interface it steers (None:
+        its only one), without privileges. Through the agent, path and set
+        ids are this client's own names, sockets are pinned by passing their
+        fds, flow, queue pair, prefix and cgroup pins are refused, and a
+        client changes and removes only its own pins."""
+        path_c = _args.optional_cstr(socket_path, "socket_path", path=True)
+        name_c = _args.optional_cstr(ifname, "ifname")
+        h = ctypes.c_void_p()
+        _capi.check(_capi.load().srv6s_connect(path_c, name_c, ctypes.byref(h)))
+        s = cls(h.value, ifname or "", None)
+        if not ifname:  # the agent's only interface: ask which
+            try:
+                s._ifname = s.status().ifname
+            except SteeringError:
+                pass
+        return s
+
+    @property
+    def remote(self) -> bool:
+        """True for a handle from connect() (through the agent)."""
+        return bool(_capi.check(self._lib.srv6s_is_remote(self._handle())))
 
     @property
     def ifname(self) -> str:
@@ -164,7 +197,11 @@ class Steering:
             self._h = None
 
     def detach(self) -> bool:
-        """Closes this handle and detaches srv6steer from the interface."""
+        """Closes this handle and detaches srv6steer from the interface (not
+        for a handle from connect(): the agent keeps its attachment)."""
+        if self._h is not None and self.remote:
+            raise SteeringError(_errno.EPERM, f"this handle is connected to srv6steer agent, which keeps its "
+                                f"attachment to {self._ifname}: close() the handle; only the agent detaches")
         self.close()
         return detach(self._ifname, self._bpffs)
 
@@ -213,7 +250,8 @@ class Steering:
             prog_id=c.prog_id, link_id=c.link_id, route_mtu=bool(c.route_mtu), config_flags=c.config_flags,
             mtu=c.mtu, hop_limit=c.hop_limit, n_paths=c.n_paths, n_sets=c.n_sets, n_flows=c.n_flows,
             n_qps=c.n_qps, n_prefixes=c.n_prefixes, max_flows=c.max_flows, max_qps=c.max_qps,
-            max_prefixes=c.max_prefixes, owned_routes=routes, problems=problems)
+            max_prefixes=c.max_prefixes, n_sockets=c.n_sockets, n_cgroups=c.n_cgroups, max_cgroups=c.max_cgroups,
+            owned_routes=routes, problems=problems)
 
     # -- paths and sets --
 
@@ -360,6 +398,92 @@ class Steering:
             return 0
 
         _capi.check(self._lib.srv6s_list_prefixes(self._handle(), _capi.PREFIX_FN(each), None))
+        return out
+
+    # -- sockets and cgroups --
+
+    def pin_socket(self, sock, target=None, *, path: int | None = None, set: int | None = None,
+                   replace: bool = False) -> None:
+        """Pins a socket of this process (a socket.socket, anything with
+        fileno(), or an int fd; TCP or UDP, IPv4 or IPv6): every packet it
+        sends follows the target, before any other pin. The pin ends with
+        the socket."""
+        fd = _args.fd(sock, "sock")
+        kind, tid = _target(target, path, set)
+        opts = _pin_opts(replace, OWNER_SELF, 0)
+        _capi.check(self._lib.srv6s_pin_socket(self._handle(), fd, kind, tid, ctypes.byref(opts)))
+
+    def pin_sockets(self, pins: Iterable[tuple[Any, Any]], *, replace: bool = False) -> int:
+        """Pins many sockets at once, all or nothing: an iterable of (sock,
+        target) pairs, target a Target, a path id or ("set", id). Returns how
+        many pins were new."""
+        items = []
+        for i, pair in enumerate(pins):
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise TypeError(f"pins[{i}] must be a (sock, target) pair, not {pair!r}")
+            items.append((_args.fd(pair[0], f"pins[{i}] sock"), Target._of(pair[1], f"pins[{i}] target")._c(
+                f"pins[{i}] target")))
+        opts = _pin_opts(replace, OWNER_SELF, 0)
+        arr = (_capi.SocketPin * max(len(items), 1))()
+        for i, (fd, (kind, tid)) in enumerate(items):
+            arr[i].fd, arr[i].target_kind, arr[i].target_id = fd, kind, tid
+        added = ctypes.c_size_t()
+        _capi.check(self._lib.srv6s_pin_sockets(self._handle(), arr, len(items), ctypes.byref(opts),
+                                                ctypes.byref(added)))
+        return added.value
+
+    def unpin_socket(self, sock) -> bool:
+        """Removes a socket's pin; False if it had none."""
+        return self._unpinned(self._lib.srv6s_unpin_socket(self._handle(), _args.fd(sock, "sock")))
+
+    def socket_pin(self, sock) -> dict | None:
+        """The pin of a socket of this process (the keys of sockets()), or None."""
+        fd = _args.fd(sock, "sock")
+        e = _capi.SocketEntry()
+        rc = self._lib.srv6s_get_socket_pin(self._handle(), fd, ctypes.byref(e))
+        if rc == -_errno.ENOENT:
+            return None
+        _capi.check(rc)
+        return _socket_dict(e)
+
+    def sockets(self) -> list[dict]:
+        """Every pinned socket: dicts with cookie, family (socket.AF_INET or
+        AF_INET6), flow (Flow: the socket's addresses now), proto, src,
+        sport, dst, dport, target (Target), owner_pid, owner_cgroup,
+        created_ns, packets, bytes."""
+        out: list[dict] = []
+
+        def each(entry, _ctx):
+            out.append(_socket_dict(entry.contents))
+            return 0
+
+        _capi.check(self._lib.srv6s_list_sockets(self._handle(), _capi.SOCKET_FN(each), None))
+        return out
+
+    def pin_cgroup(self, cgroup, target=None, *, path: int | None = None, set: int | None = None,
+                   replace: bool = False, owner=OWNER_SELF, owner_cgroup: int = 0) -> None:
+        """Pins every socket of a cgroup (v2) and of its descendants: cgroup
+        is its path (absolute, or relative to the cgroup2 mount) or its id
+        (int). Socket pins win over it; it wins over flow pins."""
+        kind, tid = _target(target, path, set)
+        opts = _pin_opts(replace, owner, owner_cgroup)
+        cid = _cgroup_id(cgroup)
+        _capi.check(self._lib.srv6s_pin_cgroup(self._handle(), cid, kind, tid, ctypes.byref(opts)))
+
+    def unpin_cgroup(self, cgroup) -> bool:
+        """Removes a cgroup pin; False if the cgroup was not pinned."""
+        return self._unpinned(self._lib.srv6s_unpin_cgroup(self._handle(), _cgroup_id(cgroup)))
+
+    def cgroups(self) -> list[dict]:
+        """Every cgroup pin: dicts with id and the pin's fields."""
+        out: list[dict] = []
+
+        def each(entry, _ctx):
+            e = entry.contents
+            out.append({"id": e.id, **_pin_dict(e.pin)})
+            return 0
+
+        _capi.check(self._lib.srv6s_list_cgroups(self._handle(), _capi.CGROUP_FN(each), None))
         return out
 
     # -- statistics and housekeeping --

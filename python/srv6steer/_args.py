@@ -23,6 +23,7 @@ PORT_MAX = 0xFFFF
 PROTO_MAX = 0xFF
 USID_MAX = 0xFFFF  # 16-bit uSIDs
 PID_MAX = 0x7FFFFFFF  # pid_t
+FD_MAX = 0x7FFFFFFF  # int
 
 
 class ArgumentError(SteeringError, ValueError):
@@ -61,6 +62,20 @@ def qp(value: Any, name: str = "qp") -> int:
 
 def u32(value: Any, name: str) -> int:
     return integer(value, name, 0, U32_MAX)
+
+
+def fd(value: Any, name: str) -> int:
+    """A file descriptor: an int, or what fileno() says of a socket.socket
+    (or of anything else with fileno())."""
+    if hasattr(value, "fileno") and not hasattr(type(value), "__index__"):
+        n = value.fileno()
+        if isinstance(n, int) and not isinstance(n, bool) and n < 0:
+            raise ArgumentError(f"{name} is closed: its fileno() is {n}")
+        return integer(n, f"{name}.fileno()", 0, FD_MAX)
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise TypeError(f"{name} must be a socket (anything with fileno()) or a file descriptor, "
+                        f"not {type(value).__name__} ({value!r})")
+    return integer(value, name, 0, FD_MAX)
 
 
 _TEXT_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network, ipaddress.IPv6Network)

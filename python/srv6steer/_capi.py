@@ -72,6 +72,8 @@ class AttachOpts(Sized):
         ("max_qps", _u32),
         ("max_prefixes", _u32),
         ("reserved", _u32),
+        ("max_cgroups", _u32),
+        ("reserved2", _u32),
     ]
 
 
@@ -113,6 +115,10 @@ class Status(Sized):
         ("max_prefixes", _u32),
         ("n_owned_routes", _u32),
         ("n_problems", _u32),
+        ("n_sockets", _u32),
+        ("n_cgroups", _u32),
+        ("max_cgroups", _u32),
+        ("reserved", _u32),
     ]
 
 
@@ -172,10 +178,24 @@ class PrefixEntry(ctypes.Structure):
     _fields_ = [("prefix", ctypes.c_char * PREFIXSTRLEN), ("pin", PinInfo)]
 
 
+class SocketPin(ctypes.Structure):
+    _fields_ = [("fd", _i32), ("target_kind", _u32), ("target_id", _u32)]
+
+
+class SocketEntry(ctypes.Structure):
+    _fields_ = [("cookie", _u64), ("family", _u32), ("pad", _u32), ("flow", Flow), ("pin", PinInfo)]
+
+
+class CgroupEntry(ctypes.Structure):
+    _fields_ = [("id", _u64), ("pin", PinInfo)]
+
+
 PATH_STATS_FN = ctypes.CFUNCTYPE(_int, _u32, ctypes.POINTER(Counter), _ptr)
 FLOW_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(FlowEntry), _ptr)
 QP_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(QpEntry), _ptr)
 PREFIX_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(PrefixEntry), _ptr)
+SOCKET_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(SocketEntry), _ptr)
+CGROUP_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(CgroupEntry), _ptr)
 PROBLEM_FN = ctypes.CFUNCTYPE(_int, _u32, _str, _ptr)
 OWNED_ROUTE_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(OwnedRoute), _ptr)
 TEXT_FN = ctypes.CFUNCTYPE(_int, _str, _ptr)
@@ -191,6 +211,8 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_open": (_int, [_str, _str, _P(_ptr)]),
     "srv6s_detach": (_int, [_str, _str]),
     "srv6s_close": (None, [_ptr]),
+    "srv6s_connect": (_int, [_str, _str, _P(_ptr)]),
+    "srv6s_is_remote": (_int, [_ptr]),
     "srv6s_remove_dead": (_int, [_str, _P(_size), TEXT_FN, _ptr]),
     "srv6s_get_status": (_int, [_ptr, _P(Status)]),
     "srv6s_list_problems": (_int, [_ptr, PROBLEM_FN, _ptr]),
@@ -212,6 +234,15 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_list_flows": (_int, [_ptr, FLOW_FN, _ptr]),
     "srv6s_list_qps": (_int, [_ptr, QP_FN, _ptr]),
     "srv6s_list_prefixes": (_int, [_ptr, PREFIX_FN, _ptr]),
+    "srv6s_pin_socket": (_int, [_ptr, _int, _u32, _u32, _P(PinOpts)]),
+    "srv6s_pin_sockets": (_int, [_ptr, _P(SocketPin), _size, _P(PinOpts), _P(_size)]),
+    "srv6s_unpin_socket": (_int, [_ptr, _int]),
+    "srv6s_get_socket_pin": (_int, [_ptr, _int, _P(SocketEntry)]),
+    "srv6s_list_sockets": (_int, [_ptr, SOCKET_FN, _ptr]),
+    "srv6s_cgroup_id": (_int, [_str, _P(_u64)]),
+    "srv6s_pin_cgroup": (_int, [_ptr, _u64, _u32, _u32, _P(PinOpts)]),
+    "srv6s_unpin_cgroup": (_int, [_ptr, _u64]),
+    "srv6s_list_cgroups": (_int, [_ptr, CGROUP_FN, _ptr]),
     "srv6s_stats_reason": (_int, [_ptr, _u32, _P(Counter)]),
     "srv6s_stats_reasons": (_int, [_ptr, _P(Counter), _size, _P(_size)]),
     "srv6s_stats_paths": (_int, [_ptr, PATH_STATS_FN, _ptr]),

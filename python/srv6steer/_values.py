@@ -5,6 +5,8 @@ checked conversion of each into what the C ABI takes (srv6steer.h)."""
 from __future__ import annotations
 
 import ctypes
+import os
+import socket
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -161,6 +163,26 @@ def _pin_dict(p: _capi.PinInfo) -> dict:
     }
 
 
+def _socket_dict(e: _capi.SocketEntry) -> dict:
+    f = Flow._from_c(e.flow)
+    try:
+        family: int = socket.AddressFamily(e.family)
+    except ValueError:
+        family = e.family
+    return {"cookie": e.cookie, "family": family, "flow": f, **f._asdict(), **_pin_dict(e.pin)}
+
+
+def _cgroup_id(cgroup, name: str = "cgroup") -> int:
+    """A cgroup's id: an int, or a path (str or os.PathLike: absolute,
+    relative to the cgroup2 mount, or "id:NUMBER") the library resolves."""
+    if isinstance(cgroup, (str, os.PathLike)):
+        path = _args.cstr(cgroup, name, path=True)
+        out = ctypes.c_uint64()
+        _capi.check(_capi.load().srv6s_cgroup_id(path, ctypes.byref(out)))
+        return out.value
+    return _args.integer(cgroup, name, 1, _args.U64_MAX)
+
+
 def _usid_text(usids) -> str:
     if isinstance(usids, str):
         return _args.text(usids, "usids")
@@ -216,6 +238,9 @@ class Status:
     max_flows: int
     max_qps: int
     max_prefixes: int
+    n_sockets: int
+    n_cgroups: int
+    max_cgroups: int
     owned_routes: list[OwnedRoute] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 

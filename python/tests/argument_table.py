@@ -15,6 +15,7 @@ test, or on a NULL handle) and the interface and bpffs to name."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -82,16 +83,16 @@ def _owner_ints(callable_: str, pin: Callable[..., Any]) -> list[IntArg]:
     ]
 
 
-def _target_ints(callable_: str, pin: Callable[..., Any]) -> list[IntArg]:
-    """target=, path=, set= and the owner of a pin call; pin(env, **kw)."""
-    return [
+def _target_ints(callable_: str, pin: Callable[..., Any], owner: bool = True) -> list[IntArg]:
+    """target=, path=, set= and (owner: True) the owner of a pin call; pin(env, **kw)."""
+    out = [
         IntArg(callable_, "target", "target", lambda e, v: pin(e, target=v), 0, 4095),
         IntArg(callable_, "target", "target id", lambda e, v: pin(e, target=("set", v)), 0, 4095),
         IntArg(callable_, "target", "target id", lambda e, v: pin(e, target=("path", v)), 0, 4095),
         IntArg(callable_, "path", "path", lambda e, v: pin(e, path=v), 0, 4095),
         IntArg(callable_, "set", "set", lambda e, v: pin(e, set=v), 0, 4095),
-        *_owner_ints(callable_, lambda e, **kw: pin(e, path=1, **kw)),
     ]
+    return out + (_owner_ints(callable_, lambda e, **kw: pin(e, path=1, **kw)) if owner else [])
 
 
 def _pin_flow(e, **kw):
@@ -110,12 +111,51 @@ def _attach(e, **kw):
     return Steering.attach(e.ifname, bpffs=e.bpffs, **kw)
 
 
+class Fileno:
+    """Anything with fileno(), as a socket.socket is: fileno() says v."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def fileno(self):
+        return self.v
+
+
+class PathLike(os.PathLike):
+    """An os.PathLike (as a pathlib.Path is) whose path is v, whatever it is."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __fspath__(self):
+        return self.v
+
+
+FD_MAX = 2**31 - 1
+ROOT_CGROUP = 1  # a valid cgroup id: the argument under test fails first
+
+
+def _sock_ints(callable_: str, param: str, name: str, use: Callable[[Env, Any], Any]) -> list[IntArg]:
+    """A socket given as an int fd, and as an object whose fileno() says it."""
+    return [IntArg(callable_, param, name, use, 0, FD_MAX),
+            IntArg(callable_, param, name, lambda e, v: use(e, Fileno(v)), 0, FD_MAX)]
+
+
+def _pin_socket(e, **kw):
+    return e.steering.pin_socket(0, **kw)
+
+
+def _pin_cgroup(e, **kw):
+    return e.steering.pin_cgroup(ROOT_CGROUP, **kw)
+
+
 INTEGERS: list[IntArg] = [
     IntArg("Steering.attach", "hop_limit", "hop_limit", lambda e, v: _attach(e, hop_limit=v), 1, 255),
     IntArg("Steering.attach", "mtu", "mtu", lambda e, v: _attach(e, mtu=v), 0, U32),
     IntArg("Steering.attach", "max_flows", "max_flows", lambda e, v: _attach(e, max_flows=v), 0, U32),
     IntArg("Steering.attach", "max_qps", "max_qps", lambda e, v: _attach(e, max_qps=v), 0, U32),
     IntArg("Steering.attach", "max_prefixes", "max_prefixes", lambda e, v: _attach(e, max_prefixes=v), 0, U32),
+    IntArg("Steering.attach", "max_cgroups", "max_cgroups", lambda e, v: _attach(e, max_cgroups=v), 0, U32),
     IntArg("Steering.add_path", "id", "id", lambda e, v: e.steering.add_path(v, "1004,1001,1006,fe06"), 0, 4095),
     IntArg("Steering.add_path", "usids", "usids[1]", lambda e, v: e.steering.add_path(7, [0x1004, v]), 0, 0xFFFF),
     IntArg("Steering.remove_path", "id", "id", lambda e, v: e.steering.remove_path(v), 0, 4095),
@@ -136,6 +176,17 @@ INTEGERS: list[IntArg] = [
     *_target_ints("Steering.pin_qp", _pin_qp),
     IntArg("Steering.unpin_qp", "qp", "qp", lambda e, v: e.steering.unpin_qp(DEST, v), 0, 0xFFFFFF),
     *_target_ints("Steering.pin_prefix", _pin_prefix),
+    *_sock_ints("Steering.pin_socket", "sock", "sock", lambda e, v: e.steering.pin_socket(v, path=1)),
+    *_target_ints("Steering.pin_socket", _pin_socket, owner=False),
+    *_sock_ints("Steering.pin_sockets", "pins", "pins[0] sock", lambda e, v: e.steering.pin_sockets([(v, 1)])),
+    IntArg("Steering.pin_sockets", "pins", "pins[0] target", lambda e, v: e.steering.pin_sockets([(0, v)]), 0, 4095),
+    IntArg("Steering.pin_sockets", "pins", "pins[0] target id",
+           lambda e, v: e.steering.pin_sockets([(0, ("set", v))]), 0, 4095),
+    *_sock_ints("Steering.unpin_socket", "sock", "sock", lambda e, v: e.steering.unpin_socket(v)),
+    *_sock_ints("Steering.socket_pin", "sock", "sock", lambda e, v: e.steering.socket_pin(v)),
+    IntArg("Steering.pin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.pin_cgroup(v, path=1), 1, U64),
+    *_target_ints("Steering.pin_cgroup", _pin_cgroup),
+    IntArg("Steering.unpin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.unpin_cgroup(v), 1, U64),
     IntArg("Target.path", "id", "id", lambda e, v: Target.path(v), 0, 4095),
     IntArg("Target.set", "id", "id", lambda e, v: Target.set(v), 0, 4095),
     IntArg("Target.of", "target", "target", lambda e, v: Target.of(v), 0, 4095),
@@ -167,6 +218,12 @@ TEXTS: list[Arg] = [
     Arg("Steering.pin_prefix", "prefix", "prefix", lambda e, v: e.steering.pin_prefix(v, path=1)),
     Arg("Steering.unpin_prefix", "prefix", "prefix", lambda e, v: e.steering.unpin_prefix(v)),
     Arg("Flow.parse", "text", "flow", lambda e, v: Flow.parse(v)),
+    Arg("Steering.connect", "socket_path", "socket_path", lambda e, v: Steering.connect(v)),
+    Arg("Steering.connect", "ifname", "ifname", lambda e, v: Steering.connect(os.path.join(e.bpffs or "/", "none"), v)),
+    # A cgroup is an id or a path: as text, it comes through an os.PathLike
+    # here (an int is an id, which TEXTS would not refuse).
+    Arg("Steering.pin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.pin_cgroup(PathLike(v), path=1)),
+    Arg("Steering.unpin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.unpin_cgroup(PathLike(v))),
     Arg("Flow.of", "flow", "flow", lambda e, v: Flow.of(v)),
 ]
 
@@ -186,13 +243,17 @@ OTHERS: list[Arg] = [
     Arg("Steering.pin_flows", "pins", "pins", lambda e, v: e.steering.pin_flows([v])),
     Arg("Steering.pin_qp", "replace", "replace", lambda e, v: e.steering.pin_qp(DEST, 1, path=1, replace=v)),
     Arg("Steering.pin_prefix", "replace", "replace", lambda e, v: e.steering.pin_prefix(DEST, path=1, replace=v)),
+    Arg("Steering.pin_socket", "replace", "replace", lambda e, v: e.steering.pin_socket(0, path=1, replace=v)),
+    Arg("Steering.pin_sockets", "replace", "replace", lambda e, v: e.steering.pin_sockets([(0, 1)], replace=v)),
+    Arg("Steering.pin_sockets", "pins", "pins", lambda e, v: e.steering.pin_sockets([v])),
+    Arg("Steering.pin_cgroup", "replace", "replace", lambda e, v: _pin_cgroup(e, path=1, replace=v)),
 ]
 
 # Callables without parameters (besides self).
 NO_PARAMETERS = {
     "version", "reason_names", "library_path", "Steering.close", "Steering.detach", "Steering.status",
     "Steering.flows", "Steering.qps", "Steering.prefixes", "Steering.stats", "Steering.path_stats",
-    "Steering.gc",
+    "Steering.gc", "Steering.sockets", "Steering.cgroups",
 }
 
 

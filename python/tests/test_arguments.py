@@ -14,6 +14,7 @@ Also compares the ctypes structs with the C compiler's view of srv6steer.h."""
 from __future__ import annotations
 
 import ctypes
+import errno
 import inspect
 import os
 import subprocess
@@ -116,6 +117,16 @@ class OnNullHandle(ArgumentChecks, unittest.TestCase):
         self.assertIn("no handle", str(cm.exception))
 
 
+class Connect(unittest.TestCase):
+    def test_no_agent_there_says_so(self):
+        path = "/nonexistent/srv6steer/agent.sock"
+        with self.assertRaises(SteeringError) as cm:
+            Steering.connect(path)
+        self.assertIn(cm.exception.errno, (errno.ENOENT, errno.ECONNREFUSED))
+        self.assertIn(path, str(cm.exception))
+        self.assertNotIsInstance(cm.exception, ValueError)
+
+
 class Table(unittest.TestCase):
     def test_covers_every_parameter_of_every_public_callable(self):
         declared = table.covered()
@@ -145,6 +156,8 @@ class Layouts(unittest.TestCase):
         "srv6s_owned_route": _capi.OwnedRoute, "srv6s_counter": _capi.Counter, "srv6s_flow": _capi.Flow,
         "srv6s_flow_pin": _capi.FlowPin, "srv6s_pin_info": _capi.PinInfo, "srv6s_flow_entry": _capi.FlowEntry,
         "srv6s_qp_entry": _capi.QpEntry, "srv6s_prefix_entry": _capi.PrefixEntry,
+        "srv6s_socket_pin": _capi.SocketPin, "srv6s_socket_entry": _capi.SocketEntry,
+        "srv6s_cgroup_entry": _capi.CgroupEntry,
     }
 
     def test_every_field_where_the_compiler_puts_it(self):

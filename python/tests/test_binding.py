@@ -15,7 +15,6 @@ import unittest
 
 import srv6steer
 from srv6steer import Flow, Steering, SteeringError, Target
-from srv6steer.torch import steer_job, unsteer
 
 import argument_table
 from test_arguments import ArgumentChecks
@@ -216,29 +215,9 @@ class Attached(Veth):
             self.assertTrue(s.unpin_prefix("10.0.3.0/24"))
             self.assertFalse(s.unpin_prefix("10.0.3.0/24"))
 
-    def test_torch_helper_pins_each_peer(self):
-        hosts = {0: HOST, 1: DEST, 2: "fcbb:0:800:2::30"}
-        controller = {
-            (0, 1): {"type": "seg6", "mode": "encap.red", "segs": ["fcbb:0:1004:1001:1006:fe06::"]},
-            (0, 2): {"type": "seg6", "mode": "encap.red", "segs": ["fcbb:0:1004:1002:1006:fe06::"]},
-        }
-        with self.attach() as s:
-            pins = steer_job(s, 0, hosts, controller)
-            self.assertEqual(sorted((p["prefix"], p["target"].id) for p in s.prefixes()),
-                             [("fcbb:0:800:2::20/128", 1), ("fcbb:0:800:2::30/128", 2)])
-            self.assertEqual(s.prefixes()[0]["owner_pid"], os.getpid())
-            send_udp(42000, 9000)
-            self.assertEqual(s.path_stats()[1]["packets"], 1)
-            self.assertEqual(s.path_stats()[2]["packets"], 0)
-            steer_job(s, 0, hosts, controller)  # again (a restarted job): no error, nothing new
-            self.assertEqual(len(s.prefixes()), 2)
-            unsteer(s, pins)
-            self.assertEqual(s.prefixes(), [])
-            self.assertEqual(s.path_stats(), {})
-
     def test_attach_options_and_status(self):
         with self.attach(hook="clsact", hop_limit=9, mtu=1400, route_mtu=False, drop_oversize=True,
-                         fixed_gso=False, max_flows=16, max_qps=8, max_prefixes=4,
+                         fixed_gso=False, max_flows=16, max_qps=8, max_prefixes=4, max_cgroups=2,
                          source="fcbb:0:800:1::99") as s:
             st = s.status()
             self.assertEqual(st.ifname, "veth0")
@@ -246,7 +225,9 @@ class Attached(Veth):
             self.assertEqual(st.attach_mode, "clsact")
             self.assertIn("bpf", sh("tc filter show dev veth0 egress"))
             self.assertEqual((st.hop_limit, st.mtu, st.source), (9, 1400, "fcbb:0:800:1::99"))
-            self.assertEqual((st.max_flows, st.max_qps, st.max_prefixes), (16, 8, 4))
+            self.assertEqual((st.max_flows, st.max_qps, st.max_prefixes, st.max_cgroups), (16, 8, 4, 2))
+            self.assertEqual((st.n_sockets, st.n_cgroups), (0, 0))
+            self.assertFalse(s.remote)
             self.assertFalse(st.route_mtu)
             self.assertTrue(st.healthy)
             self.assertEqual(st.problems, [])
@@ -294,8 +275,8 @@ class AttachedArguments(ArgumentChecks, Veth):
     def tearDown(self):
         try:
             st = self.s.status()
-            self.assertEqual((st.n_paths, st.n_sets, st.n_flows, st.n_qps, st.n_prefixes), (2, 1, 0, 0, 0),
-                             "a refused call changed the state")
+            self.assertEqual((st.n_paths, st.n_sets, st.n_flows, st.n_qps, st.n_prefixes, st.n_sockets, st.n_cgroups),
+                             (2, 1, 0, 0, 0, 0, 0), "a refused call changed the state")
         finally:
             self.s.close()
             super().tearDown()

@@ -155,6 +155,19 @@ inline srv6s_flow udp_flow(uint16_t sport, uint16_t dport) {
     return flow_at(kHostAddr, sport, kDest, dport, IPPROTO_UDP);
 }
 
+// A listed pin is of flow `want`, on path `path`, owned by this process.
+inline void expect_pinned(const srv6s_flow& got, const srv6s_pin_info& pin, const srv6s_flow& want, uint32_t path) {
+    EXPECT_STREQ(got.src, want.src);
+    EXPECT_STREQ(got.dst, want.dst);
+    EXPECT_EQ(got.sport, want.sport);
+    EXPECT_EQ(got.dport, want.dport);
+    EXPECT_EQ(got.proto, want.proto);
+    EXPECT_EQ(pin.target_kind, uint32_t(SRV6S_TARGET_PATH));
+    EXPECT_EQ(pin.target_id, path);
+    EXPECT_EQ(pin.owner_pid, uint32_t(getpid()));
+    EXPECT_GT(pin.created_ns, 0u);
+}
+
 // srv6s_pin_flow / srv6s_unpin_flow of a flow value.
 inline int pin_flow(srv6s_handle* h, srv6s_flow f, uint32_t kind, uint32_t id,
                     const srv6s_pin_opts* opts = nullptr) {

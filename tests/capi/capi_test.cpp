@@ -43,15 +43,7 @@ TEST_F(CApi, AttachPinListStatsDetach) {
 
     auto list = flows(h.get());
     ASSERT_EQ(list.size(), 1u);
-    EXPECT_STREQ(list[0].flow.src, kHostAddr);
-    EXPECT_STREQ(list[0].flow.dst, kDest);
-    EXPECT_EQ(list[0].flow.sport, 40000);
-    EXPECT_EQ(list[0].flow.dport, 9000);
-    EXPECT_EQ(list[0].flow.proto, IPPROTO_UDP);
-    EXPECT_EQ(list[0].pin.target_kind, uint32_t(SRV6S_TARGET_PATH));
-    EXPECT_EQ(list[0].pin.target_id, 1u);
-    EXPECT_EQ(list[0].pin.owner_pid, uint32_t(getpid()));
-    EXPECT_GT(list[0].pin.created_ns, 0u);
+    expect_pinned(list[0].flow, list[0].pin, udp_flow(40000, 9000), 1);
     EXPECT_EQ(list[0].pin.packets, 0u);
 
     send_udp(40000, 9000);  // steered
