@@ -7,6 +7,8 @@ with numbers read from the spines' counters:
   2. a live flow moved from one spine to the other without a stall;
   3. two RoCEv2 queue pairs to the same host on different spines;
   4. what `srv6steer status` and `stats` say about it;
+  5. a real gloo job (4 ranks on h1, h2, h4; python3-torch) whose ranks pin
+     their own connections onto the spines a plan chose (srv6steer.torch);
 then detaches and takes the lab down (also on Ctrl-C).
 
 Run as root after building:  tools/demo   (or /usr/bin/python3 tools/demo.py)
@@ -22,10 +24,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "testing"))
 from skippolicy import SKIPPED, under_ci  # noqa: E402
-from srv6lab import Lab, down_on_signal, host_addr, stop_on_signals, wait_until  # noqa: E402
+from srv6lab import Lab, down_on_signal, gloo_plan, host_addr, stop_on_signals, wait_until  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", HERE.parent / "build" / "loader" / "srv6steer"))
+LIB = os.environ.get("SRV6STEER_LIB", str(SRV6STEER.parent.parent / "libsrv6steer" / "libsrv6steer.so"))
 H1, H2 = host_addr("h1"), host_addr("h2")
+# The gloo job: ranks 1 and 3 share h2; h1's two connections to h2 take both spines.
+GLOO_RANKS = {0: "h1", 1: "h2", 2: "h4", 3: "h2"}
+GLOO_SPINES = {frozenset((0, 1)): "spine1", frozenset((0, 3)): "spine2", frozenset((1, 2)): "spine2",
+               frozenset((2, 3)): "spine1", frozenset((0, 2)): "spine1"}
+
+
+def gloo_spine(src, dst):
+    return GLOO_SPINES[frozenset((src, dst))]
 
 
 def say(text=""):
@@ -41,10 +52,10 @@ class Demo:
     def __init__(self, lab):
         self.lab = lab
 
-    def steer(self, *args, show=True):
+    def steer(self, *args, show=True, node="h1"):
         if show:
-            say(f"  $ srv6steer {' '.join(args)}")
-        r = self.lab.run("h1", SRV6STEER, *args, check=False, timeout=60)
+            say(f"  $ srv6steer {' '.join(args)}" + (f"    (on {node})" if node != "h1" else ""))
+        r = self.lab.run(node, SRV6STEER, *args, check=False, timeout=60)
         if r.returncode != 0:
             raise SystemExit(f"srv6steer {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
         return r.stdout
@@ -150,6 +161,49 @@ class Demo:
                     say("    " + line)
 
 
+    def gloo_job(self):
+        title("5. A gloo job's rank pairs on the spines the plan chose")
+        if subprocess.run(["/usr/bin/python3", "-c", "import torch.distributed"], capture_output=True).returncode:
+            say("  (not shown: this step needs Debian's python3-torch)")
+            return
+        for h in ("h2", "h4"):
+            self.steer("attach", "eth0", node=h)
+        try:
+            say("  4 ranks: 0 on h1, 1 and 3 on h2, 2 on h4; each pins its own connections after")
+            say("  init_process_group(\"gloo\") (srv6steer.torch.pin_process_group), then they")
+            say("  all_reduce 64 MiB for 2 s. The plan (leaf -> spine -> leaf, decap by family):")
+            for pair, sp in GLOO_SPINES.items():
+                s, d = sorted(pair)
+                say(f"    ranks {s} <-> {d} ({GLOO_RANKS[s]} <-> {GLOO_RANKS[d]}): {sp}")
+            env = {"PYTHONPATH": str(HERE.parent / "python"), **os.environ, "SRV6STEER_LIB": LIB,
+                   "BACKEND_INTERFACE": "eth0", "PYTHONDONTWRITEBYTECODE": "1"}
+            b0 = self.lab.port_bytes()
+            out = self.lab.gloo_job(GLOO_RANKS, gloo_plan(GLOO_RANKS, gloo_spine), env=env, seconds=2)
+            d = Lab.delta(b0, self.lab.port_bytes())
+            say()
+            for rank, ev in sorted(out.items()):
+                done = ev["done"]
+                say(f"  rank {rank} ({GLOO_RANKS[rank]}): {len(ev['pinned']['connections'])} connections pinned in "
+                    f"{ev['pinned']['seconds'] * 1000:.0f} ms ({ev['pinned']['mode']} pins), {done['iterations']} "
+                    f"all_reduces, results {'exact' if done['exact'] else 'WRONG'}")
+            say()
+            say(f"  {'what rank sent to rank':<26} {'hosts':<10} {'plan':<8} {'steered':>10}")
+            for rank, ev in sorted(out.items()):
+                for c in ev["done"]["connections"]:
+                    if c["steered"] > 10e6:     # the ring's direction; the other one carries ACKs
+                        peer = c["peer"]
+                        who, hosts = f"rank {rank} -> rank {peer}", f"{GLOO_RANKS[rank]}->{GLOO_RANKS[peer]}"
+                        say(f"  {who:<26} {hosts:<10} {gloo_spine(rank, peer):<8} {c['steered'] / 1e6:>7.1f} MB")
+            say()
+            say("  bytes the spines received from each leaf during the job (tools/lab counters):")
+            say(f"  {'':8} {'leaf00 (h1)':>12} {'leaf01 (h4)':>12} {'leaf02 (h2)':>12}")
+            for sp in ("spine1", "spine2"):
+                say(f"  {sp:8} " + " ".join(f"{d[(sp, p)] / 1e6:>9.1f} MB" for p in ("lf00", "lf01", "lf02")))
+        finally:
+            for h in ("h2", "h4"):
+                self.steer("detach", "eth0", node=h, show=False)
+
+
 def cannot_run(why):
     """Exit 77 (ctest: skipped), or 1 under CI=true (testing/skippolicy.py)."""
     print(f"tools/demo: {why}", file=sys.stderr)
@@ -173,6 +227,7 @@ def main():
         demo.move_live()
         demo.two_qps()
         demo.describe()
+        demo.gloo_job()
     except KeyboardInterrupt:
         say("\ninterrupted")
     finally:

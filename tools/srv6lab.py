@@ -13,11 +13,13 @@ the same fabric. Commands run in a node's *network* namespace only
 """
 import json
 import os
+import pwd
 import re
 import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "tools" / "lab"
 ROCE = ROOT / "tools" / "roce"
+GLOO_JOB = ROOT / "tools" / "gloo_job.py"
 
 SPINES = ("spine1", "spine2")
 LEAVES = ("leaf00", "leaf01", "leaf02")
@@ -125,6 +128,21 @@ def drain(proc):
     t = threading.Thread(target=run, daemon=True)
     t.start()
     return t
+
+
+def leaf_path(src, spine, dst):
+    """uSIDs from host src's leaf through spine to host dst's leaf, for a
+    plan of srv6steer.plan (the decap function follows the family):
+    leaf_path("h1", "spine2", "h2") -> "1004,1002,1006"."""
+    return ",".join(f"{USID[n]:x}" for n in (HOST_LEAF[src], spine, HOST_LEAF[dst]))
+
+
+def gloo_plan(ranks, spine_of):
+    """A plan (srv6steer.plan's file form) for {rank: host}: every directed
+    pair of ranks on two hosts through the spine spine_of(src, dst) names."""
+    pairs = [{"src": s, "dst": d, "path": leaf_path(ranks[s], spine_of(s, d), ranks[d])}
+             for s in sorted(ranks) for d in sorted(ranks) if ranks[s] != ranks[d]]
+    return {"version": 1, "world_size": len(ranks), "pairs": pairs}
 
 
 def container(*usids):
@@ -291,6 +309,40 @@ class Lab:
                      "--sport", sport, "--json")
         return json.loads(r.stdout)
 
+    def gloo_job(self, ranks, plan, *, env, host_env=None, user=None, mib=64, seconds=3, timeout=180):
+        """Runs tools/gloo_job.py for each {rank: host} at once, the store on
+        rank 0's host (IPv6), gloo on eth0, the plan (a dict) in a file;
+        env: the ranks' environment (PYTHONPATH, SRV6STEER_LIB, ...), plus
+        host_env[host] on that host's; user: run them as this user (setpriv).
+        Returns {rank: {event: its JSON line}}; RuntimeError if a rank fails."""
+        fd, name = tempfile.mkstemp(suffix=".json", prefix="gloo-plan-")
+        with os.fdopen(fd, "w") as f:
+            json.dump(plan, f)
+        os.chmod(name, 0o644)
+        master = f"[{host_addr(ranks[0])}]:29500"
+        pw = pwd.getpwnam(user) if user else None
+        as_user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"] if pw else []
+        procs = {}
+        try:
+            for rank, host in ranks.items():
+                procs[rank] = self.popen(host, *as_user, "/usr/bin/python3", GLOO_JOB, "--rank", rank,
+                                         "--world-size", len(ranks), "--master", master, "--plan", name,
+                                         "--iface", "eth0", "--mib", mib, "--seconds", seconds,
+                                         env={**env, **(host_env or {}).get(host, {})})
+            out = {}
+            for rank, p in procs.items():
+                so, se = p.communicate(timeout=timeout)
+                if p.returncode != 0:
+                    raise RuntimeError(f"gloo rank {rank} on {ranks[rank]} failed ({p.returncode}):\n{so}{se[-3000:]}")
+                out[rank] = {e["event"]: e for e in map(json.loads, so.splitlines())}
+            return out
+        finally:
+            for p in procs.values():
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            os.unlink(name)
+
     # ---- counters -------------------------------------------------------------
     def counters_detail(self):
         """tools/lab counters --json: per spine rx/tx packets and per port (lfNN)."""
@@ -299,6 +351,11 @@ class Lab:
     def counters(self):
         """Packets received by each spine (sum over its ports): {"spine1": n, "spine2": m}."""
         return {sp: v["rx_packets"] for sp, v in self.counters_detail().items()}
+
+    def port_bytes(self):
+        """{("spine1", "lf00"): rx bytes, ...}."""
+        return {(sp, i): x["rx_bytes"] for sp, v in self.counters_detail().items()
+                for i, x in v["ifaces"].items()}
 
     def port_rx(self):
         """{("spine1", "lf00"): rx packets, ...}: tells directions apart (lfNN = from leafNN)."""

@@ -1,212 +1,201 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""Steer a distributed (PyTorch-style) job's traffic onto controller-chosen paths.
-
-The SRv6 PyTorch plugin of the lab this project started from did this, once
-the process group was up and before NCCL/Gloo began to talk: take the job's
-nodes, ask a controller (Jalapeno) for a lowest-load path per source/
-destination pair, and program one kernel route with SRv6 encapsulation per
-peer prefix, e.g.::
-
-    Adding route to fcbb:0:800:1::/64 with encap: {'type': 'seg6',
-      'mode': 'encap.red', 'segs': ['fcbb:0:1004:1001:1005:fe06::']} to table 254
-
-This module does the same with srv6steer pins instead of routes: one path per
-distinct segment list, one prefix pin per peer (its address, or its /64 like
-the plugin's routes), owned by the calling process so that `gc` removes them
-once the job is gone. Nothing here imports torch: `hosts` is a plain
-{rank: address} mapping, and hosts_from_group() builds one from anything with
-torch.distributed's get_rank/get_world_size/all_gather_object.
+"""Pin a live PyTorch (gloo) process group's connections onto planned paths.
 
     import torch.distributed as dist
-    from srv6steer import Steering
-    from srv6steer.torch import hosts_from_group, steer_job
+    from srv6steer.torch import pin_process_group
 
-    hosts = hosts_from_group(dist, my_backend_address)
-    with Steering.open("eth1") as s:
-        steer_job(s, dist.get_rank(), hosts, controller.path_for)
+    dist.init_process_group("gloo")
+    pins = pin_process_group(plan="plan.json")   # or $SRV6STEER_PLAN, a dict, a function
 
-A path ("spec") is any of:
-  - uSIDs in the block: "1004,1001,1006,fe06" or [0x1004, 0x1001, 0x1006, 0xfe06]
-  - full SIDs / containers in path order: ["fcbb:0:1004:1001:1006:fe06::"]
-  - the plugin's (and `ip route ... encap seg6`'s) encap dict:
-    {"type": "seg6", "mode": "encap.red" | "encap", "segs": [...]}
-  - {"usids": ..., "block": "fcbb:0::/32", "full_srh": False}
-  - None: leave that pair to ECMP (no pin)
+After init_process_group, every rank calls pin_process_group (a collective):
+it finds this rank's own TCP connections (srv6steer.discovery), exchanges
+their endpoints with all_gather_object, matches each socket (a, b) to the
+rank holding (b, a) — the peer rank of that socket — skipping the store's
+connections and those between ranks of one host, then pins each one onto
+the path the plan gives its (this rank, peer rank) pair (srv6steer.plan:
+file format, path forms, decap by family) and checks, on a probe collective
+that sends data over every connection, that each pinned socket's traffic is
+steered, warning (NotSteeredWarning) with the rank pair if not. Whatever
+address family gloo picked, however many ranks share a host, for every
+process group (call it again after new_group: connections already pinned are
+left alone). The pins end with the process. docs/training-jobs.md says more.
+
+Environment: SRV6STEER_PLAN (the plan file), SRV6STEER_MODE, SRV6STEER_AGENT_SOCKET,
+BACKEND_INTERFACE (srv6steer.pinning.open_steering), DEST_FUNCTION (decap uSIDs,
+srv6steer.plan.parse_decap).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import errno
-import ipaddress
+import os
+import time
+import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-from . import DEFAULT_BLOCK, OWNER_SELF, SteeringError
+from .pinning import Check, NotSteeredWarning, Pins, pin_connections
+from .plan import Plan, PlanError
+from .discovery import Connection, scan, select
 
-__all__ = ["PathSpec", "PlannedPin", "apply", "hosts_from_group", "plan", "steer_job", "unsteer"]
+__all__ = ["GroupPins", "NotSteeredWarning", "match_peers", "pin_process_group", "plan_from_env", "default_store_port"]
 
+Ends = tuple[str, int, str, int]
+"""(local address, local port, remote address, remote port) of a socket."""
 
-@dataclass(frozen=True)
-class PathSpec:
-    """A path in a form the library takes: uSIDs in a block, or segments."""
-
-    usids: str | None = None
-    block: str = DEFAULT_BLOCK
-    segments: tuple[str, ...] | None = None
-    full_srh: bool = False
-
-    @classmethod
-    def of(cls, spec: Any, block: str = DEFAULT_BLOCK) -> "PathSpec":
-        if isinstance(spec, PathSpec):
-            return spec
-        if isinstance(spec, Mapping):
-            if "segs" in spec:  # {'type': 'seg6', 'mode': 'encap.red', 'segs': [...]}
-                mode = spec.get("mode", "encap.red")
-                if mode not in ("encap.red", "encap"):
-                    raise ValueError(f"unsupported seg6 mode {mode!r}: encap.red or encap")
-                return cls(segments=tuple(str(s) for s in spec["segs"]), full_srh=mode == "encap")
-            if "usids" in spec:
-                return dataclasses.replace(cls.of(spec["usids"], spec.get("block", block)),
-                                           full_srh=bool(spec.get("full_srh", False)))
-            raise ValueError(f"path {spec!r}: expected 'segs' or 'usids'")
-        if isinstance(spec, str):
-            if ":" in spec:  # one full SID / container
-                return cls(segments=(spec,))
-            return cls(usids=_norm_usids(spec), block=block)
-        items = list(spec)
-        if not items:
-            raise ValueError("empty path")
-        if all(isinstance(u, int) for u in items):
-            return cls(usids=",".join(format(u, "x") for u in items), block=block)
-        if all(isinstance(s, str) and ":" in s for s in items):
-            return cls(segments=tuple(items))
-        return cls(usids=_norm_usids(",".join(str(u) for u in items)), block=block)
-
-    def add_to(self, steering, path_id: int) -> None:
-        if self.segments is not None:
-            steering.add_path(path_id, segments=list(self.segments), full_srh=self.full_srh)
-        else:
-            steering.add_path(path_id, self.usids, block=self.block, full_srh=self.full_srh)
+_PINNED: set[int] = set()   # inodes of sockets an earlier call in this process pinned
 
 
-def _norm_usids(text: str) -> str:
-    return ",".join(p.lower().removeprefix("0x") for p in text.replace(",", " ").split())
-
-
-@dataclass(frozen=True)
-class PlannedPin:
-    """One pin of the plan: traffic from src_rank's host to `prefix` takes `path`."""
-
-    src_rank: int
-    dst_rank: int
-    prefix: str
-    path_id: int
-    path: PathSpec
-
-
-def hosts_from_group(dist: Any, my_address: str) -> dict[int, str]:
-    """{rank: backend address} of every rank of the default process group.
-
-    `dist` is torch.distributed, or anything with get_world_size() and
-    all_gather_object(list, obj) (a collective: every rank must call it)."""
-    out: list[Any] = [None] * dist.get_world_size()
-    dist.all_gather_object(out, my_address)
-    return {rank: str(addr) for rank, addr in enumerate(out)}
-
-
-def _prefix_of(address: str, prefix_len: int | None) -> str:
-    addr = ipaddress.ip_address(address)
-    if prefix_len is None:
-        prefix_len = addr.max_prefixlen
-    net = ipaddress.ip_network(f"{addr}/{prefix_len}", strict=False)
-    return str(net)
-
-
-def plan(rank: int, hosts: Mapping[int, str] | Sequence[str],
-         paths: Mapping[tuple[int, int], Any] | Callable[..., Any], *,
-         block: str = DEFAULT_BLOCK, prefix_len: int | None = None,
-         first_path_id: int = 1) -> list[PlannedPin]:
-    """The pins `rank`'s host needs: one per peer host it sends to.
-
-    hosts: {rank: address} (or a list indexed by rank).
-    paths: {(src_rank, dst_rank): spec}, or a function
-           (src_rank, dst_rank, src_address, dst_address) -> spec; a missing
-           pair or None means no pin (ECMP as usual).
-    prefix_len: pin the peer's network of this length (64: like the plugin's
-           /64 routes); default: the peer's address alone.
-    Ranks on this host's own address are skipped; peers sharing a prefix must
-    get the same path (else ValueError). Identical paths share one path id,
-    numbered from first_path_id in order of first use."""
-    if not isinstance(hosts, Mapping):
-        hosts = dict(enumerate(hosts))
-    if rank not in hosts:
-        raise ValueError(f"rank {rank} is not in hosts")
-    me = ipaddress.ip_address(hosts[rank])
-    if callable(paths):
-        choose = paths
-    else:
-        table = paths
-
-        def choose(src, dst, _sa, _da):
-            return table.get((src, dst))
-
-    ids: dict[PathSpec, int] = {}
-    by_prefix: dict[str, PlannedPin] = {}
-    out: list[PlannedPin] = []
-    for dst in sorted(hosts):
-        if dst == rank or ipaddress.ip_address(hosts[dst]) == me:
+def match_peers(me: int, mine: Sequence[Ends], everyone: Mapping[int, Iterable[Ends]]) -> dict[Ends, int]:
+    """{socket: peer rank} for this rank's sockets (`mine`): the rank whose
+    list in `everyone` ({rank: its sockets}) holds the reverse, (b, a) for
+    (a, b). Sockets with no such rank (not between ranks of the group) and
+    ones this rank holds both ends of are left out."""
+    owner: dict[Ends, int] = {}
+    for rank, ends in everyone.items():
+        if rank == me:
             continue
-        spec = choose(rank, dst, hosts[rank], hosts[dst])
-        if spec is None:
+        for e in ends:
+            owner[tuple(e)] = rank
+    own = {tuple(e) for e in mine}
+    out = {}
+    for e in mine:
+        e = tuple(e)
+        rev = (e[2], e[3], e[0], e[1])
+        if rev in own:
             continue
-        path = PathSpec.of(spec, block)
-        prefix = _prefix_of(hosts[dst], prefix_len)
-        if prefix in by_prefix:
-            if by_prefix[prefix].path != path:
-                raise ValueError(f"ranks {by_prefix[prefix].dst_rank} and {dst} share {prefix} "
-                                 f"but were given different paths")
-            continue
-        if path not in ids:
-            ids[path] = first_path_id + len(ids)
-        pin = PlannedPin(rank, dst, prefix, ids[path], path)
-        by_prefix[prefix] = pin
-        out.append(pin)
+        if rev in owner:
+            out[e] = owner[rev]
     return out
 
 
-def apply(steering, pins: Iterable[PlannedPin], *, replace: bool = True, owner=OWNER_SELF) -> list[PlannedPin]:
-    """Adds the plan's paths and pins to `steering` (a srv6steer.Steering, or
-    anything with add_path/pin_prefix). replace: re-pin prefixes pinned
-    elsewhere (a restarted job gets its new paths). Returns the pins."""
-    pins = list(pins)
-    added: set[int] = set()
-    for p in pins:
-        if p.path_id not in added:
-            p.path.add_to(steering, p.path_id)
-            added.add(p.path_id)
-    for p in pins:
-        steering.pin_prefix(p.prefix, path=p.path_id, replace=replace, owner=owner)
-    return pins
+def default_store_port(dist: Any) -> int | None:
+    """The port of the job's TCPStore (its connections are not gloo's):
+    the default store's, else $MASTER_PORT."""
+    try:
+        store = dist.distributed_c10d._get_default_store()
+        while hasattr(store, "underlying_store"):
+            store = store.underlying_store
+        return int(store.port)
+    except (AttributeError, RuntimeError, ValueError):
+        port = os.environ.get("MASTER_PORT")
+        return int(port) if port and port.isdigit() else None
 
 
-def steer_job(steering, rank: int, hosts, paths, *, block: str = DEFAULT_BLOCK,
-              prefix_len: int | None = None, first_path_id: int = 1, replace: bool = True,
-              owner=OWNER_SELF) -> list[PlannedPin]:
-    """plan() then apply(): what the plugin did at process-group start."""
-    return apply(steering,
-                 plan(rank, hosts, paths, block=block, prefix_len=prefix_len, first_path_id=first_path_id),
-                 replace=replace, owner=owner)
+def plan_from_env(env: Mapping[str, str] = os.environ) -> Plan:
+    """The plan $SRV6STEER_PLAN names."""
+    if env.get("SRV6STEER_PLAN"):
+        return Plan.load(env["SRV6STEER_PLAN"])
+    if env.get("JALAPENO_API_ENDPOINT"):
+        raise PlanError("JALAPENO_API_ENDPOINT is set, but srv6steer.torch does not ask Jalapeno for paths yet: "
+                        "give a plan (SRV6STEER_PLAN=FILE, or plan=)")
+    raise PlanError("no plan: give plan= (a file, a dict or a function) or set SRV6STEER_PLAN=FILE")
 
 
-def unsteer(steering, pins: Iterable[PlannedPin]) -> None:
-    """Removes the plan's pins, then its paths that nothing else uses."""
-    pins = list(pins)
-    for p in pins:
-        steering.unpin_prefix(p.prefix)
-    for path_id in sorted({p.path_id for p in pins}):
-        try:
-            steering.remove_path(path_id)
-        except SteeringError as e:
-            if e.errno not in (errno.EBUSY, errno.ENOENT):  # still used elsewhere / gone already
-                raise
+@dataclass
+class GroupPins:
+    """What pin_process_group did on this rank."""
+
+    rank: int
+    pins: Pins
+    peers: dict[int, int]          # socket inode -> peer rank, for every connection to another rank
+    local: list[tuple[Connection, int]]     # connections to ranks on this host (never leave it)
+    unplanned: list[tuple[Connection, int]]  # connections the plan leaves to ECMP
+    seconds: float                 # finding, exchanging, matching and pinning
+    timings: dict[str, float]      # of which: "find", "exchange" (a collective: waits for every rank), "pin"
+    checks: list[Check] | None = None  # the probe's (verify=True)
+
+    def check(self, **kw) -> list[Check]:
+        """Pins.check(): what each pinned connection sent and had steered
+        since the last check (warns, naming the rank pair, if not steered)."""
+        return self.pins.check(**kw)
+
+    def describe(self) -> list[str]:
+        out = [str(p) for p in self.pins.pinned]
+        out += [f"rank {self.rank} -> rank {r}: {c}: same host, not pinned" for c, r in self.local]
+        out += [f"rank {self.rank} -> rank {r}: {c}: not in the plan, not pinned" for c, r in self.unplanned]
+        return out
+
+    def unpin(self) -> None:
+        _PINNED.difference_update(p.connection.inode for p in self.pins.pinned)
+        self.pins.unpin()
+
+
+def pin_process_group(plan: Any = None, group: Any = None, *, mode: str | None = None,
+                      ifname: str | None = None, agent_socket: str | None = None, steering: Any = None,
+                      store_port: int | None = None, verify: bool = True, probe_bytes: int = 1 << 20,
+                      dist: Any = None) -> GroupPins:
+    """Pins this rank's connections to the other ranks of `group` (default:
+    the whole job) onto the plan's paths. A collective: every rank of the
+    group calls it. plan: a Plan, a file, a dict in the file's form, a
+    {(src, dst): path} mapping or a function (src, dst, connection) -> path
+    (srv6steer.plan); default $SRV6STEER_PLAN. mode, ifname, agent_socket,
+    steering: how to pin (srv6steer.pinning.open_steering). store_port: the
+    TCPStore's (default: the default store's), whose connections are left
+    alone. verify: send probe_bytes to every peer (all_to_all; at most 64 MiB
+    in all) and check that each pinned socket's traffic was steered (warns if
+    not)."""
+    t0 = time.monotonic()
+    if dist is None:
+        import torch.distributed as dist
+    the_plan = Plan.of(plan) if plan is not None else plan_from_env()
+    the_plan.check_world_size(dist.get_world_size())
+    me = dist.get_rank()
+    port = store_port if store_port is not None else default_store_port(dist)
+    skip = {port} if port else set()
+    keep_remote = select(exclude_ports=skip)
+    keep_any = select(exclude_ports=skip, local_peers=True)
+
+    with scan() as found:
+        conns = [c for c in found.connections(keep_any) if c.inode not in _PINNED]
+        ends = {c.inode: (c.local.addr, c.local.port, c.remote.addr, c.remote.port) for c in conns}
+        t1 = time.monotonic()
+        gathered: list[Any] = [None] * dist.get_world_size(group)
+        dist.all_gather_object(gathered, (me, list(ends.values())), group=group)
+        everyone = {rank: e for rank, e in gathered}
+        t2 = time.monotonic()
+        peer_of = match_peers(me, list(ends.values()), everyone)
+
+        peers: dict[int, int] = {}
+        by_pair: dict[int, list[Connection]] = {}
+        local: list[tuple[Connection, int]] = []
+        for c in conns:
+            peer = peer_of.get(ends[c.inode])
+            if peer is None:
+                continue
+            peers[c.inode] = peer
+            if keep_remote(c):
+                by_pair.setdefault(peer, []).append(c)
+            else:
+                local.append((c, peer))
+        items, unplanned = [], []
+        for peer, cs in sorted(by_pair.items()):
+            for i, c in enumerate(sorted(cs, key=lambda c: (c.local.port, c.remote.port))):
+                path = the_plan.path_for(me, peer, i, c)
+                if path is None:
+                    unplanned.append((c, peer))
+                else:
+                    items.append((c, path, f"rank {me} -> rank {peer}"))
+        pins = pin_connections(found, items, steering=steering, mode=mode, ifname=ifname, agent_socket=agent_socket)
+    _PINNED.update(c.inode for c, _, _ in items)
+    t3 = time.monotonic()
+    pins.seconds = t3 - t0
+    out = GroupPins(me, pins, peers, local, unplanned, pins.seconds,
+                    {"find": t1 - t0, "exchange": t2 - t1, "pin": t3 - t2})
+    if verify:
+        out.checks = _probe_and_check(dist, group, probe_bytes, out)
+    return out
+
+
+def _probe_and_check(dist: Any, group: Any, probe_bytes: int, out: GroupPins) -> list[Check]:
+    """An all_to_all of probe_bytes per peer (every connection carries data
+    both ways), then Pins.check with half of it as the least that counts."""
+    import torch
+
+    n = dist.get_world_size(group)
+    per_peer = min(probe_bytes, max(64 << 10, (64 << 20) // n)) // 4   # floats
+    x = torch.zeros(n * per_peer, dtype=torch.float32)
+    y = torch.empty_like(x)
+    dist.all_to_all_single(y, x, group=group)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", NotSteeredWarning)   # every rank pair's, even if said before
+        return out.pins.check(min_bytes=per_peer * 4 // 2)
