@@ -4,12 +4,17 @@
 
 Every YAML document parses and has the kind it should; the DaemonSet's key
 fields are what the agent needs (host network and PIDs, the bpffs mount, the
-agent's command line, the ConfigMap mount, probes, resources); the
-ConfigMap's config is valid JSON and passes the agent's own validation
-(`srv6steer agent --check`, the same code as `apply`, on a data plane loaded
-in this process only: nothing attached, nothing pinned); the example job's
-path specs parse with the Python binding's PathSpec and its script compiles.
-With kubectl at hand, `kubectl kustomize` must build k8s/ (offline).
+agent's command line and socket, the ConfigMap mount, probes, resources) and
+no more: not privileged, exactly the capabilities k8s/README.md gives reasons
+for, the runtime's seccomp profile, no init container copying files to the
+node. The example job is unprivileged: no hostPID, no capabilities, a
+non-root user, no seccomp Unconfined, only the agent socket's directory from
+the host (read-only), the same socket the agent serves; its plan parses with
+the Python binding's srv6steer.plan and its script compiles. The ConfigMap's
+config is valid JSON and passes the agent's own validation (`srv6steer agent
+--check`, the same code as `apply`, on a data plane loaded in this process
+only: nothing attached, nothing pinned). With kubectl at hand, `kubectl
+kustomize` must build k8s/ (offline).
 
     /usr/bin/python3 k8s/check_manifests.py [--srv6steer BUILD/loader/srv6steer]
 
@@ -69,18 +74,41 @@ def by_name(items: list[dict] | None, name: str) -> dict:
     return next((i for i in items or [] if i.get("name") == name), {})
 
 
+# The agent's capabilities, each for a reason (k8s/README.md, "Capabilities",
+# has what fails without each): bpf() maps and programs; the TC hook, route
+# MTUs and sched_cls programs; the verifier's pointer arithmetic.
+AGENT_CAPS = {"BPF", "NET_ADMIN", "PERFMON"}
+AGENT_SOCKET = "/run/srv6steer/agent.sock"
+
+
 def pod_checks(where: str, spec: dict) -> None:
-    """What every pod that touches srv6steer state needs."""
-    check(spec.get("hostNetwork") is True, f"{where}: hostNetwork must be true (the node's NIC and pin directory)")
-    check(spec.get("hostPID") is True, f"{where}: hostPID must be true (owner pids, gc)")
+    """What every pod that pins needs: the node's network namespace (the NIC,
+    its state directory; socket pins act on packets sent there), and nothing
+    that runs privileged."""
+    check(spec.get("hostNetwork") is True, f"{where}: hostNetwork must be true (the node's NIC and its sockets)")
     check(spec.get("dnsPolicy") == "ClusterFirstWithHostNet", f"{where}: dnsPolicy ClusterFirstWithHostNet")
-    bpffs = [v for v in spec.get("volumes", []) if v.get("hostPath", {}).get("path") == "/sys/fs/bpf"]
-    check(len(bpffs) == 1, f"{where}: one hostPath volume for /sys/fs/bpf")
-    mounted = [
-        m for c in spec.get("containers", []) for m in c.get("volumeMounts", [])
-        if bpffs and m.get("name") == bpffs[0]["name"]
-    ]
-    check(any(m.get("mountPath") == "/sys/fs/bpf" for m in mounted), f"{where}: the bpffs is not mounted at /sys/fs/bpf")
+    for c in spec.get("initContainers", []) + spec.get("containers", []):
+        sc = c.get("securityContext", {})
+        check(sc.get("privileged") is not True, f"{where}: container {c.get('name')} is privileged")
+        check(sc.get("allowPrivilegeEscalation") is False,
+              f"{where}: container {c.get('name')} must set allowPrivilegeEscalation: false")
+        check(sc.get("capabilities", {}).get("drop") == ["ALL"],
+              f"{where}: container {c.get('name')} must drop ALL capabilities (and add only what it needs)")
+        for level, ctx in (("pod", spec.get("securityContext", {})), ("container", sc)):
+            prof = ctx.get("seccompProfile", {}).get("type")
+            check(prof in (None, "RuntimeDefault", "Localhost"),
+                  f"{where}: {level} seccompProfile {prof} (RuntimeDefault or Localhost, never Unconfined)")
+        check("seccompProfile" in sc or "seccompProfile" in spec.get("securityContext", {}),
+              f"{where}: container {c.get('name')} has no seccompProfile (RuntimeDefault)")
+
+
+def host_paths(spec: dict) -> dict[str, dict]:
+    """{volume name: hostPath} of the pod's hostPath volumes."""
+    return {v.get("name"): v["hostPath"] for v in spec.get("volumes", []) if "hostPath" in v}
+
+
+def mounts_of(container: dict) -> dict[str, dict]:
+    return {m.get("mountPath"): m for m in container.get("volumeMounts", [])}
 
 
 def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
@@ -94,6 +122,8 @@ def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
     check(bool(selector) and all(labels.get(k) == v for k, v in selector.items()),
           "daemonset: the selector does not match the template's labels")
     pod_checks("daemonset", spec)
+    check(spec.get("hostPID") is True, "daemonset: hostPID must be true (clients' SO_PEERCRED pids, gc)")
+    check(not spec.get("initContainers"), "daemonset: no init containers (nothing is copied to the node)")
     check(spec.get("nodeSelector") == {"srv6steer.io/enabled": "true"},
           'daemonset: nodeSelector must be srv6steer.io/enabled: "true"')
     check(any(t.get("key") == "nvidia.com/gpu" and t.get("operator") == "Exists" for t in spec.get("tolerations", [])),
@@ -112,15 +142,30 @@ def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
     check("value" in env.get("SRV6STEER_DEV", {}), "daemonset: env SRV6STEER_DEV (a plain value)")
 
     sc = agent.get("securityContext", {})
-    caps = set(sc.get("capabilities", {}).get("add", []))
-    check(sc.get("privileged") is True or {"BPF", "NET_ADMIN", "SYS_ADMIN", "PERFMON"} <= caps,
-          "daemonset: the agent must be privileged, or have BPF, NET_ADMIN, SYS_ADMIN and PERFMON")
-    mounts = {m.get("mountPath"): m for m in agent.get("volumeMounts", [])}
+    caps = sc.get("capabilities", {}).get("add", [])
+    check(sorted(caps) == sorted(AGENT_CAPS),
+          f"daemonset: the agent adds the capabilities {caps}: exactly {sorted(AGENT_CAPS)} (k8s/README.md says why)")
+    check(sc.get("readOnlyRootFilesystem") is True, "daemonset: the agent's root filesystem read-only")
+    mounts = mounts_of(agent)
+    hp = host_paths(spec)
     bpf = mounts.get("/sys/fs/bpf", {})
-    check(bpf.get("mountPropagation") in ("Bidirectional", "HostToContainer"),
-          "daemonset: the bpffs mount needs mount propagation from the host")
-    check(bpf.get("mountPropagation") != "Bidirectional" or sc.get("privileged") is True,
-          "daemonset: Bidirectional mount propagation is allowed only in privileged containers")
+    check(hp.get(bpf.get("name"), {}).get("path") == "/sys/fs/bpf", "daemonset: the node's /sys/fs/bpf at /sys/fs/bpf")
+    check(bpf.get("mountPropagation") == "HostToContainer",
+          "daemonset: the bpffs mount needs mountPropagation HostToContainer (Bidirectional needs privileged)")
+    check(not any(h.get("path", "").startswith("/opt") for h in hp.values()),
+          "daemonset: nothing of the node's /opt (no library is installed on the node)")
+
+    # The agent socket: served in a hostPath directory that the jobs mount too.
+    sock = argv[argv.index("--socket") + 1] if "--socket" in argv[:-1] else None
+    check(sock == AGENT_SOCKET, f"daemonset: the agent must serve --socket {AGENT_SOCKET}, has {sock}")
+    sock_dir = str(pathlib.PurePosixPath(AGENT_SOCKET).parent)
+    sm = mounts.get(sock_dir, {})
+    check(hp.get(sm.get("name"), {}).get("path") == sock_dir and not sm.get("readOnly"),
+          f"daemonset: the node's {sock_dir} must be mounted (writable) at {sock_dir}")
+    group = argv[argv.index("--socket-group") + 1] if "--socket-group" in argv[:-1] else None
+    check(group is not None and group.isdigit(), "daemonset: --socket-group GID (a number: the image has no group names)")
+    check(group is not None and int(group) in spec.get("securityContext", {}).get("supplementalGroups", []),
+          "daemonset: the agent must be in its socket's group (supplementalGroups): it has no CAP_CHOWN")
 
     # The config file: --config's directory is the ConfigMap's mount, its name a key.
     conf = pathlib.PurePosixPath(want[3])
@@ -139,11 +184,6 @@ def check_daemonset(docs: list[dict], sa: dict, cm: dict) -> dict:
         check("srv6steer status --check" in cmd and "SRV6STEER_DEV" in cmd and "|" not in cmd,
               f"daemonset: {probe} must run srv6steer status --check on $SRV6STEER_DEV (its exit code "
               f"is the verdict: no pipe), runs {cmd!r}")
-    # The init container puts the library where example-job.yaml looks for it.
-    init = by_name(spec.get("initContainers"), "install-library")
-    script = " ".join(init.get("command", []))
-    check("libsrv6steer.so.1" in script and "dist-packages/srv6steer" in script,
-          "daemonset: install-library does not install the library and the binding")
     return ds
 
 
@@ -166,43 +206,79 @@ def run_check(binary: str, config_text: str) -> bool | None:
     return r.returncode == 0
 
 
-def check_example_job(python_dir: str | None) -> None:
+def check_example_job(python_dir: str | None, ds: dict) -> None:
     docs = load("example-job.yaml")
     check(kinds(docs) == ["ConfigMap", "Service", "Job"], f"example-job: kinds {kinds(docs)}")
     cm, job = one(docs, "ConfigMap"), one(docs, "Job")
     spec = job.get("spec", {}).get("template", {}).get("spec", {})
     pod_checks("example-job", spec)
+    check(not spec.get("hostPID"), "example-job: no hostPID (the agent knows its clients by SO_PEERCRED)")
     check(spec.get("nodeSelector", {}).get("srv6steer.io/enabled") == "true", "example-job: runs where the agent runs")
+    psc = spec.get("securityContext", {})
+    train = by_name(spec.get("containers"), "train")
+    sc = train.get("securityContext", {})
+    check(sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True, "example-job: runAsNonRoot: true")
+    check(sc.get("runAsUser", psc.get("runAsUser", 0)) != 0, "example-job: runs as a user other than root")
+    check(not sc.get("capabilities", {}).get("add"), "example-job: adds capabilities (it needs none)")
+    check(len(spec.get("containers", [])) == 1 and not spec.get("initContainers"),
+          "example-job: one container, no init containers")
+
+    # From the node: the agent socket's directory only, read-only, the one the agent serves.
+    ds_spec = ds.get("spec", {}).get("template", {}).get("spec", {})
+    sock_dir = str(pathlib.PurePosixPath(AGENT_SOCKET).parent)
+    ds_sock = next((h for n, h in host_paths(ds_spec).items() if h.get("path") == sock_dir), {})
+    hp = host_paths(spec)
+    check([h.get("path") for h in hp.values()] == [sock_dir],
+          f"example-job: the only hostPath must be the agent socket's directory {sock_dir}, has "
+          f"{[h.get('path') for h in hp.values()]}")
+    check(bool(ds_sock), f"example-job: the DaemonSet does not share {sock_dir}")
+    mounts = mounts_of(train)
+    sm = mounts.get(sock_dir, {})
+    check(sm.get("name") in hp and sm.get("readOnly") is True,
+          f"example-job: {sock_dir} mounted read-only at {sock_dir} (connect needs no writable mount)")
+    ds_argv = next((c.get("command", []) + c.get("args", []) for c in ds_spec.get("containers", [])
+                    if c.get("name") == "agent"), [])
+    group = ds_argv[ds_argv.index("--socket-group") + 1] if "--socket-group" in ds_argv[:-1] else ""
+    check(group.isdigit() and int(group) in psc.get("supplementalGroups", []),
+          f"example-job: the pod must be in the agent socket's group {group} (supplementalGroups)")
+    env = {e["name"]: e.get("value") for e in train.get("env", [])}
+    check(env.get("SRV6STEER_AGENT_SOCKET") == AGENT_SOCKET,
+          f"example-job: SRV6STEER_AGENT_SOCKET must be the agent's {AGENT_SOCKET}")
+    check(env.get("SRV6STEER_MODE") == "agent", "example-job: SRV6STEER_MODE=agent (no privileged fallback)")
+    for name in ("SRV6STEER_LIB", "PYTHONPATH", "LD_LIBRARY_PATH"):
+        check(name not in env, f"example-job: {name}: the image carries the library and the binding")
+    check(env.get("GLOO_SOCKET_IFNAME") is not None, "example-job: GLOO_SOCKET_IFNAME (gloo on the backend NIC)")
+
+    # The plan and the script, from the job's ConfigMap.
     vol = next((v for v in spec.get("volumes", []) if "configMap" in v), {})
     check(vol.get("configMap", {}).get("name") == cm.get("metadata", {}).get("name"),
           "example-job: the job's ConfigMap volume names another ConfigMap")
-    train = by_name(spec.get("containers"), "train")
-    env = {e["name"]: e.get("value") for e in train.get("env", [])}
-    check(str(env.get("SRV6STEER_LIB", "")).startswith("/opt/srv6steer/"), "example-job: SRV6STEER_LIB from /opt/srv6steer")
+    cm_dir = next((p for p, m in mounts.items() if m.get("name") == vol.get("name")), "")
+    plan_file = pathlib.PurePosixPath(env.get("SRV6STEER_PLAN") or "/")
     data = cm.get("data", {})
+    check(str(plan_file.parent) == cm_dir and plan_file.name in data,
+          f"example-job: SRV6STEER_PLAN {plan_file} is not a key of the ConfigMap mounted at {cm_dir}")
+    check(train.get("command", [])[-1:] == [f"{cm_dir}/train.py"] and "train.py" in data,
+          "example-job: the container runs the ConfigMap's train.py")
     script = data.get("train.py", "")
     try:
         compile(script, "train.py", "exec")
     except SyntaxError as e:
         problems.append(f"example-job: train.py: {e}")
-    check("steer_job" in script, "example-job: train.py does not call steer_job")
-    try:
-        paths = json.loads(data.get("paths.json", ""))
-    except json.JSONDecodeError as e:
-        problems.append(f"example-job: paths.json: {e}")
-        return
+    check("pin_process_group(" in script, "example-job: train.py does not call srv6steer.torch.pin_process_group")
     if python_dir:
         sys.path.insert(0, python_dir)
-        from srv6steer.torch import PathSpec  # no library needed to plan
+        from srv6steer.plan import Plan, PlanError  # no library, no torch needed
 
-        for prefix, spec in paths.items():
-            try:
-                path = PathSpec.of(spec)
-                for usid in (path.usids or "").split(","):
-                    if usid and not (len(usid) <= 4 and all(c in "0123456789abcdef" for c in usid)):
-                        raise ValueError(f"invalid uSID {usid!r}: expected 1 to 4 hex digits")
-            except (ValueError, TypeError) as e:
-                problems.append(f"example-job: paths.json[{prefix!r}]: {e}")
+        try:
+            plan = Plan.from_json(data.get(plan_file.name, ""), source="plan.json")
+            world = int(env.get("WORLD_SIZE") or 0)
+            check(plan.world_size == world == job.get("spec", {}).get("completions"),
+                  f"example-job: plan world_size {plan.world_size}, WORLD_SIZE {world} and completions differ")
+            check(all(0 <= s < world and 0 <= d < world for s, d in plan.pairs),
+                  "example-job: the plan names ranks outside the job")
+        except (PlanError, ValueError) as e:
+            problems.append(f"example-job: {e}")
 
 
 def check_kustomize() -> None:
@@ -226,6 +302,14 @@ def check_containerfile() -> None:
     for pkg in ("libbpf1", "libnl-3-200", "libnl-route-3-200"):
         check(pkg in text, f"Containerfile: does not install {pkg}")
     check("COPY rootfs/ /" in text, "Containerfile: does not copy the installed tree (rootfs/)")
+    check("python3.11/dist-packages" in text, "Containerfile: the binding where Debian 12's python3 finds it")
+    # The job image takes the library and the binding from the agent's image.
+    job = (HERE / "Containerfile.job").read_text()
+    check("FROM ${SRV6STEER_IMAGE} AS srv6steer" in job, "Containerfile.job: FROM the srv6steer image")
+    for what in ("/usr/local/lib/libsrv6steer.so", "/usr/local/lib/python3.11/dist-packages/srv6steer"):
+        check(f"COPY --from=srv6steer {what}" in job, f"Containerfile.job: does not copy {what}")
+    for pkg in ("libbpf1", "libnl-3-200", "libnl-route-3-200", "python3-torch"):
+        check(pkg in job, f"Containerfile.job: does not install {pkg}")
 
 
 def main() -> int:
@@ -258,8 +342,8 @@ def main() -> int:
 
     ds_docs = load("daemonset.yaml")
     check(kinds(ds_docs) == ["DaemonSet"], f"daemonset: kinds {kinds(ds_docs)}")
-    check_daemonset(ds_docs, sa, cm)
-    check_example_job(args.python_dir)
+    ds = check_daemonset(ds_docs, sa, cm)
+    check_example_job(args.python_dir, ds)
     check_kustomize()
     check_containerfile()
 
