@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // Where bench_pins runs: this process in a network and mount namespace of its
-// own, with lo, a veth pair kDev/kPeer (kHost/64 on kDev, kSteerNet/40 routed
-// out of it) and a private bpffs on a temporary directory; all of it goes
-// when the process exits (the directory is removed by ~Env). Also the
-// addresses every case uses, and `ip` run as a child process.
+// own with a private bpffs (bench/netns.hpp), with lo and a veth pair
+// kDev/kPeer (kHost/64 on kDev, kSteerNet/40 routed out of it); all of it
+// goes when the process exits. Also the addresses every case uses.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "netlink/socket.hpp"
+#include "netns.hpp"
 #include "srv6steer/sid.hpp"
 
 namespace pins {
@@ -33,21 +33,20 @@ inline const Ipv6 kProbeNet = Ipv6::parse("fcbb:0:c00::");     // the ip-vs-hand
 Ipv6 host(const Ipv6& net, uint32_t i);
 
 // Runs `ip args...` in this network namespace; Failure with what it said.
-void ip(const std::vector<std::string>& args);
+using benchns::ip;
 
 class Env {
 public:
     Env();  // Failure when not root
-    ~Env();
     Env(const Env&) = delete;
     Env& operator=(const Env&) = delete;
 
     srv6steer::nl::Socket& nl() { return nl_; }
     int oif() const { return oif_; }
-    const std::string& bpffs() const { return bpffs_; }
+    const std::string& bpffs() const { return ns_.bpffs(); }
 
 private:
-    std::string bpffs_;
+    benchns::Private ns_;
     srv6steer::nl::Socket nl_;  // opened after the unshare: in the private namespace
     int oif_ = 0;
 };
