@@ -109,9 +109,52 @@ void Client::send(Type type, const std::string& payload, std::span<const int> fd
         for (const auto& p : packetize(h, payload, fds))
             send_packet(fd_.get(), p);
     } catch (const Error& e) {
-        if (lost(e.code()))
+        if (lost(e.code())) {
+            check_pending_refusal();
             throw Lost(e.what());
+        }
         throw;
+    }
+}
+
+void Client::check_refusal(const Message& m) {
+    if (m.header.type != 0 || m.header.seq != 0 || (m.header.flags & (kReply | kError)) != (kReply | kError))
+        return;
+    fd_.reset();
+    std::string why = "(no reason given)";
+    int code = EPROTO;
+    try {
+        const auto e = decode<ErrorReply>(m.payload, "the refusal");
+        why = e.message;
+        code = e.code;
+    } catch (const BadMessage& e) {
+        why = e.what();
+    }
+    throw Error("the srv6steer agent at " + path_ + " refused this client: " + why, code);
+}
+
+void Client::check_pending_refusal() {
+    if (!fd_)
+        return;
+    Assembler in(kMaxReplyPayload, 0);
+    for (int i = 0; i < 16; i++) {  // a refusal is one packet; bounded all the same
+        pollfd p{fd_.get(), POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0)
+            return;
+        Received r;
+        try {
+            r = recv_packet(fd_.get(), buf_);
+        } catch (const std::exception&) {
+            return;
+        }
+        if (r.kind != Received::Kind::Packet)
+            return;
+        try {
+            if (auto m = in.add(std::move(r.packet)))
+                check_refusal(*m);
+        } catch (const ProtocolError&) {  // a VersionMismatch too: nothing to read
+            return;
+        }
     }
 }
 
@@ -137,6 +180,7 @@ Message Client::receive(Type type, uint32_t seq) {
             auto m = in.add(std::move(r.packet));
             if (!m)
                 continue;
+            check_refusal(*m);
             if (!(m->header.flags & kReply) || m->header.seq != seq || m->header.type != static_cast<uint8_t>(type))
                 throw ProtocolError(std::string("the agent answered ") + type_name(type) + " (" +
                                     std::to_string(seq) + ") with message type " + std::to_string(m->header.type) +

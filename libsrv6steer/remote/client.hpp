@@ -79,6 +79,11 @@ private:
     void connect(bool wait);  // a new connection, hello, and the replay
     void send(Type type, const std::string& payload, std::span<const int> fds);
     Message receive(Type type, uint32_t seq);
+    // The agent refuses a connection with an error reply of type 0, seq 0,
+    // sent at once (docs/agent-protocol.md §8): throws its message then.
+    void check_refusal(const Message& m);
+    // After a failed send: a refusal the agent sent before it closed.
+    void check_pending_refusal();
 
     const std::string path_;
     const std::string want_ifname_;
