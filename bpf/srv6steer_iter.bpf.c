@@ -37,6 +37,7 @@ static __always_inline void srv6s_write_sock(struct seq_file *seq, struct sock *
 
 	r.cookie = bpf_get_socket_cookie(sk);
 	r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r.uid = BPF_CORE_READ(sk, sk_uid.val);
 	f->proto = (__u8)BPF_CORE_READ(sk, sk_protocol);
 	f->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	f->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));

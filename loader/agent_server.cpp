@@ -91,10 +91,18 @@ Server::Server(ServerOptions o, Clients& clients, Clients::Log log)
     umask(old);
     if (bound != 0)
         throw_errno("binding the agent socket " + tmp, bind_errno);
-    if ((o_.group && ::chown(tmp.c_str(), uid_t(-1), *o_.group) != 0) || ::chmod(tmp.c_str(), o_.mode) != 0) {
+    if (o_.group && ::chown(tmp.c_str(), uid_t(-1), *o_.group) != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
-        throw_errno("setting the group and mode of " + tmp, err);
+        std::string what = "giving " + tmp + " to group " + std::to_string(*o_.group);
+        if (err == EPERM)
+            what += " (needs CAP_CHOWN, or that the agent is a member of the group)";
+        throw_errno(what, err);
+    }
+    if (::chmod(tmp.c_str(), o_.mode) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw_errno("setting the mode of " + tmp, err);
     }
     if (::listen(listen_.get(), 128) != 0 || ::rename(tmp.c_str(), o_.path.c_str()) != 0) {
         const int err = errno;
@@ -124,11 +132,14 @@ int Server::serve_until(std::chrono::steady_clock::time_point until, int signal_
             return 0;
         p.assign({{signal_fd, POLLIN, 0}, {listen_.get(), POLLIN, 0}});
         ids.clear();
+        auto wake = until;
         for (auto& [id, c] : conns_) {
             p.push_back({c.fd.get(), short(!c.out.empty() ? POLLOUT : POLLIN), 0});
             ids.push_back(id);
+            if (c.linger_until)
+                wake = std::min(wake, *c.linger_until);
         }
-        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
+        const auto ms = std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
         if (::poll(p.data(), p.size(), int(std::min<int64_t>(ms, 60000))) < 0) {
             if (errno == EINTR)
                 continue;
@@ -142,13 +153,18 @@ int Server::serve_until(std::chrono::steady_clock::time_point until, int signal_
                 continue;
             Conn& c = it->second;
             const short ev = p[i + 2].revents;
+            if (c.linger_until) {
+                if (linger(c, ev))
+                    drop(ids[i]);
+                continue;
+            }
             if (ev & POLLOUT)
                 write(c);
             if (ev & POLLIN)
                 read(c);
             else if (ev & (POLLHUP | POLLERR | POLLNVAL))
                 c.closing = true, c.out.clear();
-            if (c.closing && c.out.empty())
+            if (c.closing && c.out.empty() && (!c.refused || linger(c, 0)))
                 drop(ids[i]);
         }
         // Last: what was ready with it is handled first.
@@ -193,6 +209,12 @@ void Server::accept_all() {
         log_(c.session->who() + ": connected (gid " + std::to_string(cred.gid) + ")");
         if (conns_.size() > o_.max_clients)
             refuse(c, {}, "the agent serves " + std::to_string(o_.max_clients) + " clients at once already");
+        else if (cred.pid == 0)
+            // The kernel says 0 for a peer in a pid namespace the agent's is
+            // not an ancestor of: its pins could have no owner, so none.
+            refuse(c, {},
+                   "the agent cannot see the client's process (its pid namespace is not below the agent's), so it "
+                   "cannot own pins: run the agent in the host's pid namespace");
     }
 }
 
@@ -253,6 +275,30 @@ void Server::refuse(Conn& c, const Header& request, const std::string& why) {
     log_(c.session->who() + ": refused, closing the connection: " + why);
     answer(c, request, Answer{true, true, encode(ErrorReply{why, EPROTO})});
     c.closing = true;
+    c.refused = true;
+}
+
+bool Server::linger(Conn& c, short events) {
+    using Clock = std::chrono::steady_clock;
+    if (!c.linger_until) {
+        ::shutdown(c.fd.get(), SHUT_WR);  // the client reads the refusal, then the end
+        c.linger_until = Clock::now() + std::chrono::seconds(2);
+        return false;
+    }
+    if (events & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+        for (int i = 0; i < 64; i++) {  // bounded, as read() is
+            Received r;
+            try {
+                r = recv_packet(c.fd.get(), buf_);
+            } catch (const std::exception&) {
+                continue;  // a broken packet: discarded all the same
+            }
+            if (r.kind == Received::Kind::Closed)
+                return true;
+            if (r.kind == Received::Kind::Again)
+                break;
+        }
+    return Clock::now() >= *c.linger_until;
 }
 
 void Server::write(Conn& c) {

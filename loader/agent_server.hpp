@@ -53,6 +53,8 @@ private:
         remote::Assembler in{remote::kMaxRequestPayload, remote::kMaxRequestFds};
         std::deque<std::string> out;  // packets of answers not sent yet
         bool closing = false;         // close once `out` is sent
+        bool refused = false;         // ... after lingering (linger())
+        std::optional<std::chrono::steady_clock::time_point> linger_until;
     };
     void accept_all();
     void read(Conn& c);
@@ -60,6 +62,11 @@ private:
     void answer(Conn& c, const remote::Header& request, const Answer& a);
     void refuse(Conn& c, const remote::Header& request, const std::string& why);  // and close
     void drop(uint64_t id);
+    // A refused connection: shut for writing, kept (reading and discarding)
+    // until the client closes or a deadline, then dropped. Closing it with
+    // requests unread would reset it, and the client would lose the reply
+    // that says why. True when it is to be dropped now.
+    bool linger(Conn& c, short events);
 
     ServerOptions o_;
     Clients& clients_;

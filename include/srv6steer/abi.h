@@ -228,7 +228,8 @@ struct srv6s_sock_entry {
 struct srv6s_sock_record {
 	__u64 cookie;      /* SO_COOKIE */
 	__u16 family;      /* AF_INET or AF_INET6 */
-	__u8 pad[6];
+	__u16 pad;
+	__u32 uid;         /* the socket's owner (sk_uid: its creator's fsuid) */
 	/* Its current 5-tuple: src and sport local, dst and dport the peer's
 	 * (zeros when not connected; IPv4 addresses mapped, ports host order). */
 	struct srv6s_flow_key flow;

@@ -93,6 +93,7 @@ struct Cgroup {
 struct PinnedSocket {
     uint64_t cookie = 0;   // SO_COOKIE: the socket's identity
     int family = 0;        // AF_INET or AF_INET6
+    uint32_t uid = 0;      // the socket's owner: the uid that created it
     Flow flow;             // current 5-tuple (proto tcp or udp)
     Target target;
     PinInfo info;          // owner, created, packets and bytes steered

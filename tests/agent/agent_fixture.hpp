@@ -180,12 +180,14 @@ protected:
         signal(SIGPIPE, SIG_IGN);
     }
 
-    // The agent, once its first round is done (its socket is there then).
-    void start(const std::vector<std::string>& extra = {}) {
-        agent_ = std::make_unique<Proc>(with_bpffs(cat({"agent", "-c", config_, "-d", "veth0", "--interval", "3600",
-                                                        "-v", "--socket", sock_, "--socket-group",
-                                                        std::to_string(kNogroup), "--socket-mode", "0660"},
-                                                       extra)));
+    // The agent, once its first round is done (its socket is there then);
+    // `launcher` runs it (e.g. unshare), when given.
+    void start(const std::vector<std::string>& extra = {}, const std::vector<std::string>& launcher = {}) {
+        auto args = with_bpffs(cat({"agent", "-c", config_, "-d", "veth0", "--interval", "3600", "-v", "--socket",
+                                    sock_, "--socket-group", std::to_string(kNogroup), "--socket-mode", "0660"},
+                                   extra));
+        args.insert(args.begin(), launcher.begin(), launcher.end());
+        agent_ = std::make_unique<Proc>(args);
         ASSERT_TRUE(agent_->started());
         ASSERT_TRUE(agent_->wait_log("round 1 done\n")) << agent_->err();
     }

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include "agent_fixture.hpp"
+#include "fd.hpp"
 
 namespace agenttest {
 namespace {
@@ -212,6 +213,52 @@ TEST_F(AgentTest, UnprivilegedClientPinsItsOwnSockets) {
     EXPECT_EQ(agent_ids(l), json::parse(R"({"paths": [], "sets": []})")) << log();
 }
 
+// A pin whose owner exited while its socket lives on (in a child the owner
+// forked) still counts against the quota: for the socket's own uid, the one
+// that created it (loader/agent_sockets.cpp, owner_uid).
+TEST_F(AgentTest, APinOutlivingItsOwnerStillCountsForTheQuota) {
+    ASSERT_NO_FATAL_FAILURE(start({"--quota-sockets", "1"}));
+    int hold[2];  // the keeper ends when the test closes hold[1] (or ends)
+    ASSERT_EQ(pipe(hold), 0);
+    UserProcess first(kNobody, kNogroup, [&](Link& link) {
+        const int udp = udp_socket(7001);
+        const pid_t keeper = fork();
+        if (keeper == 0) {  // holds udp, nothing else of the agent's
+            close(hold[1]);
+            char b;
+            (void)!::read(hold[0], &b, 1);
+            _exit(0);
+        }
+        Steering s = Steering::connect(sock_);
+        s.add_path(lab_path(1));
+        s.pin_socket(udp, Target::path(1));
+        link.say({{"keeper", keeper}});
+        link.next();  // until killed
+    });
+    close(hold[0]);
+    const srv6steer::UniqueFd release(hold[1]);  // on every way out of the test
+    const json r = first.next();
+    ASSERT_TRUE(r.contains("keeper")) << r.dump() << log();
+    const size_t from = log().size();
+    const std::string who = "pid " + std::to_string(first.pid()) + " uid 65534";
+    first.end();
+    ASSERT_TRUE(logged(who + ": disconnected\n", from)) << log();
+    ASSERT_NO_FATAL_FAILURE(round());
+    ASSERT_EQ(local().sockets().size(), 1u) << "the keeper's socket is still pinned";
+
+    UserProcess second(kNobody, kNogroup, [&](Link& link) {
+        Steering s = Steering::connect(sock_);
+        s.add_path(lab_path(1));
+        const int udp = udp_socket(7002);
+        link.say({{"quota", error_of([&] { s.pin_socket(udp, Target::path(1)); })}});
+        link.next();
+    });
+    const json q = second.next();
+    EXPECT_EQ(q["quota"], "uid 65534 may pin 1 sockets through the agent: 1 are pinned and this request adds 1; "
+                          "unpin some first (the agent's --quota-sockets); nothing was pinned")
+        << q.dump();
+}
+
 TEST_F(AgentTest, AClientCannotTouchAnotherClientsPin) {
     ASSERT_NO_FATAL_FAILURE(start());
     // Root pins a socket through the agent; the child inherits the fd, so it
@@ -390,6 +437,16 @@ TEST_F(AgentTest, RestartKeepsPinsAndSteeringAndClientsReconnect) {
     EXPECT_EQ(l.socket_pin(fd)->target, Target::set(2048));
     close(fd);
     close(other);
+}
+
+// A client the agent cannot see (SO_PEERCRED says pid 0: the agent runs in
+// a pid namespace of its own, below the test's) is refused: its pins would
+// have no owner (loader/agent_server.cpp).
+TEST_F(AgentTest, RefusesAClientItCannotSee) {
+    ASSERT_NO_FATAL_FAILURE(start({}, {"unshare", "--pid", "--fork", "--kill-child"}));
+    const std::string e = error_of([&] { client().paths(); });
+    EXPECT_NE(e.find("the agent cannot see the client's process"), std::string::npos) << e;
+    EXPECT_TRUE(logged("cannot see the client's process")) << log();
 }
 
 TEST_F(AgentTest, OnlyTheSocketsGroupMayConnect) {

@@ -267,6 +267,9 @@ TEST_F(Fuzz, RandomInputLeavesTheAgentAsItWas) {
         return j;
     };
     const json before = state();
+    // The agent keeps the BPF iterators it lists sockets with once loaded
+    // (libsrv6steer/iterators.hpp): load them before counting its fds.
+    EXPECT_EQ(s.sockets().size(), 1u);
     const size_t fds_before = agent_fds();
 
     const unsigned seed = std::random_device{}();
