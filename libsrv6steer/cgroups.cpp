@@ -38,7 +38,7 @@ void Steering::Impl::sync_cgroup_levels(const std::unordered_map<uint64_t, uint3
     if (!ids.empty()) {
         std::unordered_map<uint64_t, uint32_t> walked;
         if (!levels) {
-            walked = iterators::cgroup_levels();
+            walked = listing().cgroup_levels();
             levels = &walked;
         }
         for (const uint64_t id : ids)  // a cgroup that is gone matches no socket
@@ -63,7 +63,7 @@ void Steering::pin(const Cgroup& cgroup, Target target, const PinOptions& opts) 
         if (!opts.replace)
             throw already_pinned(what, *old);
     }
-    const auto level = iterators::cgroup_level(cgroup.id);
+    const auto level = impl_->listing().cgroup_level(cgroup.id);
     if (!level)
         throw Error("there is no " + what + " (it was removed, or never existed)", ENOENT);
     if (*level >= SRV6S_MAX_CGROUP_LEVELS)

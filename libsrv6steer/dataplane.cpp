@@ -31,7 +31,8 @@ DataPlane DataPlane::load(const LoadOptions& opts) {
     size(skel->maps.srv6s_prefixes, opts.max_prefixes, "prefixes");
     size(skel->maps.srv6s_cgroups, opts.max_cgroups, "cgroups");
     if (int err = srv6steer_bpf__load(skel.get()))
-        throw_errno("loading the srv6steer BPF programs (needs root or CAP_BPF + CAP_NET_ADMIN; "
+        throw_errno("loading the srv6steer BPF programs (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: "
+                    "without CAP_PERFMON the verifier refuses the program; "
                     "the verifier log is above)",
                     -err);
     return DataPlane(std::move(skel));

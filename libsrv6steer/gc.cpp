@@ -41,7 +41,7 @@ size_t sweep_cgroups(Steering::Impl& im) {
     const auto entries = map.entries();
     if (entries.empty())
         return 0;
-    const auto levels = iterators::cgroup_levels();  // every cgroup there is
+    const auto levels = im.listing().cgroup_levels();  // every cgroup there is
     size_t removed = 0;
     for (const auto& [id, v] : entries)
         if ((owner_gone(v) || !levels.count(id)) && map.erase(id))

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dataplane.hpp"
+#include "iterators.hpp"
 #include "maps.hpp"
 #include "netns.hpp"
 #include "state_dir.hpp"
@@ -80,6 +81,14 @@ struct Steering::Impl {
     // Remote mode (Steering::connect): set, and nothing above is. Every
     // public call starts with `if (auto* r = impl_->remote.get()) return r->...;`
     std::unique_ptr<remote::Client, remote::ClientDelete> remote;
+    // The BPF iterators that list socket pins and cgroups, loaded on first
+    // use and kept with this object (iterators.hpp).
+    mutable std::unique_ptr<iterators::Lister> lister;
+    iterators::Lister& listing() const {
+        if (!lister)
+            lister = std::make_unique<iterators::Lister>(fds.fd(maps::socks.index));
+        return *lister;
+    }
 
     // -- the lock: re-entrant within this object --
     std::optional<DirLock> held;
@@ -118,7 +127,8 @@ struct Steering::Impl {
     void set_skip_if_empty(int map_fd, uint32_t bit);
 
     // -- pins and route MTUs (pins.cpp) --
-    // Destinations of the pins that point at a set slot, with their counts.
+    // Destinations of the pins that point at a set slot (socket pins with
+    // their peers included), with their counts.
     std::map<Prefix, uint32_t> destinations_of(uint32_t slot) const;
     // Every destination with a pin, and its pins by level (slot_level).
     std::map<Prefix, std::array<uint32_t, SRV6S_ENCAP_LEVELS>> pinned_destinations() const;

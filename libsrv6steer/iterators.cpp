@@ -94,13 +94,36 @@ void append_records(std::vector<R>& out, const std::string& bytes, const char* w
         std::memcpy(static_cast<void*>(out.data() + first), bytes.data(), bytes.size());
 }
 
+}  // namespace
+
+struct Lister::Loaded {
+    Skel skel;
+};
+
+Lister::Lister(int socks_fd) : socks_fd_(socks_fd) {}
+Lister::~Lister() = default;
+
+Lister::Loaded& Lister::socket_programs() {
+    std::lock_guard lock(mu_);
+    if (!socks_)
+        socks_ = std::make_unique<Loaded>(Loaded{open(Wants::Sockets, socks_fd_)});
+    return *socks_;
+}
+
+Lister::Loaded& Lister::cgroup_programs() {
+    std::lock_guard lock(mu_);
+    if (!cgroups_)
+        cgroups_ = std::make_unique<Loaded>(Loaded{open(Wants::Cgroups)});
+    return *cgroups_;
+}
+
 // nullopt when the cgroup the walk starts from does not exist.
-std::optional<std::vector<srv6s_cgroup_record>> cgroups(uint64_t id, bpf_cgroup_iter_order order) {
-    Skel skel = open(Wants::Cgroups);
+std::optional<std::vector<srv6s_cgroup_record>> Lister::cgroups(uint64_t id, int order) {
+    Loaded& l = cgroup_programs();
     union bpf_iter_link_info info {};
     info.cgroup.cgroup_id = id;
-    info.cgroup.order = order;
-    const auto bytes = run(skel->progs.srv6s_iter_cgroups, &info, "cgroups");
+    info.cgroup.order = static_cast<bpf_cgroup_iter_order>(order);
+    const auto bytes = run(l.skel->progs.srv6s_iter_cgroups, &info, "cgroups");
     if (!bytes)
         return std::nullopt;
     std::vector<srv6s_cgroup_record> out;
@@ -108,17 +131,15 @@ std::optional<std::vector<srv6s_cgroup_record>> cgroups(uint64_t id, bpf_cgroup_
     return out;
 }
 
-}  // namespace
-
-std::vector<srv6s_sock_record> sockets(int socks_fd) {
-    Skel skel = open(Wants::Sockets, socks_fd);
+std::vector<srv6s_sock_record> Lister::sockets() {
+    Loaded& l = socket_programs();
     std::vector<srv6s_sock_record> out;
-    append_records(out, run(skel->progs.srv6s_iter_tcp, nullptr, "TCP sockets").value_or(""), "TCP sockets");
-    append_records(out, run(skel->progs.srv6s_iter_udp, nullptr, "UDP sockets").value_or(""), "UDP sockets");
+    append_records(out, run(l.skel->progs.srv6s_iter_tcp, nullptr, "TCP sockets").value_or(""), "TCP sockets");
+    append_records(out, run(l.skel->progs.srv6s_iter_udp, nullptr, "UDP sockets").value_or(""), "UDP sockets");
     return out;
 }
 
-std::optional<uint32_t> cgroup_level(uint64_t id) {
+std::optional<uint32_t> Lister::cgroup_level(uint64_t id) {
     if (id == 0)
         return std::nullopt;  // 0 would mean "the root" to the iterator
     for (const auto& r : cgroups(id, BPF_CGROUP_ITER_SELF_ONLY).value_or(std::vector<srv6s_cgroup_record>{}))
@@ -127,7 +148,7 @@ std::optional<uint32_t> cgroup_level(uint64_t id) {
     return std::nullopt;
 }
 
-std::unordered_map<uint64_t, uint32_t> cgroup_levels() {
+std::unordered_map<uint64_t, uint32_t> Lister::cgroup_levels() {
     std::unordered_map<uint64_t, uint32_t> out;
     for (const auto& r : cgroups(0, BPF_CGROUP_ITER_DESCENDANTS_PRE).value_or(std::vector<srv6s_cgroup_record>{}))
         out.emplace(r.id, r.level);

@@ -36,14 +36,18 @@ inline constexpr MapSpec<srv6s_flow_key, srv6s_pin> flows{1, "flows", "srv6s_flo
 inline constexpr MapSpec<srv6s_qp_key, srv6s_pin> qps{2, "qps", "srv6s_qps"};
 inline constexpr MapSpec<srv6s_prefix_key, srv6s_pin> prefixes{3, "prefixes", "srv6s_prefixes"};
 // Socket storage: keyed by a socket's fd (lookup, update, delete only: it
-// cannot be iterated from user space; the listing iterators walk it).
+// cannot be iterated from user space; the listing iterators walk the TCP and
+// UDP sockets and look each up in it, iterators.hpp).
 inline constexpr MapSpec<int, srv6s_pin> socks{4, "socks", "srv6s_socks"};
+// Cgroup pins: cgroup v2 id -> pin (cgroups.cpp).
 inline constexpr MapSpec<uint64_t, srv6s_pin> cgroups{5, "cgroups", "srv6s_cgroups"};
 inline constexpr MapSpec<uint32_t, srv6s_path_set> path_sets{6, "path_sets", "srv6s_path_sets"};
 inline constexpr MapSpec<uint32_t, srv6s_path> paths{7, "paths", "srv6s_paths"};
 inline constexpr MapSpec<uint32_t, srv6s_counter, true> path_stats{8, "path_stats", "srv6s_pathstats"};
 inline constexpr MapSpec<uint32_t, srv6s_counter, true> reasons{9, "reasons", "srv6s_reasons"};
 inline constexpr MapSpec<srv6s_prefix_key, srv6s_route> routes{10, "routes", "srv6s_routes"};
+// Every socket pin by socket cookie, with the route MTU it took (user space
+// only; sockets.cpp).
 inline constexpr MapSpec<uint64_t, srv6s_sock_entry> sock_index{11, "sock_index", "srv6s_sock_index"};
 inline constexpr MapSpec<uint32_t, srv6s_meta> meta{12, "meta", "srv6s_meta"};
 

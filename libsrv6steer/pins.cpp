@@ -62,22 +62,6 @@ std::optional<V> exact(const Map<K, V>& map, const K& key) {
     }
 }
 
-srv6s_pin pin_value(uint32_t slot, const PinOptions& o, uint64_t created) {
-    srv6s_pin v{};
-    v.path_set = slot;
-    v.owner_pid = o.owner.pid;
-    v.owner_cgroup = o.owner.cgroup;
-    v.created_ns = created;
-    return v;
-}
-
-Error full(const std::string& map, const std::string& ifname, size_t there, size_t more) {
-    return Error("the " + map + " map of " + ifname + " is full: " + std::to_string(there) +
-                     " pins are there and " + std::to_string(more) +
-                     " more do not fit: unpin some, or attach with a larger max_" + map,
-                 E2BIG);
-}
-
 // Calls f(key, pin, destination) for every pin of the three maps.
 template <class F>
 void for_each_pin(const MapFds& fds, F&& f) {
@@ -102,10 +86,7 @@ void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions&
         if (old->path_set == target.slot())
             return;
         if (!opts.replace)
-            throw Error(what + " is already pinned to " + Target::from_slot(old->path_set).str() +
-                            (old->owner_pid ? " by pid " + std::to_string(old->owner_pid) : "") +
-                            ": unpin it first, or pin with replace",
-                        EEXIST);
+            throw already_pinned(what, *old);
     }
     RouteJournal routes(im.fds);
     if (old)
@@ -114,11 +95,11 @@ void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions&
         routes.add(K::dst(item), level, 1);
     im.clear_skip(K::skip);
     try {
-        map.update(key, pin_value(target.slot(), opts, now_ns()), old ? BPF_EXIST : BPF_NOEXIST);
+        map.update(key, new_pin(target.slot(), opts, now_ns()), old ? BPF_EXIST : BPF_NOEXIST);
     } catch (const Error& e) {
         im.set_skip_if_empty(map.fd(), K::skip);
         if (e.code() == E2BIG)
-            throw full(map.name(), im.ifname, map.keys().size(), 1);
+            throw pin_map_full(map.name(), im.ifname, map.keys().size(), 1);
         throw;
     }
     routes.commit();
@@ -159,6 +140,11 @@ std::map<Prefix, uint32_t> Steering::Impl::destinations_of(uint32_t slot) const 
     for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
         if (v.path_set == slot)
             out[dst]++;
+    });
+    // Socket pins hold a route MTU towards their peer too (cgroup pins none).
+    for_each_socket_or_cgroup_pin([&](uint32_t s, const std::optional<Prefix>& dst) {
+        if (s == slot && dst)
+            out[*dst]++;
     });
     return out;
 }
@@ -298,15 +284,12 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
             if (it->second.path_set == slot)
                 continue;
             if (!o.replace)
-                throw Error("flow " + Flow::from_key(key).str() + " is already pinned to " +
-                                Target::from_slot(it->second.path_set).str() +
-                                ": unpin it first, or pin with replace; nothing was pinned",
-                            EEXIST);
+                throw already_pinned("flow " + Flow::from_key(key).str(), it->second, "; nothing was pinned");
         } else {
             fresh++;
         }
         keys.push_back(key);
-        values.push_back(pin_value(slot, o, created));
+        values.push_back(new_pin(slot, o, created));
     }
     if (keys.empty())
         return 0;
@@ -349,7 +332,7 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
         }
         impl_->set_skip_if_empty(map.fd(), SRV6S_CFG_NO_FLOWS);
         if (err == E2BIG || err == ENOMEM)
-            throw full("flows", impl_->ifname, existing.size(), fresh);
+            throw pin_map_full("flows", impl_->ifname, existing.size(), fresh);
         throw_map_error("flows", "batch update", err);
     }
     routes.commit();

@@ -36,6 +36,7 @@ struct SocketFacts {
     int fd = -1;
     uint64_t cookie = 0;
     int family = 0;              // AF_INET or AF_INET6
+    uint32_t uid = 0;            // its owner (the socket inode's, which is sk_uid)
     Flow flow;                   // its current addresses (IPv4: mapped; unconnected: zeros)
     std::optional<Prefix> peer;  // connected: the peer, /128
 };
@@ -120,6 +121,7 @@ SocketFacts inspect(int fd, uint64_t of_netns) {
                     ENOTSOCK);
     SocketFacts s;
     s.fd = fd;
+    s.uid = st.st_uid;
     s.family = int_option(fd, SOL_SOCKET, SO_DOMAIN);
     if (s.family != AF_INET && s.family != AF_INET6)
         throw Error(name + " is a " + family_name(s.family) +
@@ -177,10 +179,11 @@ void check_pinnable(const SocketFacts& s) {
     }
 }
 
-PinnedSocket listed(uint64_t cookie, int family, const Flow& flow, const srv6s_pin& v) {
+PinnedSocket listed(uint64_t cookie, int family, uint32_t uid, const Flow& flow, const srv6s_pin& v) {
     PinnedSocket p;
     p.cookie = cookie;
     p.family = family;
+    p.uid = uid;
     p.flow = flow;
     p.target = Target::from_slot(v.path_set);
     p.info = PinInfo::from_value(v);
@@ -375,7 +378,7 @@ std::map<uint64_t, srv6s_sock_entry> Steering::Impl::live_socket_pins() const {
     if (entries.empty())
         return out;  // no pin: no need to walk the sockets
     std::set<uint64_t> live;
-    for (const auto& r : iterators::sockets(fds.fd(maps::socks.index)))
+    for (const auto& r : listing().sockets())
         live.insert(r.cookie);
     for (const auto& [cookie, e] : entries)
         if (live.count(cookie))
@@ -448,7 +451,7 @@ std::optional<PinnedSocket> Steering::socket_pin(int fd) const {
     const auto v = impl_->fds[maps::socks].lookup(fd);
     if (!v)
         return std::nullopt;
-    return listed(s.cookie, s.family, s.flow, *v);
+    return listed(s.cookie, s.family, s.uid, s.flow, *v);
 }
 
 std::vector<PinnedSocket> Steering::sockets() const {
@@ -458,8 +461,8 @@ std::vector<PinnedSocket> Steering::sockets() const {
     std::vector<PinnedSocket> out;
     if (impl_->fds[maps::sock_index].empty())
         return out;  // every pin is indexed: none
-    for (const auto& r : iterators::sockets(impl_->fds.fd(maps::socks.index)))
-        out.push_back(listed(r.cookie, r.family, Flow::from_key(r.flow), r.pin));
+    for (const auto& r : impl_->listing().sockets())
+        out.push_back(listed(r.cookie, r.family, r.uid, Flow::from_key(r.flow), r.pin));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.cookie < b.cookie; });
     return out;
 }

@@ -2,7 +2,10 @@
 // Where and how srv6steer keeps its state on the BPF filesystem:
 //
 //   <bpffs>/srv6steer/v<SRV6S_STATE_LAYOUT>/<netns cookie>/<ifname>/
-//       config flows qps prefixes path_sets paths path_stats reasons routes meta link
+//       config flows qps prefixes socks cgroups path_sets paths path_stats reasons
+//       routes sock_index meta link
+//
+// (the maps in the order of maps.hpp's table, then the tcx link; layout 3).
 //
 // The network namespace is named by its SO_NETNS_COOKIE (netns.hpp), so two
 // namespaces never share state, whatever their names and inside PID
@@ -23,8 +26,8 @@ namespace srv6steer {
 // Throws a clear Error unless `bpffs` is a BPF filesystem mount.
 void require_bpffs(const std::string& bpffs);
 
-std::string state_root(const std::string& bpffs);                      // .../srv6steer/v2
-std::string netns_dir(const std::string& bpffs, uint64_t netns_cookie);  // .../v2/<cookie>
+std::string state_root(const std::string& bpffs);                      // .../srv6steer/v<SRV6S_STATE_LAYOUT> (v3)
+std::string netns_dir(const std::string& bpffs, uint64_t netns_cookie);  // .../v3/<cookie>
 std::string pin_dir(const std::string& bpffs, uint64_t netns_cookie, const std::string& ifname);
 
 // Creates the directories down to netns_dir (mode 0700), checking each one.

@@ -200,6 +200,7 @@ void Steering::Impl::acquire() {
         if (ino != dir_ino) {
             fds = MapFds::open_pinned(dir);
             dir_ino = ino;
+            lister.reset();  // it reads the old socket pin map
             if (const uint32_t layout = meta().layout; layout != SRV6S_STATE_LAYOUT)
                 throw Error("the state in " + dir + " has layout " + std::to_string(layout) + ", this build uses " +
                                 std::to_string(SRV6S_STATE_LAYOUT) + ": detach it with the build that attached it",

@@ -168,8 +168,8 @@ int run_cli(int argc, char** argv) {
         const std::string_view what = e.what();
         // Unless the message already says which capability it needs.
         if ((e.code() == EACCES || e.code() == EPERM) && what.find("CAP_") == std::string_view::npos)
-            std::cerr << kProg << ": this is a permission problem: run srv6steer as root, or with CAP_BPF and "
-                         "CAP_NET_ADMIN\n";
+            std::cerr << kProg << ": this is a permission problem: run srv6steer as root, or with CAP_BPF, "
+                         "CAP_NET_ADMIN and CAP_PERFMON (attach needs all three)\n";
         return kFailure;
     } catch (const std::exception& e) {
         std::cerr << kProg << ": " << e.what() << "\n";

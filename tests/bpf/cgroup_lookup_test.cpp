@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "../integration/temp_cgroup.hpp"
+#include "cgroup.hpp"
 #include "skip.hpp"
 #include "tc_rows.hpp"
 

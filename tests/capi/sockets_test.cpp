@@ -298,12 +298,12 @@ TEST_F(CApi, WhatIsNotASocketOrNotPinnableIsRefused) {
 }
 
 TEST_F(CApi, CgroupIdsFromPaths) {
-    const std::string mount = testcg::cgroup2_mount();
+    const std::string mount = testcg::mount_point().value_or("");
     if (mount.empty())
         GTEST_SKIP() << "no cgroup2 file system mounted";
     uint64_t id = 0;
     ASSERT_EQ(srv6s_cgroup_id(mount.c_str(), &id), 0) << last_error();
-    EXPECT_EQ(id, testcg::id_of(mount));
+    EXPECT_EQ(id, testcg::inode(mount));
     ASSERT_EQ(srv6s_cgroup_id("id:77", &id), 0) << last_error();
     EXPECT_EQ(id, 77u);
     testcg::Cgroup child(mount, "capi");
@@ -318,7 +318,7 @@ TEST_F(CApi, CgroupIdsFromPaths) {
 }
 
 TEST_F(CApi, CgroupPinSteersItsSocketsAfterSocketPins) {
-    const std::string mount = testcg::cgroup2_mount();
+    const std::string mount = testcg::mount_point().value_or("");
     if (mount.empty())
         GTEST_SKIP() << "no cgroup2 file system mounted";
     testcg::Cgroup child(mount, "capi");

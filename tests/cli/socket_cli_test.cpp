@@ -82,7 +82,7 @@ private:
 
     static void serve(uint16_t sport, const std::string& cgroup, int cmd, int reply) {
         if (!cgroup.empty())
-            testcg::Cgroup::move(cgroup);
+            testcg::move_into(cgroup);
         const int fd = socket(AF_INET6, SOCK_DGRAM, 0);
         sockaddr_in6 from{}, to{};
         from.sin6_family = to.sin6_family = AF_INET6;
@@ -204,7 +204,7 @@ TEST_F(SocketCli, RefusalsSayWhatIsWrong) {
 }
 
 TEST_F(SocketCli, CgroupPinsOfTheCommandLineAndApply) {
-    const std::string mount = testcg::cgroup2_mount();
+    const std::string mount = testcg::mount_point().value_or("");
     if (mount.empty())
         GTEST_SKIP() << "no cgroup2 file system mounted";
     testcg::Cgroup a(mount, "cli-a"), b(mount, "cli-b"), c(mount, "cli-c");

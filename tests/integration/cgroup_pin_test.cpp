@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // Cgroup pins on real sockets (libsrv6steer/cgroups.cpp, cgroupfs.cpp,
 // bpf/lib/classify.h): cgroups made for the test under the cgroup2 mount, a
-// socket made by a child process inside one (temp_cgroup.hpp), sent through
+// socket made by a child process inside one (testing/cgroup.hpp), sent through
 // the steered network of steered_net.hpp. The socket's cgroup, or its
 // deepest pinned ancestor, decides the path; a socket pin beats it, it beats
 // a flow pin. Cgroup values are resolved from paths and ids.
@@ -10,7 +10,7 @@
 
 #include "skip.hpp"
 #include "steered_net.hpp"
-#include "temp_cgroup.hpp"
+#include "cgroup.hpp"
 
 using namespace srv6steer;
 using namespace steernet;
@@ -48,7 +48,7 @@ protected:
 
     // A connected UDP socket made in cgroup `cg`.
     UniqueFd udp_in(const TempCgroup& cg, const Family& f, uint16_t port = 0) {
-        UniqueFd fd = testcg::socket_in(cg.path(), f.af, SOCK_DGRAM | SOCK_CLOEXEC);
+        UniqueFd fd(testcg::socket_in(cg.path(), f.af, SOCK_DGRAM | SOCK_CLOEXEC));
         if (!fd)
             return fd;
         return open_socket(f.af, SOCK_DGRAM, host_addr(f.af), port, sink_addr(f.af), 9000, std::move(fd));

@@ -229,6 +229,27 @@ TEST_F(SocketPins, PinEndsWithTheSocketAndGcGivesTheRouteBack) {
     EXPECT_TRUE(s->status().config.flags & SRV6S_CFG_NO_SOCKETS) << "no socket pin left: the lookup is skipped";
 }
 
+// A socket pin's route MTU follows its set: redefining the set with a longer
+// path lowers the MTU towards the peer first (libsrv6steer/paths.cpp,
+// destinations_of), and a shorter one gives it back. Link MTU 1500: 40 bytes
+// of outer header, plus an SRH of 8 + 16 for the second container.
+TEST_F(SocketPins, RedefiningTheSetMovesTheSocketsRouteMtu) {
+    UniqueFd sock = open_socket(AF_INET6, SOCK_DGRAM, kHost6, 0, kSink6, 9000);
+    ASSERT_TRUE(sock);
+    s->define_set({40, {kV6.plain}});
+    s->pin_socket(sock.get(), Target::set(40));
+    const std::string show = std::string("ip -6 route show ") + kSink6 + "/128";
+    EXPECT_THAT(testsh::sh(show), HasSubstr("mtu 1460"));
+    s->define_set({40, {kV6.plain, kV6.srh}});
+    EXPECT_THAT(testsh::sh(show), HasSubstr("mtu 1436")) << "the longer path's MTU";
+    ASSERT_EQ(s->status().owned_routes.size(), 1u);
+    EXPECT_EQ(s->status().owned_routes[0].pins, 1u);
+    s->define_set({40, {kV6.plain}});
+    EXPECT_THAT(testsh::sh(show), HasSubstr("mtu 1460")) << "back with the shorter set";
+    EXPECT_EQ(s->gc(), 0u);
+    EXPECT_THAT(testsh::sh(show), HasSubstr("mtu 1460")) << "gc's recount agrees";
+}
+
 // gc never removes the pin of a live socket, whoever made it.
 TEST_F(SocketPins, GcKeepsLiveSocketPinsOfGoneOwners) {
     UniqueFd sock = open_socket(AF_INET6, SOCK_DGRAM, kHost6, 0, kSink6, 9000);

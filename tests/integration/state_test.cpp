@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "in_netns.hpp"
 #include "kernel_state.hpp"
 #include "private_ns.hpp"
 #include "shell.hpp"
@@ -39,27 +40,7 @@ namespace {
 using testkernel::tcx_programs;
 using testsh::sh;
 
-// Runs f on a thread of its own that has switched to the network namespace
-// at `ns` (a /proc/PID/ns/net or a file it is bound to); the mount
-// namespace, and so the bpffs, stays.
-template <class F>
-void in_netns(const std::string& ns, F&& f) {
-    std::exception_ptr err;
-    std::thread t([&] {
-        try {
-            const int fd = open(ns.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
-                throw std::runtime_error("setns into " + ns + " failed");
-            close(fd);
-            f();
-        } catch (...) {
-            err = std::current_exception();
-        }
-    });
-    t.join();
-    if (err)
-        std::rethrow_exception(err);
-}
+using testns::in_netns;  // testing/in_netns.hpp
 
 std::string netns_of(const testns::PeerNamespace& peer) { return "/proc/" + std::to_string(peer.pid()) + "/ns/net"; }
 

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "fd.hpp"
+#include "in_netns.hpp"
 #include "packet.hpp"
 #include "private_ns.hpp"
 #include "shell.hpp"
@@ -73,26 +74,7 @@ inline srv6steer::Path path(uint32_t id, std::vector<const char*> sids) {
     return p;
 }
 
-// Runs f on a thread that switched to the network namespace of pid (sockets
-// made there stay there); the mount namespace stays.
-template <class F>
-void in_netns(pid_t pid, F&& f) {
-    std::exception_ptr err;
-    std::thread t([&] {
-        try {
-            const std::string ns = "/proc/" + std::to_string(pid) + "/ns/net";
-            UniqueFd fd(open(ns.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd || setns(fd.get(), CLONE_NEWNET) != 0)
-                throw std::runtime_error("setns into " + ns + " failed: " + strerror(errno));
-            f();
-        } catch (...) {
-            err = std::current_exception();
-        }
-    });
-    t.join();
-    if (err)
-        std::rethrow_exception(err);
-}
+using testns::in_netns;  // testing/in_netns.hpp
 
 // The pid of a process that has exited and been reaped: an owner that is gone.
 inline pid_t gone_pid() {
