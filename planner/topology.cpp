@@ -5,6 +5,7 @@
 #include "topology.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "json_in.hpp"
@@ -231,8 +232,8 @@ void Topology::validate(const std::string& source) const {
             r.problem(w, "links " + quote(a.name) + " to itself");
             continue;
         }
-        auto ranks = std::minmax(static_cast<int>(a.role), static_cast<int>(b.role));
-        if (ranks.second - ranks.first != 1)
+        const int ra = static_cast<int>(a.role), rb = static_cast<int>(b.role);
+        if (std::abs(ra - rb) != 1)
             r.problem(w, std::string("a link joins a leaf to a spine or a spine to a superspine, not ") + role_name(a.role) +
                              " " + quote(a.name) + " to " + role_name(b.role) + " " + quote(b.name));
         else if (a.plane != b.plane)
