@@ -30,6 +30,17 @@ std::vector<std::string> strided(const Topology& t) {
     return r;
 }
 
+// The strided ring with uneven volumes: every other rank sends 8, the rest 1.
+Job uneven_ring(const Topology& t) {
+    Job j;
+    j.ranks = strided(t);
+    j.pattern = Pattern::Pairs;
+    const auto n = static_cast<uint32_t>(j.ranks.size());
+    for (uint32_t r = 0; r < n; r++)
+        j.pairs.push_back({r, (r + n - 1) % n, r % 2 ? 1.0 : 8.0, 1});
+    return j;
+}
+
 std::vector<std::string> packed(const Topology& t) {
     std::vector<std::string> r;
     for (const auto& h : t.hosts)
@@ -55,9 +66,15 @@ int bench(int argc, char** argv) {
     int runs = 9;
     spec.add_options()("seeds", "ECMP seeds", cxxopts::value(seeds)->default_value("64"))(
         "runs", "planning runs (median)", cxxopts::value(runs)->default_value("9"))(
-        "table", "also the simulate table for 16 to 1,024 hosts");
+        "table", "also the simulate table for 16 to 1,024 hosts")(
+        "svg", "write the 64-host ring's link loads as PREFIX-planner.svg, -ecmp.svg, -greedy.svg",
+        cxxopts::value<std::string>()->default_value(""));
     const auto common = benchutil::parse_options(spec, argc, argv);
     benchutil::pin_cpu(common.cpu);
+    std::string svg_prefix;
+    for (int i = 1; i + 1 < argc; i++)
+        if (std::string(argv[i]) == "--svg")
+            svg_prefix = argv[i + 1];
     const bool table = [&] {
         for (int i = 1; i < argc; i++)
             if (std::string(argv[i]) == "--table")
@@ -88,6 +105,22 @@ int bench(int argc, char** argv) {
     benchutil::json("plan_ms", "all_to_all_1024", a2a_ms, "ms", std::nullopt, 2);
     benchutil::json("plan_max_load_over_ecmp", "ring_64", ratio, "ratio", 0.5, 3);
 
+    if (!svg_prefix.empty())
+        for (const auto& r : sim.schemes) {
+            std::string file = svg_prefix;
+            file += "-";
+            file += r.name;
+            file += ".svg";
+            std::string title = "64-host ring (8 leaves x 8 hosts, 8 spines, ranks strided): ";
+            title += r.name;
+            if (FILE* f = std::fopen(file.c_str(), "w")) {
+                const auto text = svg(small, r.loads, title);
+                std::fwrite(text.data(), 1, text.size(), f);
+                std::fclose(f);
+            } else {
+                throw benchutil::Failure("cannot write " + file);
+            }
+        }
     if (table) {
         std::fprintf(stderr, "\n%-6s %-16s %8s | %7s %7s | %7s %7s | %7s %7s\n", "hosts", "job", "bound", "plan",
                      "mean", "ecmp", "mean", "greedy", "mean");
@@ -100,6 +133,7 @@ int bench(int argc, char** argv) {
             };
             std::vector<Case> cases = {{"ring (strided)", Job::ring(strided(t)), seeds},
                                        {"ring (packed)", Job::ring(packed(t)), seeds},
+                                       {"ring 8/1 volumes", uneven_ring(t), seeds},
                                        {"all-to-all", Job::all_to_all(packed(t)), n >= 1024 ? 4u : n >= 256 ? 16u : seeds}};
             for (const auto& c : cases) {
                 const auto s = simulate(t, c.job, c.seeds);
