@@ -3,6 +3,7 @@
 // names, uSIDs and addresses, so the same spec is the same topology.
 #include <string>
 
+#include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "topology.hpp"
 
@@ -48,31 +49,35 @@ Topology clos(const ClosSpec& s) {
 
     Topology t;
     t.block = Block::parse(s.block);
-    t.name = std::to_string(s.tiers) + "-tier Clos";
+    t.name = M() + std::to_string(s.tiers) + "-tier Clos";
     uint16_t next = 0x1001;
-    auto prefix = [&](unsigned plane) { return s.planes > 1 ? "p" + std::to_string(plane) + "-" : std::string(); };
+    auto prefix = [&](unsigned plane) { return s.planes > 1 ? std::string(M() + "p" + std::to_string(plane) + "-") : std::string(); };
     // Node indices: [plane][superspines][pod][spines][pod][leaves]
     std::vector<std::vector<uint32_t>> leaf_of(s.planes);  // plane -> global leaf number -> node
     const unsigned wp = digits(pods), ws = digits(s.spines), wl = digits(s.leaves), wss = digits(supers);
     for (unsigned p = 0; p < s.planes; p++) {
         const uint32_t ss0 = static_cast<uint32_t>(t.nodes.size());
         for (unsigned i = 0; i < supers; i++)
-            t.nodes.push_back({prefix(p) + "ss" + padded(i, wss), Role::Superspine, next++, p});
+            t.nodes.push_back({M() + prefix(p) + "ss" + padded(i, wss), Role::Superspine, next++, p});
         std::vector<uint32_t> spine0(pods);
         for (unsigned pod = 0; pod < pods; pod++) {
             spine0[pod] = static_cast<uint32_t>(t.nodes.size());
             for (unsigned i = 0; i < s.spines; i++) {
                 std::string n = prefix(p) + "spine";
-                if (s.tiers == 3)
-                    n += padded(pod, wp) + "-";
+                if (s.tiers == 3) {
+                    n += padded(pod, wp);
+                    n += "-";
+                }
                 t.nodes.push_back({n + padded(i, ws), Role::Spine, next++, p});
             }
         }
         for (unsigned pod = 0; pod < pods; pod++)
             for (unsigned i = 0; i < s.leaves; i++) {
                 std::string n = prefix(p) + "leaf";
-                if (s.tiers == 3)
-                    n += padded(pod, wp) + "-";
+                if (s.tiers == 3) {
+                    n += padded(pod, wp);
+                    n += "-";
+                }
                 const auto leaf = static_cast<uint32_t>(t.nodes.size());
                 t.nodes.push_back({n + padded(i, wl), Role::Leaf, next++, p});
                 leaf_of[p].push_back(leaf);
@@ -92,7 +97,7 @@ Topology clos(const ClosSpec& s) {
     for (unsigned h = 0; h < n_hosts; h++) {
         Host host;
         const unsigned n = h + 1;
-        host.name = "h" + padded(n, wh);
+        host.name = M() + "h" + padded(n, wh);
         for (unsigned p = 0; p < s.planes; p++)
             host.leaves.push_back(leaf_of[p][h / s.hosts_per_leaf]);
         Ipv6 a6 = Ipv6::parse("fd00::10");

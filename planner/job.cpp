@@ -5,6 +5,7 @@
 #include <map>
 
 #include "json_in.hpp"
+#include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
@@ -53,12 +54,12 @@ Job Job::parse(std::string_view text, const std::string& source) {
         if (ranks->empty())
             r.problem("ranks", "empty: a job needs ranks (the host of each, in rank order)");
         if (ranks->size() > kMaxRanks)
-            r.problem("ranks", "more than " + std::to_string(kMaxRanks) + " ranks");
+            r.problem("ranks", M() + "more than " + std::to_string(kMaxRanks) + " ranks");
         for (size_t i = 0; i < ranks->size(); i++) {
             if ((*ranks)[i].is_string() && !(*ranks)[i].get<std::string>().empty())
                 job.ranks.push_back((*ranks)[i].get<std::string>());
             else
-                r.problem(at("ranks", i), "expected a host name, got " + (*ranks)[i].dump());
+                r.problem(at("ranks", i), M() + "expected a host name, got " + (*ranks)[i].dump());
         }
     }
     if (auto p = r.string(doc, "", "pattern", true)) {
@@ -69,7 +70,7 @@ Job Job::parse(std::string_view text, const std::string& source) {
         else if (*p == "pairs")
             job.pattern = Pattern::Pairs;
         else
-            r.problem("pattern", "expected \"ring\", \"all-to-all\" or \"pairs\", got " + quote(*p));
+            r.problem("pattern", M() + "expected \"ring\", \"all-to-all\" or \"pairs\", got " + quote(*p));
     }
     if (auto d = r.string(doc, "", "direction", false)) {
         if (job.pattern != Pattern::Ring)
@@ -81,7 +82,7 @@ Job Job::parse(std::string_view text, const std::string& source) {
         else if (*d == "both")
             job.direction = Direction::Both;
         else
-            r.problem("direction", "expected \"r -> r-1\" (gloo's ring), \"r -> r+1\" or \"both\", got " + quote(*d));
+            r.problem("direction", M() + "expected \"r -> r-1\" (gloo's ring), \"r -> r+1\" or \"both\", got " + quote(*d));
     }
     if (auto v = r.number(doc, "", "volume", false, 0))
         job.volume = *v;
@@ -112,11 +113,11 @@ Job Job::parse(std::string_view text, const std::string& source) {
             d.src = static_cast<uint32_t>(*s);
             d.dst = static_cast<uint32_t>(*t);
             if (d.src == d.dst) {
-                r.problem(w, "src and dst are both rank " + std::to_string(d.src));
+                r.problem(w, M() + "src and dst are both rank " + std::to_string(d.src));
                 continue;
             }
             if (auto [it, fresh] = seen.emplace(std::pair(d.src, d.dst), w); !fresh) {
-                r.problem(w, "rank pair " + std::to_string(d.src) + " -> " + std::to_string(d.dst) +
+                r.problem(w, M() + "rank pair " + std::to_string(d.src) + " -> " + std::to_string(d.dst) +
                                  " is listed twice (also at " + it->second + ")");
                 continue;
             }

@@ -80,7 +80,7 @@ json Reader::parse(std::string_view text) {
 }
 
 void Reader::problem(const std::string& where, const std::string& what) {
-    problems_.push_back(where.empty() ? what : where + ": " + what);
+    problems_.push_back(where.empty() ? what : std::string(M() + where + ": " + what));
 }
 
 void Reader::finish() const {
@@ -117,7 +117,7 @@ bool Reader::object(const json& j, const std::string& where, std::initializer_li
                 expected += ", ";
             expected += a;
         }
-        problem(at(where, key), "unknown key (expected " + expected + ")");
+        problem(at(where, key), M() + "unknown key (expected " + expected + ")");
     }
     return true;
 }
@@ -129,7 +129,7 @@ std::optional<std::string> Reader::string(const json& obj, const std::string& wh
         return std::nullopt;
     }
     if (!obj[key].is_string()) {
-        problem(at(where, key), "expected a string, got " + obj[key].dump());
+        problem(at(where, key), M() + "expected a string, got " + obj[key].dump());
         return std::nullopt;
     }
     return obj[key].get<std::string>();
@@ -157,7 +157,7 @@ std::optional<double> Reader::number(const json& obj, const std::string& where, 
 std::optional<uint64_t> Reader::integer(const json& j, const std::string& where, uint64_t min, uint64_t max) {
     if (j.is_number_unsigned() && j.get<uint64_t>() >= min && j.get<uint64_t>() <= max)
         return j.get<uint64_t>();
-    problem(where, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+    problem(where, M() + "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
                        j.dump());
     return std::nullopt;
 }
@@ -182,7 +182,7 @@ std::optional<uint16_t> Reader::usid(const json& obj, const std::string& where, 
     });
     const unsigned long v = hex ? std::stoul(*s, nullptr, 16) : 0;
     if (!hex || v == 0) {
-        problem(at(where, key), "expected a uSID of 1 to 4 hex digits from 1 to ffff (16 bits), e.g. \"1004\", got " +
+        problem(at(where, key), M() + "expected a uSID of 1 to 4 hex digits from 1 to ffff (16 bits), e.g. \"1004\", got " +
                                     text::quote(*s));
         return std::nullopt;
     }
@@ -196,7 +196,7 @@ const json* Reader::array(const json& obj, const std::string& where, const char*
         return nullptr;
     }
     if (!obj[key].is_array()) {
-        problem(at(where, key), "expected an array, got " + obj[key].dump());
+        problem(at(where, key), M() + "expected an array, got " + obj[key].dump());
         return nullptr;
     }
     return &obj[key];

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "msg.hpp"
+
 namespace srv6steer::planner::jsonin {
 
 using json = nlohmann::json;
