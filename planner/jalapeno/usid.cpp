@@ -112,10 +112,10 @@ std::vector<uint16_t> usids_of(std::string_view usid, std::string_view usid_bloc
         out.push_back(v);
     }
 
-    // When the text is an address too (the uSIDs fit one container), it must
-    // say the same as the text.
+    // When the text is an address too (the uSIDs leave room in one container:
+    // a full one is 8 groups and "::", no address), it must say the same.
     const std::string s(usid);
-    if (out.size() <= block.usids_per_container()) {
+    if (out.size() < block.usids_per_container()) {
         Ipv6 a;
         try {
             a = Ipv6::parse(s);
