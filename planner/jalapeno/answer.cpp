@@ -379,6 +379,8 @@ Route parse_route(std::string_view body, Metric metric, std::optional<uint16_t> 
     }
     if (metric == Metric::Latency)
         r.total_latency = rd.opt_number(j, "total_latency", "");
+    if (metric == Metric::Utilization)
+        r.average_utilization = rd.opt_number(j, "average_utilization", "");
     return r;
 }
 

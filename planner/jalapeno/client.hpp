@@ -176,6 +176,7 @@ struct Route {
     Srv6Data srv6;
     std::optional<double> average_load;   // /load: before this call raised it
     std::optional<double> total_latency;  // /latency
+    std::optional<double> average_utilization;  // /utilization
     std::optional<LoadData> load_data;    // /load
     // srv6_usid's uSIDs, then Config::dest_function.
     std::vector<uint16_t> usids;

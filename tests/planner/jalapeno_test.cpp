@@ -96,14 +96,18 @@ TEST(JalapenoClient, NoDestFunctionLeavesJalapenosUsids) {
 
 TEST(JalapenoClient, EachCallAsksItsEndpointWithTheExactQuery) {
     FakeJalapeno f;
-    for (const char* call : {"shortest_path", "shortest_path/latency", "shortest_path/utilization"})
-        f.on(kBase + call, "hosts/h1", "hosts/h2", {200, tj::kLoadH1H2});
+    json lat = json::parse(tj::kLoadH1H2), util = lat;
+    lat["total_latency"] = 60;
+    util["average_utilization"] = 5.6875;
+    f.on(kBase + "shortest_path", "hosts/h1", "hosts/h2", {200, tj::kLoadH1H2});
+    f.on(kBase + "shortest_path/latency", "hosts/h1", "hosts/h2", {200, lat.dump()});
+    f.on(kBase + "shortest_path/utilization", "hosts/h1", "hosts/h2", {200, util.dump()});
     f.on(kBase + "shortest_path/best-paths", "hosts/h1", "hosts/h2", {200, tj::kBestH1H2});
     f.on(kBase + "shortest_path/next-best-path", "hosts/h1", "hosts/h2", {200, tj::kNextBestH1H2});
     Client c(config(f));
-    c.shortest_path("h1", "h2");
-    c.shortest_path("h1", "h2", Metric::Latency);
-    c.shortest_path("h1", "h2", Metric::Utilization);
+    EXPECT_FALSE(c.shortest_path("h1", "h2").load_data.has_value());
+    EXPECT_EQ(c.shortest_path("h1", "h2", Metric::Latency).total_latency, 60.0);
+    EXPECT_EQ(c.shortest_path("h1", "h2", Metric::Utilization).average_utilization, 5.6875);
     c.best_paths("h1", "h2", 2);
     c.next_best_path("h1", "h2", 3, 5);
     EXPECT_EQ(f.targets(),
