@@ -201,7 +201,7 @@ Client::Client(Config config) : config_(std::move(config)) {
 std::string Client::vertex(const std::string& host) const {
     if (!safe_name(host, ".:@"))
         throw ApiError(Failure::Refused,
-                       cat({"Jalapeno: host name ", quote(host),
+                       cat({"Jalapeno ", config_.endpoint, ": host name ", quote(host),
                             " has characters Jalapeno cannot take in a query (use letters, "
                             "digits and _ - . : @)"}));
     return cat({config_.vertex_collection, "/", host});
