@@ -57,15 +57,17 @@ static __always_inline struct srv6s_pin *srv6s_find_pin(struct __sk_buff *skb,
 	    (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS)) {
 		struct bpf_sock *sk = skb->sk;
 
-		if (sk)
-			sk = bpf_sk_fullsock(sk);
 		if (sk) {
+			/* The storage lookup takes the socket as it comes and
+			 * finds nothing for one that is not full (request and
+			 * time-wait sockets): no bpf_sk_fullsock call on the
+			 * path of every socket pin. */
 			if (!(cfg_flags & SRV6S_CFG_NO_SOCKETS)) {
 				pin = bpf_sk_storage_get(&srv6s_socks, sk, 0, 0);
 				if (pin)
 					return pin;
 			}
-			if (!(cfg_flags & SRV6S_CFG_NO_CGROUPS)) {
+			if (!(cfg_flags & SRV6S_CFG_NO_CGROUPS) && bpf_sk_fullsock(sk)) {
 				pin = srv6s_cgroup_pin(skb, cfg);
 				if (pin)
 					return pin;
