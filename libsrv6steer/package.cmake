@@ -19,13 +19,24 @@ add_library(srv6steer_lib SHARED
   ${CMAKE_CURRENT_LIST_DIR}/capi/status.cpp
   ${CMAKE_CURRENT_LIST_DIR}/capi/paths.cpp
   ${CMAKE_CURRENT_LIST_DIR}/capi/pins.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/capi/stats.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/capi/stats.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/plan.cpp)
 add_library(srv6steer::srv6steer ALIAS srv6steer_lib)
+# srv6s_plan, srv6s_plan_jalapeno (capi/plan.cpp): the planner and the
+# Jalapeno client (planner/, defined after this directory), whole too and
+# before srv6steer_core, which they need (the client brings cpp-httplib's
+# shared library).
 target_link_libraries(srv6steer_lib PRIVATE
+  $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_plan_jalapeno>
+  $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_plan>
+  $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_jalapeno>
   $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_dp>
   $<LINK_LIBRARY:WHOLE_ARCHIVE,srv6steer_core>)
 # srv6steer_dp also brings srv6steer_core in without a feature: take it whole.
 set_property(TARGET srv6steer_lib PROPERTY LINK_LIBRARY_OVERRIDE_srv6steer_core WHOLE_ARCHIVE)
+# srv6steer_plan_jalapeno brings the planner and the client in the same way.
+set_property(TARGET srv6steer_lib PROPERTY LINK_LIBRARY_OVERRIDE_srv6steer_plan WHOLE_ARCHIVE)
+set_property(TARGET srv6steer_lib PROPERTY LINK_LIBRARY_OVERRIDE_srv6steer_jalapeno WHOLE_ARCHIVE)
 target_include_directories(srv6steer_lib PUBLIC
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)

@@ -37,6 +37,8 @@ std::vector<Command> status_commands();  // status.cpp: status, stats, gc
 std::vector<Command> pin_commands();     // pins.cpp: path, set, pin, unpin, list
 Command apply_command();                 // apply.cpp
 Command agent_command();                 // agent.cpp
+Command plan_command();                  // plan_job.cpp: a job's paths (planner or Jalapeno)
+Command simulate_command();              // simulate.cpp: planner vs ECMP vs greedy
 
 // attach's options (commands.cpp): `attach` and `agent` take them.
 std::vector<Opt<AttachOptions>> attach_options();

@@ -57,6 +57,8 @@ std::vector<Command> table() {
             all.push_back(std::move(c));
     all.push_back(apply_command());
     all.push_back(agent_command());
+    all.push_back(plan_command());
+    all.push_back(simulate_command());
     return all;
 }
 

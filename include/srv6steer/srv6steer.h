@@ -517,6 +517,35 @@ int srv6s_stats_paths(srv6s_handle *h, srv6s_path_stats_fn fn, void *ctx);
  * n_removed, if not NULL, receives the number of pins removed. */
 int srv6s_gc(srv6s_handle *h, size_t *n_removed);
 
+/* ---- planning (docs/paths.md): no handle, nothing of the kernel --------- */
+
+/* Plans a job on a fabric (docs/paths.md): the texts of a topology file and
+ * a job file in; the per-rank-pair plan (python/srv6steer/plan.py's format)
+ * out in *rank_pairs, a NUL-terminated string to free with
+ * srv6s_free_string. 0 or -errno (-EINVAL for a topology or job with
+ * problems, all of them in the message, or a fabric the job's paths cannot
+ * be encoded on); srv6s_last_error() says why. *rank_pairs is NULL after a
+ * failure. No handle needed: nothing of the kernel. */
+int srv6s_plan(const char *topology_json, const char *job_json, char **rank_pairs);
+
+/* The same with paths from a Jalapeno controller: endpoint e.g.
+ * "http://127.0.0.1:30800/api/v1", collection e.g. "fabric_graph",
+ * dest_function e.g. "fe06" (NULL or "": none appended, and the plan's
+ * paths are Jalapeno's containers as they are); the job's ranks name
+ * Jalapeno hosts (vertex keys "hosts/<name>"); one /shortest_path/load call
+ * per directed host pair (which raises Jalapeno's link loads), all or
+ * nothing: a failure (-ECONNREFUSED, -ETIMEDOUT, -EPROTO for an answer
+ * that is not Jalapeno's, -ENOENT when Jalapeno finds no path, -EIO for an
+ * HTTP error, -EINVAL for bad arguments) gives no plan. The plan's block is
+ * the answers' usid_block, its decap function dest_function for both
+ * families. timeout_ms: per request (0: the client's default). */
+int srv6s_plan_jalapeno(const char *endpoint, const char *collection, const char *dest_function,
+			const char *job_json, unsigned timeout_ms, char **rank_pairs);
+
+/* Frees a string the library returned (srv6s_plan, srv6s_plan_jalapeno).
+ * NULL: nothing. */
+void srv6s_free_string(char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// `srv6steer plan`: a job's paths, from the planner (--topology) or from
+// Jalapeno (--jalapeno), as the per-rank-pair plan srv6steer.torch reads, or
+// as `apply` files per host (docs/paths.md, "Command line").
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli.hpp"
+#include "fabric.hpp"
+#include "from_jalapeno.hpp"
+#include "text.hpp"
+
+namespace srv6steer::cli {
+
+namespace {
+
+namespace jp = jalapeno;
+using text::quote;
+
+struct PlanCmd : Common {
+    std::optional<std::string> topology, job, output, host, apply_dir;
+    std::optional<std::string> jalapeno, collection, dest_function;
+    std::optional<uint32_t> timeout_ms;
+
+    bool from_jalapeno() const { return jalapeno || (!topology && std::getenv("JALAPENO_API_ENDPOINT")); }
+    void check() const {
+        if (!job)
+            throw UsageError("missing --job FILE");
+        if (topology && jalapeno)
+            throw UsageError("--topology and --jalapeno exclude each other: the planner or Jalapeno");
+        if (!topology && !from_jalapeno())
+            throw UsageError("missing --topology FILE (or --jalapeno URL, or JALAPENO_API_ENDPOINT)");
+        if (host && apply_dir)
+            throw UsageError("--host and --apply-dir exclude each other");
+        if (from_jalapeno() && (host || apply_dir))
+            throw UsageError("--host and --apply-dir need --topology: from Jalapeno, plan writes the rank-pair plan");
+        if (!from_jalapeno() && (collection || dest_function || timeout_ms))
+            throw UsageError("--collection, --dest-function and --timeout go with --jalapeno");
+    }
+    bool needs_bpffs() const { return false; }
+};
+
+std::string env_or(const std::optional<std::string>& given, const char* var, std::string fallback) {
+    if (given)
+        return *given;
+    const char* v = std::getenv(var);
+    return v && *v ? v : fallback;
+}
+
+int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
+    jp::Config cfg;
+    cfg.endpoint = env_or(c.jalapeno, "JALAPENO_API_ENDPOINT", "");
+    cfg.collection = env_or(c.collection, "TOPOLOGY_COLLECTION", "network_topology");
+    const std::string dest = env_or(c.dest_function, "DEST_FUNCTION", "");
+    try {
+        cfg.dest_function = planner::parse_dest_function(dest, c.dest_function ? "--dest-function" : "DEST_FUNCTION");
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+    if (c.timeout_ms) {
+        const std::chrono::milliseconds t{*c.timeout_ms};
+        cfg.total_timeout = t;
+        cfg.read_timeout = std::min(cfg.read_timeout, t);
+        cfg.connect_timeout = std::min(cfg.connect_timeout, t);
+    }
+    jp::Client client(cfg);
+    const auto pairs = planner::host_pairs(job);
+    const std::string out = planner::rank_pairs_from_jalapeno(client, job);
+    write_output(c.output.value_or("-"), out);
+    std::cerr << "planned " << job.source << " from Jalapeno " << cfg.endpoint << " (" << cfg.collection << "): "
+              << pairs.size() << " host pair" << (pairs.size() == 1 ? "" : "s")
+              << ", one shortest_path/load call each (Jalapeno raised their links' load)\n";
+    if (c.output)
+        std::cerr << "wrote " << *c.output << "\n";
+    return kOk;
+}
+
+int cmd_plan(const PlanCmd& c) {
+    const auto job = read_job(*c.job);
+    if (c.from_jalapeno())
+        return plan_from_jalapeno(c, job);
+
+    const auto topo = read_topology(*c.topology);
+    const auto p = planner::plan(topo, job);
+    std::vector<std::string> wrote;
+    if (c.apply_dir) {
+        std::error_code ec;
+        std::filesystem::create_directories(*c.apply_dir, ec);
+        if (ec) {
+            std::string m = "cannot create ";
+            m += quote(*c.apply_dir);
+            m += ": ";
+            m += ec.message();
+            throw Error(m, ec.value());
+        }
+        for (const auto& h : planner::source_hosts(p)) {
+            const std::string file = (std::filesystem::path(*c.apply_dir) / (h + ".json")).string();
+            write_output(file, planner::to_apply_json(p, h));
+            wrote.push_back(file);
+        }
+        if (c.output) {
+            write_output(*c.output, planner::to_rank_pairs_json(p));
+            wrote.push_back(*c.output);
+        }
+    } else {
+        write_output(c.output.value_or("-"), c.host ? planner::to_apply_json(p, *c.host) : planner::to_rank_pairs_json(p));
+        if (c.output)
+            wrote.push_back(*c.output);
+    }
+    std::cerr << "planned " << p.conns.size() << " connection" << (p.conns.size() == 1 ? "" : "s") << " of "
+              << job.source << " on " << topo.name << " (" << p.method << "): max link load " << p.load.max
+              << ", lower bound " << p.lower_bound << (p.reaches_bound() ? " (reached)" : "") << "\n";
+    if (!wrote.empty())
+        std::cerr << "wrote " << join(wrote, ", ") << "\n";
+    return kOk;
+}
+
+}  // namespace
+
+Command plan_command() {
+    using P = PlanCmd;
+    return command<P>(
+        "plan", "--job FILE (--topology FILE | --jalapeno URL)",
+        "plan a job's paths: the per-rank-pair plan, or apply files per host (see docs/paths.md)", 0, {},
+        {text("t,topology", "FILE", "the fabric (docs/paths.md, e.g. topologies/lab.json): plan with the planner",
+              &P::topology),
+         text("job", "FILE", "the job: ranks -> hosts, pattern (docs/paths.md)", &P::job),
+         text("o,output", "FILE", "write there (default: stdout)", &P::output),
+         text("host", "H", "write host H's apply file instead of the rank-pair plan", &P::host),
+         text("apply-dir", "DIR", "write every sending host's apply file as DIR/H.json (-o: the rank-pair plan too)",
+              &P::apply_dir),
+         text("jalapeno", "URL", "paths from Jalapeno's API at URL (default $JALAPENO_API_ENDPOINT)", &P::jalapeno),
+         text("collection", "C", "Jalapeno's graph (default $TOPOLOGY_COLLECTION, else network_topology)",
+              &P::collection),
+         text("dest-function", "USID", "IPv6's decap, appended to Jalapeno's paths, e.g. fe06; or ipv6=fe06,ipv4=fe04 (IPv4 default fe04; default $DEST_FUNCTION)",
+              &P::dest_function),
+         number("timeout", "MS", "per Jalapeno request (default: the client's, 30 s)", &P::timeout_ms, 1, 3600000)},
+        cmd_plan);
+}
+
+}  // namespace srv6steer::cli
