@@ -39,6 +39,7 @@ from typing import Any, Iterable
 from . import _args, _capi
 from ._args import ArgumentError
 from ._capi import SteeringError, library_path
+from .planning import plan_job, plan_job_jalapeno
 from ._values import (DEFAULT_BLOCK, OWNER_NONE, OWNER_SELF, Flow, OwnedRoute, Problem, Status, Target,
                       _cgroup_id, _pin_dict, _pin_opts, _socket_dict, _target, _usid_text)
 
@@ -56,6 +57,8 @@ __all__ = [
     "Target",
     "detach",
     "library_path",
+    "plan_job",
+    "plan_job_jalapeno",
     "reason_names",
     "remove_dead",
     "version",

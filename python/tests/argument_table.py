@@ -26,6 +26,8 @@ HOST = "fcbb:0:800:1::10"
 DEST = "fcbb:0:800:2::20"
 U32, U64 = 2**32 - 1, 2**64 - 1
 PID_MAX = 2**31 - 1
+JOB = {"ranks": ["h1", "h2"], "pattern": "ring"}
+JALAPENO = "http://127.0.0.1:9/api/v1"   # never reached: every call here is refused before
 
 
 @dataclass
@@ -225,6 +227,15 @@ TEXTS: list[Arg] = [
     Arg("Steering.pin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.pin_cgroup(PathLike(v), path=1)),
     Arg("Steering.unpin_cgroup", "cgroup", "cgroup", lambda e, v: e.steering.unpin_cgroup(PathLike(v))),
     Arg("Flow.of", "flow", "flow", lambda e, v: Flow.of(v)),
+    # A topology or job as text is JSON or a file name (here: a file name).
+    Arg("plan_job", "topology", "topology", lambda e, v: srv6steer.plan_job(v, JOB)),
+    Arg("plan_job", "job", "job", lambda e, v: srv6steer.plan_job({}, v)),
+    Arg("plan_job_jalapeno", "job", "job", lambda e, v: srv6steer.plan_job_jalapeno(v, endpoint=JALAPENO)),
+    Arg("plan_job_jalapeno", "endpoint", "endpoint", lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=v)),
+    Arg("plan_job_jalapeno", "collection", "collection",
+        lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, collection=v)),
+    Arg("plan_job_jalapeno", "dest_function", "dest_function",
+        lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, dest_function=v)),
 ]
 
 # Not integers, not strings: fed an integer (2**32 + 1), each must refuse it
@@ -247,6 +258,8 @@ OTHERS: list[Arg] = [
     Arg("Steering.pin_sockets", "replace", "replace", lambda e, v: e.steering.pin_sockets([(0, 1)], replace=v)),
     Arg("Steering.pin_sockets", "pins", "pins", lambda e, v: e.steering.pin_sockets([v])),
     Arg("Steering.pin_cgroup", "replace", "replace", lambda e, v: _pin_cgroup(e, path=1, replace=v)),
+    Arg("plan_job_jalapeno", "timeout", "timeout",
+        lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, timeout=v)),
 ]
 
 # Callables without parameters (besides self).

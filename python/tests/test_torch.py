@@ -11,7 +11,8 @@ from unittest import mock
 
 from srv6steer import Target
 from srv6steer.plan import PlanError
-from srv6steer.torch import default_store_port, match_peers, pin_process_group, plan_from_env
+from srv6steer.torch import (JalapenoSource, PlannerSource, default_store_port, match_all, match_peers,
+                             pin_process_group, plan_from_env)
 
 from test_discovery import FakeSteering
 
@@ -81,10 +82,14 @@ class Matching(unittest.TestCase):
 
 class FakeDist:
     """torch.distributed as far as pin_process_group needs it: this process
-    is rank `me`; the other ranks' endpoint lists are given."""
+    is rank `me`; the other ranks' endpoint lists are given, and what they
+    say of their plan source and host (srv6steer.group_plan.rank_info;
+    default: the same as this rank). A broadcast from another rank hands out
+    `broadcast` (what that rank would send)."""
 
-    def __init__(self, me, world, others):
+    def __init__(self, me, world, others, infos=None, broadcast=None):
         self.me, self.world, self.others, self.gathers = me, world, others, 0
+        self.infos, self.broadcast, self.broadcasts = infos or {}, broadcast, []
 
     def get_rank(self):
         return self.me
@@ -96,7 +101,12 @@ class FakeDist:
         self.gathers += 1
         ranks = range(self.world) if group is None else group
         assert obj[0] == self.me and len(out) == len(ranks)
-        out[:] = [obj if r == self.me else (r, self.others.get(r, [])) for r in ranks]
+        out[:] = [obj if r == self.me else (r, self.others.get(r, []), self.infos.get(r, obj[2])) for r in ranks]
+
+    def broadcast_object_list(self, objs, src, group=None):
+        self.broadcasts.append((src, list(objs) if src == self.me else None))
+        if src != self.me:
+            objs[:] = [self.broadcast]
 
 
 class Peers:
@@ -252,9 +262,9 @@ class Environment(unittest.TestCase):
         with self.assertRaises(PlanError) as e:
             plan_from_env({})
         self.assertIn("SRV6STEER_PLAN", str(e.exception))
-        with self.assertRaises(PlanError) as e:
-            plan_from_env({"JALAPENO_API_ENDPOINT": "http://x:30800/api/v1"})
-        self.assertIn("does not ask Jalapeno", str(e.exception))
+        self.assertEqual(plan_from_env({"JALAPENO_API_ENDPOINT": "http://x:30800/api/v1"}), JalapenoSource())
+        self.assertEqual(plan_from_env({"SRV6STEER_TOPOLOGY": "t.json", "JALAPENO_API_ENDPOINT": "http://x"}),
+                         PlannerSource("t.json"))
         with self.assertRaises(PlanError) as e:
             plan_from_env({"SRV6STEER_PLAN": "/nonexistent.json"})
         self.assertIn("/nonexistent.json", str(e.exception))
