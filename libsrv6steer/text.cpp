@@ -56,4 +56,13 @@ std::string address(const Ipv6& a) {
     return inet_ntop(AF_INET, &a.bytes[12], buf, sizeof buf) ? buf : "?";
 }
 
+std::string usid_hex(uint16_t v) {
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    for (int sh = 12; sh >= 0; sh -= 4)
+        if (!s.empty() || (v >> sh) != 0 || sh == 0)
+            s += d[(v >> sh) & 0xf];
+    return s;
+}
+
 }  // namespace srv6steer::text

@@ -27,4 +27,7 @@ std::string read_file(const std::string& path);
 // An address as `ip` prints it: IPv4-mapped addresses as dotted IPv4.
 std::string address(const Ipv6& a);
 
+// A uSID as the lab writes it: lower-case hex, no leading zeros ("fe06", "0").
+std::string usid_hex(uint16_t v);
+
 }  // namespace srv6steer::text

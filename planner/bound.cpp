@@ -86,7 +86,8 @@ double lower_bound(const Topology& t, const std::vector<Conn>& conns) {
     }
     if (entries.empty())
         return 0;
-    const bool unit = vmax - vmin <= 1e-12 * vmax && cmax - cmin <= 1e-12 * cmax;
+    // Equal volumes and capacities: planner.cpp's test, same_amount().
+    const bool unit = same_amount(vmax, vmin) && same_amount(cmax, cmin);
     // Aggregate by (from, to); `by_to` the same sorted by destination group.
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return std::pair(a.from, a.to) < std::pair(b.from, b.to); });

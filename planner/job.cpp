@@ -5,6 +5,7 @@
 #include <map>
 
 #include "json_in.hpp"
+#include "json_text.hpp"
 #include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
@@ -59,7 +60,7 @@ Job Job::parse(std::string_view text, const std::string& source) {
             if ((*ranks)[i].is_string() && !(*ranks)[i].get<std::string>().empty())
                 job.ranks.push_back((*ranks)[i].get<std::string>());
             else
-                r.problem(at("ranks", i), M() + "expected a host name, got " + (*ranks)[i].dump());
+                r.problem(at("ranks", i), M() + "expected a host name, got " + jsontext::shown((*ranks)[i]));
         }
     }
     if (auto p = r.string(doc, "", "pattern", true)) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "json_text.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
@@ -46,7 +47,7 @@ json Reader::parse(std::string_view text) {
     };
     using E = json::parse_event_t;
     try {
-        return json::parse(text, [&](int, E event, json& parsed) {
+        return jsontext::parse_limited(text, [&](E event, json& parsed) {
             switch (event) {
             case E::object_start:
             case E::array_start:
@@ -66,8 +67,14 @@ json Reader::parse(std::string_view text) {
                 element();
                 break;
             }
-            return true;
         });
+    } catch (const jsontext::TooDeep&) {
+        std::string msg = source_;
+        msg += ": ";
+        msg += "arrays and objects nest deeper than ";
+        msg += std::to_string(jsontext::kMaxJsonDepth);
+        msg += " levels; no planner file needs that many";
+        throw Error(msg);
     } catch (const json::parse_error& e) {
         std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, ..."
         if (auto close = what.find("] "); close != std::string::npos)
@@ -104,7 +111,7 @@ void Reader::finish() const {
 
 bool Reader::object(const json& j, const std::string& where, std::initializer_list<const char*> keys) {
     if (!j.is_object()) {
-        problem(where, std::string("expected an object, got ") + j.dump());
+        problem(where, M() + "expected an object, got " + jsontext::shown(j));
         return false;
     }
     for (const auto& [k, v] : j.items()) {
@@ -129,7 +136,7 @@ std::optional<std::string> Reader::string(const json& obj, const std::string& wh
         return std::nullopt;
     }
     if (!obj[key].is_string()) {
-        problem(at(where, key), M() + "expected a string, got " + obj[key].dump());
+        problem(at(where, key), M() + "expected a string, got " + jsontext::shown(obj[key]));
         return std::nullopt;
     }
     return obj[key].get<std::string>();
@@ -147,7 +154,7 @@ std::optional<double> Reader::number(const json& obj, const std::string& where, 
         std::string msg = "expected a number above ";
         msg += std::to_string(static_cast<long long>(min_exclusive));
         msg += ", got ";
-        msg += j.dump();
+        msg += jsontext::shown(j);
         problem(at(where, key), msg);
         return std::nullopt;
     }
@@ -158,7 +165,7 @@ std::optional<uint64_t> Reader::integer(const json& j, const std::string& where,
     if (j.is_number_unsigned() && j.get<uint64_t>() >= min && j.get<uint64_t>() <= max)
         return j.get<uint64_t>();
     problem(where, M() + "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
-                       j.dump());
+                       jsontext::shown(j));
     return std::nullopt;
 }
 
@@ -196,7 +203,7 @@ const json* Reader::array(const json& obj, const std::string& where, const char*
         return nullptr;
     }
     if (!obj[key].is_array()) {
-        problem(at(where, key), M() + "expected an array, got " + obj[key].dump());
+        problem(at(where, key), M() + "expected an array, got " + jsontext::shown(obj[key]));
         return nullptr;
     }
     return &obj[key];

@@ -17,14 +17,7 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::string hex(uint16_t v) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (int sh = 12; sh >= 0; sh -= 4)
-        if (!s.empty() || (v >> sh) != 0 || sh == 0)
-            s += d[(v >> sh) & 0xf];
-    return s;
-}
+using text::usid_hex;
 
 uint32_t hash_id(const std::string& key) {
     const auto h = sha256(key);
@@ -58,9 +51,50 @@ uint32_t claim(std::set<uint32_t>& used, uint32_t want, const std::string& what)
     m += std::to_string(kFirstPlanId);
     m += "..";
     m += std::to_string(kFirstPlanId + kPlanIds - 1);
-    m += " are all taken";
+    m += " are all taken (ids from ";
+    m += std::to_string(kFirstPlanId + kPlanIds);
+    m += " on belong to the agent); plan the job so that each host uses fewer distinct paths: fewer "
+         "destination hosts or connections per host, or a job in parts";
     throw Error(m);
 }
+
+}  // namespace
+
+// A set of more than SRV6S_MAX_SET_PATHS entries (a path once per connection
+// on it): every distinct path stays with slots in proportion to its
+// connections (largest share first), ids in order of first appearance; past
+// SRV6S_MAX_SET_PATHS distinct paths, those of the most connections.
+std::vector<uint32_t> cap_set(const std::vector<uint32_t>& ids) {
+    std::vector<std::pair<uint32_t, size_t>> count;  // (id, connections), first appearance order
+    for (uint32_t id : ids) {
+        auto it = std::find_if(count.begin(), count.end(), [&](const auto& c) { return c.first == id; });
+        if (it == count.end())
+            count.emplace_back(id, 1);
+        else
+            it->second++;
+    }
+    if (count.size() > SRV6S_MAX_SET_PATHS) {
+        std::stable_sort(count.begin(), count.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        count.resize(SRV6S_MAX_SET_PATHS);
+        std::stable_sort(count.begin(), count.end(), [&](const auto& a, const auto& b) {
+            return std::find(ids.begin(), ids.end(), a.first) < std::find(ids.begin(), ids.end(), b.first);
+        });
+    }
+    std::vector<size_t> slots(count.size(), 1);
+    for (size_t used = count.size(); used < SRV6S_MAX_SET_PATHS; used++) {
+        size_t best = 0;  // the most connections per slot so far (cross-multiplied)
+        for (size_t i = 1; i < count.size(); i++)
+            if (count[i].second * slots[best] > count[best].second * slots[i])
+                best = i;
+        slots[best]++;
+    }
+    std::vector<uint32_t> out;
+    for (size_t i = 0; i < count.size(); i++)
+        out.insert(out.end(), slots[i], count[i].first);
+    return out;
+}
+
+namespace {
 
 std::string conn_name(const Topology& t, const Conn& c) {
     std::string s = "rank ";
@@ -132,7 +166,7 @@ ojson apply_obj(const Plan& p, uint32_t host) {
         if (std::set<uint32_t>(ids.begin(), ids.end()).size() < 2)
             continue;
         if (ids.size() > SRV6S_MAX_SET_PATHS)
-            ids.resize(SRV6S_MAX_SET_PATHS);
+            ids = cap_set(ids);
         std::string k = "set";
         for (uint32_t id : ids) {
             k += ' ';
@@ -157,7 +191,7 @@ std::string usid_text(const std::vector<uint16_t>& usids) {
     for (uint16_t u : usids) {
         if (!s.empty())
             s += ',';
-        s += hex(u);
+        s += usid_hex(u);
     }
     return s;
 }
@@ -211,7 +245,7 @@ std::string to_rank_pairs_json(const Plan& p) {
     comment += p.method;
     head["comment"] = comment;
     head["block"] = t.block.str();
-    head["decap"] = ojson{{"ipv6", hex(d.ipv6)}, {"ipv4", hex(d.ipv4)}};
+    head["decap"] = ojson{{"ipv6", usid_hex(d.ipv6)}, {"ipv4", usid_hex(d.ipv4)}};
     head["world_size"] = p.world_size;
     std::string out = head.dump(1);
     out.erase(out.rfind('}'));

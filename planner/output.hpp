@@ -20,6 +20,11 @@ namespace srv6steer::planner {
 inline constexpr uint32_t kFirstPlanId = 1024;
 inline constexpr uint32_t kPlanIds = 1024;
 
+// A path set's entries (a path id once per connection on it) cut to
+// SRV6S_MAX_SET_PATHS: each distinct id kept, with entries in proportion to
+// its connections; past that many distinct ids, those of the most connections.
+std::vector<uint32_t> cap_set(const std::vector<uint32_t>& ids);
+
 // The uSIDs of a connection's hops (plus the destination host's uSID when the
 // topology has host_decap): the rank-pair file's path, without decap.
 std::vector<uint16_t> node_usids(const Topology& t, const Conn& c);

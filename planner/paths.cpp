@@ -3,8 +3,10 @@
 // with their hosts, the candidate paths between two leaves, link loads.
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "json_in.hpp"
+#include "msg.hpp"
 #include "plan.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
@@ -44,8 +46,33 @@ std::vector<Conn> connections(const Topology& t, const Job& job) {
         }
         throw Error(msg);
     }
+    // Counted before anything is allocated: all-to-all grows as ranks squared.
+    const uint64_t n = job.ranks.size();
+    uint64_t total = 0;
+    const std::vector<Demand> demands =
+        job.pattern == Pattern::AllToAll && n * (n - 1) * job.connections > kMaxPlanConnections
+            ? std::vector<Demand>{}
+            : job.demands();
+    if (job.pattern == Pattern::AllToAll && demands.empty())
+        total = n * (n - 1) * job.connections;
+    for (const Demand& d : demands)
+        total += d.connections;
+    if (total > kMaxPlanConnections) {
+        throw Error(M() + job.source + ": " + std::to_string(total) + " connections (rank pairs x connections), more than " +
+                    std::to_string(kMaxPlanConnections) +
+                    " in one plan: use fewer connections per rank pair, or plan the job in parts");
+    }
+    // Whether two leaves of a plane are joined by a path, asked once per pair.
+    std::map<std::pair<uint32_t, uint32_t>, bool> joined;
+    auto reach = [&](uint32_t a, uint32_t b) {
+        auto [it, fresh] = joined.emplace(std::pair(a, b), false);
+        if (fresh)
+            it->second = !leaf_paths(t, a, b).empty();
+        return it->second;
+    };
     std::vector<Conn> out;
-    for (const Demand& d : job.demands()) {
+    out.reserve(total);
+    for (const Demand& d : demands) {
         const uint32_t s = host_of[d.src], r = host_of[d.dst];
         if (s == r)
             continue;  // never leaves the host
@@ -63,6 +90,24 @@ std::vector<Conn> connections(const Topology& t, const Job& job) {
             msg += " and ";
             msg += text::quote(t.hosts[r].name);
             msg += " share no plane, so no path joins them";
+            throw Error(msg);
+        }
+        bool path = false;
+        for (uint32_t l : t.hosts[s].leaves)
+            if (auto other = leaf_in_plane(t, r, t.nodes[l].plane))
+                path = path || reach(l, *other);
+        if (!path) {
+            std::string msg = M() + job.source + ": ranks " + std::to_string(d.src) + " -> " + std::to_string(d.dst) +
+                              ": hosts " + text::quote(t.hosts[s].name) + " and " + text::quote(t.hosts[r].name) +
+                              ": no path joins their leaves in any plane they share (";
+            bool first = true;
+            for (uint32_t l : t.hosts[s].leaves)
+                if (auto other = leaf_in_plane(t, r, t.nodes[l].plane)) {
+                    msg += first ? "" : ", ";
+                    first = false;
+                    msg += M() + t.nodes[l].name + " and " + t.nodes[*other].name + " have no common spine";
+                }
+            msg += "); link those leaves through a spine (or their spines through a superspine)";
             throw Error(msg);
         }
         for (unsigned k = 0; k < d.connections; k++)

@@ -50,8 +50,22 @@ struct Plan {
     bool reaches_bound() const;
 };
 
+// At most this many connections (rank pairs x connections each) in one plan:
+// a larger job is an Error naming it, before anything is allocated
+// (docs/paths.md, "Limits").
+constexpr uint64_t kMaxPlanConnections = uint64_t{1} << 24;
+
+// Whether two volumes (or capacities) count as equal: the one test the
+// planner's choice of method and the lower bound share (relative 1e-9).
+inline bool same_amount(double a, double b) {
+    const double m = a > b ? a : b;
+    return (a > b ? a - b : b - a) <= 1e-9 * m;
+}
+
 // The job's connections, their hosts resolved (Error naming the job's place
 // for an unknown host), without paths yet. Pairs of ranks on one host are left out.
+// Error too for more than kMaxPlanConnections, and for a pair of hosts that
+// share a plane but no path (leaves with no common spine or superspine).
 std::vector<Conn> connections(const Topology& t, const Job& job);
 
 // Plans the job: least maximum link load (docs/paths.md, "Planner").

@@ -3,7 +3,8 @@
 // planes whose leaves all reach every spine: edge colouring of the host-group
 // multigraph, which reaches the lower bound. Otherwise: greedy by decreasing
 // volume onto the path with the least resulting maximum, then moves off the
-// busiest links while a move lowers them.
+// busiest links while a move lowers them: one connection at a time, not
+// exact (it can stay above the optimum; reaches_bound() says when it is not).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -50,15 +51,12 @@ std::optional<Groups> colourable(const Topology& t, const std::vector<Conn>& con
         if (t.nodes[n].role == Role::Leaf && t.neighbours(n).size() != s)
             return std::nullopt;  // neighbours of a leaf are spines of its plane, each once
     for (const auto& l : t.links)
-        if (std::abs(l.capacity - t.links[0].capacity) > kEps * l.capacity)
+        if (!same_amount(l.capacity, t.links[0].capacity))
             return std::nullopt;
-    double v = -1;
-    for (const Conn& c : conns) {
-        if (v < 0)
-            v = c.volume;
-        if (std::abs(c.volume - v) > kEps * v)
+    // The same volume test as lower_bound()'s, whose bound this method reaches.
+    for (const Conn& c : conns)
+        if (!same_amount(c.volume, conns.front().volume))
             return std::nullopt;
-    }
     // Every host one leaf per plane; hosts sharing a leaf share all their leaves.
     std::map<std::vector<uint32_t>, uint32_t> ids;
     std::vector<int64_t> group_of_leaf(t.nodes.size(), -1);

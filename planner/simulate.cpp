@@ -38,10 +38,12 @@ private:
     std::map<std::pair<uint32_t, uint32_t>, std::vector<std::vector<uint32_t>>> cache_;
 };
 
-std::vector<unsigned> shared_planes(const Topology& t, const Conn& c) {
+// The planes both hosts are in whose leaves a path joins (connections()
+// made sure there is one).
+std::vector<unsigned> shared_planes(const Topology& t, PathCache& cache, const Conn& c) {
     std::vector<unsigned> out;
     for (uint32_t l : t.hosts[c.src_host].leaves)
-        if (leaf_in_plane(t, c.dst_host, t.nodes[l].plane))
+        if (auto other = leaf_in_plane(t, c.dst_host, t.nodes[l].plane); other && !cache.get(l, *other).empty())
             out.push_back(t.nodes[l].plane);
     std::sort(out.begin(), out.end());
     return out;
@@ -60,7 +62,7 @@ std::vector<Conn> ecmp(const Topology& t, std::vector<Conn> conns, uint64_t seed
     PathCache cache(t);
     std::vector<uint32_t> next;
     for (Conn& c : conns) {
-        const auto planes = shared_planes(t, c);
+        const auto planes = shared_planes(t, cache, c);
         c.plane = planes[rng.below(static_cast<uint32_t>(planes.size()))];
         const auto& paths = cache.get(*leaf_in_plane(t, c.src_host, c.plane), *leaf_in_plane(t, c.dst_host, c.plane));
         // Hop by hop: one of the distinct next nodes of the paths that agree so far.
@@ -87,7 +89,7 @@ std::vector<Conn> greedy(const Topology& t, std::vector<Conn> conns) {
             j++;
         const std::vector<uint32_t>* best = nullptr;
         double best_load = INFINITY;
-        for (unsigned p : shared_planes(t, conns[i]))
+        for (unsigned p : shared_planes(t, cache, conns[i]))
             for (const auto& path : cache.get(*leaf_in_plane(t, conns[i].src_host, p), *leaf_in_plane(t, conns[i].dst_host, p))) {
                 double sum = 0;
                 for (size_t k = 0; k + 1 < path.size(); k++)

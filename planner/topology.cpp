@@ -9,6 +9,7 @@
 #include <set>
 
 #include "json_in.hpp"
+#include "json_text.hpp"
 #include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
@@ -20,14 +21,7 @@ using text::quote;
 
 namespace {
 
-std::string hex(uint16_t v) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (int sh = 12; sh >= 0; sh -= 4)
-        if (!s.empty() || (v >> sh) != 0 || sh == 0)
-            s += d[(v >> sh) & 0xf];
-    return s;
-}
+using text::usid_hex;
 
 std::optional<Role> role_of(std::string_view s) {
     if (s == "leaf")
@@ -161,7 +155,7 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
                 for (size_t k = 0; k < ls->size(); k++) {
                     const std::string lw = at(at(w, "leaves"), k);
                     if (!(*ls)[k].is_string()) {
-                        r.problem(lw, M() + "expected a node name, got " + (*ls)[k].dump());
+                        r.problem(lw, M() + "expected a node name, got " + jsontext::shown((*ls)[k]));
                         continue;
                     }
                     auto it = names.find((*ls)[k].get<std::string>());
@@ -205,13 +199,17 @@ void Topology::validate(const std::string& source) const {
     jsonin::Reader r(source);
     std::map<std::string, std::string> name_at;
     std::map<uint16_t, std::string> usid_at;
+    if (block.len > 96)
+        r.problem("block", M() + block.str() +
+                               ": longer than /96; python/srv6steer/plan.py (which reads the plans) takes blocks up to "
+                               "/96, which leave room for two uSIDs (a node's and the decap function)");
     auto usid_use = [&](uint16_t u, const std::string& w) {
         if (u == decap.ipv6 || u == decap.ipv4)
-            r.problem(w, M() + "uSID " + hex(u) + " is a decap function (\"decap\")");
+            r.problem(w, M() + "uSID " + usid_hex(u) + " is a decap function (\"decap\")");
         else if (host_decap && (u == host_decap->ipv6 || u == host_decap->ipv4))
-            r.problem(w, M() + "uSID " + hex(u) + " is a host decap function (\"host_decap\")");
+            r.problem(w, M() + "uSID " + usid_hex(u) + " is a host decap function (\"host_decap\")");
         else if (auto [it, fresh] = usid_at.emplace(u, w); !fresh)
-            r.problem(w, M() + "uSID " + hex(u) + " is already used at " + it->second);
+            r.problem(w, M() + "uSID " + usid_hex(u) + " is already used at " + it->second);
     };
     for (size_t i = 0; i < nodes.size(); i++) {
         const auto w = at("nodes", i);

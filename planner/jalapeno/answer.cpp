@@ -10,6 +10,7 @@
 
 #include "jalapeno/client.hpp"
 #include "jalapeno/str.hpp"
+#include "json_text.hpp"
 #include "text.hpp"
 
 namespace srv6steer::jalapeno {
@@ -226,7 +227,7 @@ struct Reader {
         const std::string w = at(where, "srv6_data");
         if (const json* err = opt(j, "error"))
             fail(w, cat({"Jalapeno could not make the path's SIDs: ",
-                         err->is_string() ? err->get<std::string>() : err->dump()}));
+                         err->is_string() ? err->get<std::string>() : planner::jsontext::shown(*err)}));
         Srv6Data d;
         const json& list = array(j, "srv6_sid_list", w);
         for (std::size_t i = 0; i < list.size(); ++i) {
@@ -318,9 +319,9 @@ struct Reader {
         const std::string w = "load_data";
         if (const json* err = opt(j, "error")) {
             std::string why = "Jalapeno could not raise the load of the path's links: ";
-            why += err->is_string() ? err->get<std::string>() : err->dump();
+            why += err->is_string() ? err->get<std::string>() : planner::jsontext::shown(*err);
             if (const json* up = opt(j, "updated_edges"))
-                why += cat({"; links raised before that: ", up->dump()});
+                why += cat({"; links raised before that: ", planner::jsontext::shown(*up)});
             fail(w, why);
         }
         LoadData d;
@@ -347,7 +348,10 @@ struct Reader {
     json document(std::string_view body) const {
         json j;
         try {
-            j = json::parse(body);
+            j = planner::jsontext::parse_limited<json>(body);
+        } catch (const planner::jsontext::TooDeep&) {
+            fail("", cat({"is JSON nested deeper than ", std::to_string(planner::jsontext::kMaxJsonDepth),
+                          " levels; Jalapeno's answers nest a few"}));
         } catch (const json::parse_error& e) {
             std::string why = "is not JSON (";
             why += e.what();

@@ -6,6 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -13,6 +17,7 @@
 
 #include "jalapeno/client.hpp"
 #include "jalapeno/str.hpp"
+#include "json_text.hpp"
 #include "text.hpp"
 
 namespace srv6steer::jalapeno {
@@ -45,7 +50,15 @@ std::string snippet(std::string_view body) {
 // FastAPI's {"detail": "..."} (HTTPException) or {"detail": [{"msg": ...}]}
 // (a rejected query parameter).
 std::string detail_of(std::string_view body) {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
+    nlohmann::json j;
+    try {
+        j = planner::jsontext::parse_limited(body);
+    } catch (const planner::jsontext::TooDeep&) {
+        return cat({"not Jalapeno's {\"detail\": ...} but JSON nested deeper than ",
+                    std::to_string(planner::jsontext::kMaxJsonDepth), " levels: ", snippet(body)});
+    } catch (const nlohmann::json::exception&) {
+        j = nullptr;
+    }
     if (j.is_object() && j.contains("detail")) {
         const auto& d = j["detail"];
         if (d.is_string())
@@ -57,12 +70,12 @@ std::string detail_of(std::string_view body) {
                     s += "; ";
                 s += e.is_object() && e.contains("msg") && e["msg"].is_string()
                          ? cat({e["msg"].get<std::string>(),
-                                e.contains("loc") ? cat({" at ", e["loc"].dump()}) : ""})
-                         : e.dump();
+                                e.contains("loc") ? cat({" at ", planner::jsontext::shown(e["loc"])}) : ""})
+                         : planner::jsontext::shown(e);
             }
             return s;
         }
-        return d.dump();
+        return planner::jsontext::shown(d);
     }
     return cat({"not Jalapeno's {\"detail\": ...} but ", snippet(body)});
 }
@@ -70,6 +83,45 @@ std::string detail_of(std::string_view body) {
 [[noreturn]] void raise(Failure f, const Context& ctx, const std::string& why, int status) {
     throw ApiError(f, cat({ctx.str(), ": ", why}), status);
 }
+
+// Calls cli.stop() at `deadline` and, until finish(), every 50 ms after it
+// (a stop() before the request holds its socket would be lost).
+class Watchdog {
+public:
+    Watchdog(httplib::Client& cli, Clock::time_point deadline)
+        : thread_([this, &cli, deadline] {
+              std::unique_lock<std::mutex> l(mu_);
+              if (cv_.wait_until(l, deadline, [this] { return done_; }))
+                  return;
+              overtime = true;
+              do {
+                  l.unlock();
+                  cli.stop();
+                  l.lock();
+              } while (!cv_.wait_for(l, std::chrono::milliseconds(50), [this] { return done_; }));
+          }) {}
+    ~Watchdog() { finish(); }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    // Stops the watchdog; whether the deadline passed.
+    bool finish() {
+        {
+            std::lock_guard<std::mutex> l(mu_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable())
+            thread_.join();
+        return overtime;
+    }
+    std::atomic<bool> overtime{false};
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
 
 constexpr const char* kLoadNote =
     "; not retried: Jalapeno may have applied the call and added load to the path's links, "
@@ -104,6 +156,52 @@ const char* failure_name(Failure f) {
 
 // ---- configuration ---------------------------------------------------------------
 
+DestFunction parse_dest_function(std::string_view text, std::string_view what) {
+    DestFunction out;
+    if (text.empty())
+        return out;
+    const auto bad = [&](std::string_view why) {
+        throw Error(cat({what, "=", text, ": ", why}));
+    };
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view part = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        while (!part.empty() && part.front() == ' ')
+            part.remove_prefix(1);
+        while (!part.empty() && part.back() == ' ')
+            part.remove_suffix(1);
+        if (part.empty())
+            continue;
+        std::string_view family = "ipv6", value = part;
+        if (const auto eq = part.find('='); eq != std::string_view::npos) {
+            family = part.substr(0, eq);
+            value = part.substr(eq + 1);
+        }
+        std::optional<uint16_t>* slot = family == "ipv6" ? static_cast<std::optional<uint16_t>*>(&out)
+                                        : family == "ipv4" ? &out.ipv4
+                                                           : nullptr;
+        if (!slot)
+            bad(cat({quote(family), " is not ipv6 or ipv4; expected fe06 or ipv6=fe06,ipv4=fe04"}));
+        std::vector<uint16_t> u;
+        try {
+            u = parse_usids(value);
+        } catch (const Error& e) {
+            bad(e.what());
+        }
+        if (u.size() != 1 || u[0] == 0)
+            bad("expected one uSID from 1 to ffff, e.g. fe06, or ipv6=fe06,ipv4=fe04");
+        *slot = u[0];
+    }
+    if (!out && !out.ipv4)
+        bad("expected a uSID such as fe06, or ipv6=fe06,ipv4=fe04");
+    if (!out)
+        bad("gives IPv4's function but not IPv6's (the one appended to Jalapeno's paths); "
+            "give both, e.g. ipv6=fe06,ipv4=fe04");
+    return out;
+}
+
 void Config::check() const {
     if (!endpoint.starts_with("http://"))
         throw Error(cat({"Jalapeno endpoint ", quote(endpoint),
@@ -123,8 +221,11 @@ void Config::check() const {
         throw Error("Jalapeno timeouts must be above 0 ms");
     if (max_body == 0)
         throw Error("Jalapeno max_body must be above 0 bytes");
-    if (dest_function == uint16_t{0})
+    if (dest_function == uint16_t{0} || dest_function.ipv4 == uint16_t{0})
         throw Error("Jalapeno destination function 0 ends a container; use 1 to ffff, e.g. fe06");
+    if (dest_function.ipv4 && !dest_function)
+        throw Error("Jalapeno destination function for IPv4 without one for IPv6: give both, "
+                    "e.g. ipv6=fe06,ipv4=fe04");
 }
 
 Config Config::from_env() {
@@ -136,17 +237,8 @@ Config Config::from_env() {
     c.endpoint = ep;
     const char* coll = std::getenv("TOPOLOGY_COLLECTION");
     c.collection = coll && *coll ? coll : "network_topology";
-    if (const char* f = std::getenv("DEST_FUNCTION"); f && *f) {
-        std::vector<uint16_t> u;
-        try {
-            u = parse_usids(f);
-        } catch (const Error& e) {
-            throw Error(cat({"DEST_FUNCTION=", f, ": ", e.what()}));
-        }
-        if (u.size() != 1)
-            throw Error(cat({"DEST_FUNCTION=", f, ": expected one uSID, e.g. fe06"}));
-        c.dest_function = u[0];
-    }
+    if (const char* f = std::getenv("DEST_FUNCTION"); f && *f)
+        c.dest_function = parse_dest_function(f, "DEST_FUNCTION");
     try {
         c.check();
     } catch (const Error& e) {
@@ -169,6 +261,10 @@ Client::Client(Config config) : config_(std::move(config)) {
         throw Error(cat({"Jalapeno endpoint ", quote(config_.endpoint),
                          ": the path may not hold ?, # or spaces"}));
 
+    if (authority.find('@') != std::string_view::npos)
+        throw Error(cat({"Jalapeno endpoint ", quote(config_.endpoint),
+                         ": user names or passwords (user@host) are not supported; give "
+                         "http://HOST:PORT/PATH"}));
     std::string_view port_text;
     if (authority.starts_with('[')) {
         const auto close = authority.find(']');
@@ -233,18 +329,28 @@ std::string Client::get(const Context& ctx, const std::string& target) {
 
     std::string body;
     int status = 0;
-    bool too_large = false, overtime = false;
+    bool too_large = false, bad_length = false;
+    std::string length_text;
     const auto start = Clock::now();
+    // The total timeout covers the status line and headers too, which
+    // cpp-httplib reads with only the per-read timeout: at the deadline the
+    // watchdog shuts the socket (ClientImpl::stop, safe from another thread).
+    Watchdog dog(cli, start + config_.total_timeout);
     const auto res = cli.Get(
         target, httplib::Headers{{"Accept", "application/json"}},
         [&](const httplib::Response& r) {
             status = r.status;
-            const std::string len = r.get_header_value("Content-Length");
+            if (!r.has_header("Content-Length"))
+                return true;
+            length_text = r.get_header_value("Content-Length");
             std::size_t n = 0;
-            if (!len.empty() &&
-                std::from_chars(len.data(), len.data() + len.size(), n).ec == std::errc{} &&
-                n > config_.max_body) {
+            const auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), n);
+            if (ec == std::errc::result_out_of_range || (ec == std::errc{} && end == length_text.data() + length_text.size() && n > config_.max_body)) {
                 too_large = true;
+                return false;
+            }
+            if (ec != std::errc{} || end != length_text.data() + length_text.size() || length_text.empty()) {
+                bad_length = true;
                 return false;
             }
             return true;
@@ -255,12 +361,13 @@ std::string Client::get(const Context& ctx, const std::string& target) {
                 return false;
             }
             if (Clock::now() - start > config_.total_timeout) {
-                overtime = true;
+                dog.overtime = true;
                 return false;
             }
             body.append(data, len);
             return true;
         });
+    const bool overtime = dog.finish();
     const auto elapsed = Clock::now() - start;
 
     const auto fail = [&](Failure f, const std::string& why) { raise(f, ctx, why, status); };
@@ -270,6 +377,9 @@ std::string Client::get(const Context& ctx, const std::string& target) {
         if (too_large)
             fail(Failure::TooLarge, cat({"the answer is larger than ", std::to_string(config_.max_body),
                                          " bytes (max_body)"}));
+        if (bad_length)
+            fail(Failure::BadAnswer, cat({"the answer's Content-Length ", quote(length_text),
+                                          " is not a number of bytes"}));
         if (overtime)
             fail(Failure::Timeout, cat({"the answer took longer than ", ms(config_.total_timeout),
                                         " (total timeout)"}));

@@ -46,14 +46,26 @@ enum class Metric {
 };
 const char* endpoint_name(Metric m);  // "shortest_path/load", ...
 
+// Destination (decap) functions: the optional is IPv6's, `ipv4` IPv4's.
+struct DestFunction : std::optional<uint16_t> {
+    using std::optional<uint16_t>::optional;
+    std::optional<uint16_t> ipv4;
+};
+// DEST_FUNCTION's text as python/srv6steer/plan.py's parse_decap reads it:
+// "fe06" (IPv6 only) or "ipv6=fe06,ipv4=fe04"; "" gives none. ipv4 needs
+// ipv6. Throws Error naming `what` ("DEST_FUNCTION", "dest_function").
+DestFunction parse_dest_function(std::string_view text, std::string_view what);
+
 struct Config {
     // Jalapeno's API root, http only: "http://127.0.0.1:30800/api/v1".
     std::string endpoint;
     // The graph collection: TOPOLOGY_COLLECTION, e.g. "fabric_graph".
     std::string collection;
-    // Appended to every path's uSIDs (DEST_FUNCTION, e.g. fe06: End.DT6 at
-    // the last leaf); none: the path ends with Jalapeno's last uSID.
-    std::optional<uint16_t> dest_function;
+    // The IPv6 one (the optional itself) is appended to every path's uSIDs
+    // (DEST_FUNCTION, e.g. fe06: End.DT6 at the last leaf); none: the path
+    // ends with Jalapeno's last uSID. `ipv4` only goes into rank-pair plans
+    // (planner/from_jalapeno.hpp) as the IPv4 decap; none there: fe04.
+    DestFunction dest_function;
     // Hosts are Jalapeno vertices "<vertex_collection>/<name>".
     std::string vertex_collection = "hosts";
     std::string direction = "outbound";  // or "inbound", "any"
@@ -65,7 +77,8 @@ struct Config {
 
     // JALAPENO_API_ENDPOINT (required), TOPOLOGY_COLLECTION (default
     // "network_topology", the seed plugin's; the lab's is "fabric_graph"),
-    // DEST_FUNCTION (optional uSID, e.g. fe06), as the seed plugin reads them. Throws Error naming the variable when one is invalid.
+    // DEST_FUNCTION (optional: "fe06", as the seed plugin reads it, or
+    // "ipv6=fe06,ipv4=fe04", see parse_dest_function). Throws Error naming the variable when one is invalid.
     static Config from_env();
     // Throws Error unless the values can be used.
     void check() const;

@@ -5,7 +5,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -403,6 +412,138 @@ TEST(JalapenoClient, PathsForChecksEveryPairBeforeAsking) {
     EXPECT_TRUE(f.targets().empty());
 }
 
+// A server on 127.0.0.1 that answers one request with `head`, then sends
+// `drip` every 100 ms (server behaviour, not synchronisation) until the
+// client goes or 30 s pass; for what cpp-httplib's server cannot send.
+class RawServer {
+public:
+    RawServer(std::string head, std::string drip) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 4) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("raw server: cannot listen on 127.0.0.1");
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this, head = std::move(head), drip = std::move(drip)] {
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0)
+                return;
+            std::string req;
+            char buf[4096];
+            while (req.find("\r\n\r\n") == std::string::npos) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0)
+                    break;
+                req.append(buf, static_cast<size_t>(n));
+            }
+            bool ok = ::send(c, head.data(), head.size(), MSG_NOSIGNAL) >= 0;
+            std::unique_lock<std::mutex> l(mu_);
+            for (int i = 0; ok && !drip.empty() && i < 300 && !stop_; i++) {
+                cv_.wait_for(l, std::chrono::milliseconds(100), [this] { return stop_; });
+                ok = ::send(c, drip.data(), drip.size(), MSG_NOSIGNAL) >= 0;
+            }
+            ::close(c);
+        });
+    }
+    ~RawServer() {
+        {
+            std::lock_guard<std::mutex> l(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        ::shutdown(fd_, SHUT_RDWR);  // an accept() still waiting returns
+        thread_.join();
+        ::close(fd_);
+    }
+    std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1"; }
+
+private:
+    int fd_ = -1, port_ = 0;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+Config raw_config(const RawServer& s) {
+    Config c;
+    c.endpoint = s.endpoint();
+    c.collection = "fabric_graph";
+    return c;
+}
+
+// cpp-httplib reads the status line and headers with the read timeout only:
+// the total timeout still ends a server that sends them a byte at a time.
+TEST(JalapenoClient, TotalTimeoutCoversSlowHeaders) {
+    for (const char* head : {"HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"}) {
+        RawServer s(head, "0");
+        Config cfg = raw_config(s);
+        cfg.read_timeout = std::chrono::milliseconds(5000);
+        cfg.total_timeout = std::chrono::milliseconds(400);
+        const auto e = error_of([&] { Client(cfg).shortest_path("h1", "h2"); });
+        EXPECT_EQ(e.failure(), Failure::Timeout) << failure_name(e.failure()) << ": " << e.what();
+        EXPECT_TRUE(has(e.what(), "longer than 400 ms (total timeout)")) << e.what();
+    }
+}
+
+TEST(JalapenoClient, ContentLengthThatIsNoSize) {
+    const std::vector<std::pair<std::string, Failure>> cases{
+        {"99999999999999999999999", Failure::TooLarge},
+        {"-5", Failure::BadAnswer},
+        {"12abc", Failure::BadAnswer},
+    };
+    for (const auto& [len, failure] : cases) {
+        RawServer s("HTTP/1.1 200 OK\r\nContent-Length: " + len + "\r\n\r\n{\"found\": false}", "");
+        const auto e = error_of([&] { Client(raw_config(s)).shortest_path("h1", "h2"); });
+        EXPECT_EQ(e.failure(), failure) << len << ": " << failure_name(e.failure()) << ": " << e.what();
+    }
+}
+
+// Nesting past 64 levels is refused before anything recurses on it.
+TEST(JalapenoClient, DeeplyNestedAnswersAreRefused) {
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    {
+        FakeJalapeno f;
+        f.on(kBase + "shortest_path", "hosts/h1", "hosts/h2", {500, R"({"detail": )" + deep + "}"});
+        const auto e = error_of([&] { Client(config(f)).shortest_path("h1", "h2"); });
+        EXPECT_EQ(e.failure(), Failure::Http) << e.what();
+        EXPECT_TRUE(has(e.what(), "HTTP 500: not Jalapeno's {\"detail\": ...} but JSON nested deeper than 64"))
+            << std::string(e.what()).substr(0, 400);
+        EXPECT_LT(std::string(e.what()).size(), 1000u);
+    }
+    {
+        FakeJalapeno f;
+        f.on(kBase + "shortest_path", "hosts/h1", "hosts/h2",
+             {200, R"({"found": true, "path": [], "srv6_data": {"error": )" + deep + "}}"});
+        Config cfg = config(f);
+        const auto e = error_of([&] { Client(cfg).shortest_path("h1", "h2"); });
+        EXPECT_EQ(e.failure(), Failure::BadAnswer) << e.what();
+        EXPECT_TRUE(has(e.what(), "nested deeper than 64")) << std::string(e.what()).substr(0, 400);
+    }
+    {
+        // 10 levels parse; the message shows them short.
+        FakeJalapeno f;
+        f.on(kBase + "shortest_path", "hosts/h1", "hosts/h2",
+             {500, R"({"detail": )" + std::string(10, '[') + std::string(10, ']') + "}"});
+        const auto e = error_of([&] { Client(config(f)).shortest_path("h1", "h2"); });
+        EXPECT_TRUE(has(e.what(), "HTTP 500: [[[[[...]]]]]")) << e.what();
+    }
+}
+
+TEST(JalapenoConfig, DestFunctionPerFamily) {
+    const auto d = parse_dest_function("ipv6=fe16, ipv4=fe14", "DEST_FUNCTION");
+    EXPECT_EQ(d, uint16_t{0xfe16});
+    EXPECT_EQ(d.ipv4, uint16_t{0xfe14});
+    const auto one = parse_dest_function("fe06", "DEST_FUNCTION");
+    EXPECT_EQ(one, uint16_t{0xfe06});
+    EXPECT_FALSE(one.ipv4.has_value());
+    for (const char* bad : {"ipv4=fe04", "ipv5=fe06", "fe06,fe07x", ","})
+        EXPECT_THROW(parse_dest_function(bad, "DEST_FUNCTION"), Error) << bad;
+}
+
 TEST(JalapenoConfig, FromEnvLikeTheSeedPlugin) {
     ::unsetenv("JALAPENO_API_ENDPOINT");
     ::unsetenv("TOPOLOGY_COLLECTION");
@@ -439,7 +580,7 @@ TEST(JalapenoConfig, EndpointsThatCannotWork) {
     Config c;
     c.collection = "fabric_graph";
     for (const char* ep : {"https://h:30800/api/v1", "h:30800", "http://", "http://h:0/x",
-                           "http://h:99999/", "http://h:80/a?b", "http://[::1/x"}) {
+                           "http://h:99999/", "http://h:80/a?b", "http://[::1/x", "http://user@127.0.0.1:30800/x"}) {
         c.endpoint = ep;
         EXPECT_THROW(Client{c}, Error) << ep;
     }

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "helpers.hpp"
 
 namespace srv6steer::planner {
@@ -43,6 +45,21 @@ std::map<std::string, std::vector<std::string>> lab_facts() {
         facts[kind + " " + name] = rest;
     }
     return facts;
+}
+
+// `tools/lab topology` prints the fabric from the tables `tools/lab up` builds
+// it from: the shipped file says exactly that (its comment aside), and the
+// planner reads both alike.
+TEST(LabTopology, ToolsLabExportsTheShippedFile) {
+    auto [out, rc] = test::run("'" + std::string(SRV6S_SOURCE_DIR) + "/tools/lab' topology");
+    ASSERT_EQ(rc, 0) << out;
+    nlohmann::json exported = nlohmann::json::parse(out, nullptr, false);
+    ASSERT_FALSE(exported.is_discarded()) << out;
+    nlohmann::json shipped = nlohmann::json::parse(test::repo_file("topologies/lab.json"));
+    shipped.erase("comment");
+    EXPECT_EQ(exported, shipped) << exported.dump(2);
+    const Topology t = Topology::parse(out, "tools/lab topology");
+    EXPECT_EQ(t.hosts.size(), test::lab().hosts.size());
 }
 
 TEST(LabTopology, MatchesWhatToolsLabBuilds) {
