@@ -14,9 +14,11 @@
 #include <gtest/gtest.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -351,6 +353,13 @@ TEST_F(NetlinkTest, KeepsIpv4AttributesAndCopesWithLinkDownRoutes) {
     // Carrier off: the kernel now reports the routes "linkdown" (RTNH_F_LINKDOWN),
     // a flag it refuses on input, so it must not be echoed back.
     ASSERT_EQ(sh("ip link set veth0p down"), 0);
+    // The carrier change reaches the routes through the kernel's deferred
+    // link watch (up to a second later under load): wait for it, bounded.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!has(out("ip route show 10.0.4.0/24"), "linkdown") && std::chrono::steady_clock::now() < until) {
+        pollfd none{-1, 0, 0};
+        poll(&none, 0, 20);
+    }
     ASSERT_TRUE(has(out("ip route show 10.0.4.0/24"), "linkdown"));
     const Prefix net = pfx("10.0.4.0/24");
     const RouteChange m = nl->set_route_mtu(net, veth0, 1450);
