@@ -213,6 +213,15 @@ class Lab:
                                f"{r.stdout}{r.stderr}")
         return r
 
+    def steer(self, binary, node, *args, check=True, timeout=60):
+        """`binary ARGS` (srv6steer) in node; with check, a failure is a test
+        failure (AssertionError) that shows the command and its output."""
+        r = self.run(node, binary, *args, check=False, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"[{node}] srv6steer {' '.join(map(str, args))} -> {r.returncode}\n"
+                                 f"{r.stdout}{r.stderr}")
+        return r
+
     def popen(self, node, *argv, **kw):
         kw.setdefault("stdout", subprocess.PIPE)
         kw.setdefault("stderr", subprocess.PIPE)

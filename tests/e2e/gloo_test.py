@@ -89,10 +89,7 @@ class GlooTest(unittest.TestCase):
 
     @classmethod
     def cli(cls, node, *args, check=True):
-        r = cls.lab.run(node, SRV6STEER, *args, check=False, timeout=60)
-        if check and r.returncode != 0:
-            raise AssertionError(f"[{node}] srv6steer {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
-        return r.stdout
+        return cls.lab.steer(SRV6STEER, node, *args, check=check).stdout
 
     def agents(self):
         """`srv6steer agent` on every host, each serving a socket of its own;

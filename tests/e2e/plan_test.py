@@ -92,11 +92,7 @@ class PlanTest(unittest.TestCase):
 
     @classmethod
     def cli(cls, node, *args, check=True):
-        r = cls.lab.run(node, SRV6STEER, *args, check=False, timeout=60)
-        if check and r.returncode != 0:
-            raise AssertionError(f"[{node}] srv6steer {' '.join(map(str, args))} -> {r.returncode}\n"
-                                 f"{r.stdout}{r.stderr}")
-        return r
+        return cls.lab.steer(SRV6STEER, node, *args, check=check)
 
     def spine_of(self, path):
         """The plan's path "1004,1001,1005" as (source leaf, spine or None, destination leaf)."""

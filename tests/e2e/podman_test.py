@@ -308,10 +308,7 @@ class PodmanTest(unittest.TestCase):
 
     @classmethod
     def cli(cls, *args, check=True):
-        r = cls.lab.run(NODE, SRV6STEER, *args, check=False, timeout=60)
-        if check and r.returncode != 0:
-            raise AssertionError(f"srv6steer {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
-        return r
+        return cls.lab.steer(SRV6STEER, NODE, *args, check=check)
 
     @staticmethod
     def end(proc):

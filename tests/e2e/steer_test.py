@@ -64,10 +64,7 @@ class SteerTest(unittest.TestCase):
     # ---- helpers ---------------------------------------------------------------
     @classmethod
     def cli(cls, *args, check=True, node="h1"):
-        r = cls.lab.run(node, SRV6STEER, *args, check=False, timeout=60)
-        if check and r.returncode != 0:
-            raise AssertionError(f"srv6steer {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
-        return r
+        return cls.lab.steer(SRV6STEER, node, *args, check=check)
 
     @classmethod
     def cli_json(cls, *args):
