@@ -33,8 +33,6 @@ struct PlanCmd : Common {
             throw UsageError("missing --topology FILE (or --jalapeno URL, or JALAPENO_API_ENDPOINT)");
         if (host && apply_dir)
             throw UsageError("--host and --apply-dir exclude each other");
-        if (from_jalapeno() && (host || apply_dir))
-            throw UsageError("--host and --apply-dir need --topology: from Jalapeno, plan writes the rank-pair plan");
         if (!from_jalapeno() && (collection || dest_function || timeout_ms))
             throw UsageError("--collection, --dest-function and --timeout go with --jalapeno");
     }
@@ -46,6 +44,41 @@ std::string env_or(const std::optional<std::string>& given, const char* var, std
         return *given;
     const char* v = std::getenv(var);
     return v && *v ? v : fallback;
+}
+
+// Writes the plan as asked: the rank-pair plan (-o or stdout), one host's
+// apply file (--host), or every sending host's (--apply-dir, -o: the rank-pair
+// plan too). Every file is made before any is written, so a failure writes
+// nothing. Returns the files written.
+template <typename Plan>
+std::vector<std::string> write_plan(const PlanCmd& c, const Plan& p) {
+    std::vector<std::pair<std::string, std::string>> files;  // (file, text); "-": stdout
+    if (c.apply_dir) {
+        for (const auto& h : planner::source_hosts(p))
+            files.emplace_back((std::filesystem::path(*c.apply_dir) / (h + ".json")).string(),
+                               planner::to_apply_json(p, h));
+        if (c.output)
+            files.emplace_back(*c.output, planner::to_rank_pairs_json(p));
+        std::error_code ec;
+        std::filesystem::create_directories(*c.apply_dir, ec);
+        if (ec) {
+            std::string m = "cannot create ";
+            m += quote(*c.apply_dir);
+            m += ": ";
+            m += ec.message();
+            throw Error(m, ec.value());
+        }
+    } else {
+        files.emplace_back(c.output.value_or("-"),
+                           c.host ? planner::to_apply_json(p, *c.host) : planner::to_rank_pairs_json(p));
+    }
+    std::vector<std::string> wrote;
+    for (const auto& [file, text] : files) {
+        write_output(file, text);
+        if (file != "-")
+            wrote.push_back(file);
+    }
+    return wrote;
 }
 
 int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
@@ -65,14 +98,13 @@ int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
         cfg.connect_timeout = std::min(cfg.connect_timeout, t);
     }
     jp::Client client(cfg);
-    const auto pairs = planner::host_pairs(job);
-    const std::string out = planner::rank_pairs_from_jalapeno(client, job);
-    write_output(c.output.value_or("-"), out);
+    const auto p = planner::ask_jalapeno(client, job);
+    const auto wrote = write_plan(c, p);
     std::cerr << "planned " << job.source << " from Jalapeno " << cfg.endpoint << " (" << cfg.collection << "): "
-              << pairs.size() << " host pair" << (pairs.size() == 1 ? "" : "s")
+              << p.routes.size() << " host pair" << (p.routes.size() == 1 ? "" : "s")
               << ", one shortest_path/load call each (Jalapeno raised their links' load)\n";
-    if (c.output)
-        std::cerr << "wrote " << *c.output << "\n";
+    if (!wrote.empty())
+        std::cerr << "wrote " << join(wrote, ", ") << "\n";
     return kOk;
 }
 
@@ -83,31 +115,7 @@ int cmd_plan(const PlanCmd& c) {
 
     const auto topo = read_topology(*c.topology);
     const auto p = planner::plan(topo, job);
-    std::vector<std::string> wrote;
-    if (c.apply_dir) {
-        std::error_code ec;
-        std::filesystem::create_directories(*c.apply_dir, ec);
-        if (ec) {
-            std::string m = "cannot create ";
-            m += quote(*c.apply_dir);
-            m += ": ";
-            m += ec.message();
-            throw Error(m, ec.value());
-        }
-        for (const auto& h : planner::source_hosts(p)) {
-            const std::string file = (std::filesystem::path(*c.apply_dir) / (h + ".json")).string();
-            write_output(file, planner::to_apply_json(p, h));
-            wrote.push_back(file);
-        }
-        if (c.output) {
-            write_output(*c.output, planner::to_rank_pairs_json(p));
-            wrote.push_back(*c.output);
-        }
-    } else {
-        write_output(c.output.value_or("-"), c.host ? planner::to_apply_json(p, *c.host) : planner::to_rank_pairs_json(p));
-        if (c.output)
-            wrote.push_back(*c.output);
-    }
+    const auto wrote = write_plan(c, p);
     std::cerr << "planned " << p.conns.size() << " connection" << (p.conns.size() == 1 ? "" : "s") << " of "
               << job.source << " on " << topo.name << " (" << p.method << "): max link load " << p.load.max
               << ", lower bound " << p.lower_bound << (p.reaches_bound() ? " (reached)" : "") << "\n";

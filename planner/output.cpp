@@ -114,55 +114,65 @@ std::string conn_name(const Topology& t, const Conn& c) {
     return s;
 }
 
-ojson apply_obj(const Plan& p, uint32_t host) {
-    const Topology& t = p.topology;
+// plan.py's PathSpec.key() of a path given as segments: "segments <sid> ... reduced".
+std::string segments_key(const std::vector<Ipv6>& segments) {
+    std::string k = "segments";
+    for (const auto& s : segments) {
+        k += ' ';
+        k += s.str();
+    }
+    k += " reduced";
+    return k;
+}
+
+}  // namespace
+
+ojson apply_obj(const Block& block, const std::vector<ApplyPath>& conns, const std::string& host) {
     struct PathEntry {
-        std::vector<uint16_t> usids;
-        std::string what;
+        const ApplyPath* path;
     };
     std::map<std::string, PathEntry> paths;  // by key: sorted, so ids do not depend on connection order
-    std::vector<std::pair<uint32_t, std::vector<std::pair<bool, std::string>>>> per_conn;  // (dst host, [(ipv4, key)])
-    for (const Conn& c : p.conns) {
-        if (c.src_host != host)
-            continue;
-        std::vector<std::pair<bool, std::string>> keys;
-        for (bool v4 : {false, true}) {
-            const auto& s = t.hosts[c.src_host];
-            const auto& d = t.hosts[c.dst_host];
-            if (v4 ? !(s.ipv4 && d.ipv4) : !(s.ipv6 && d.ipv6))
-                continue;
-            auto u = path_usids(t, c, v4);
-            auto k = path_key(t.block, u);
-            if (!paths.count(k)) {
-                encode(t.block, u, 0, conn_name(t, c));  // throws when it does not fit
-                paths[k] = {u, conn_name(t, c)};
-            }
-            keys.emplace_back(v4, k);
+    // Per (destination, family): the keys of its connections' paths, in order.
+    std::map<std::pair<uint32_t, bool>, std::vector<std::string>> per_dst;
+    for (const ApplyPath& c : conns) {
+        const bool by_usids = c.segments.empty();
+        auto k = by_usids ? path_key(block, c.usids) : segments_key(c.segments);
+        if (!paths.count(k)) {
+            if (by_usids)
+                encode(block, c.usids, 0, c.what);  // throws when it does not fit
+            else
+                encode_segments(c.segments, c.what);
+            paths[k] = {&c};
         }
-        per_conn.emplace_back(c.dst_host, std::move(keys));
+        per_dst[{c.dst, c.ipv4}].push_back(std::move(k));
     }
     std::set<uint32_t> used;
     std::map<std::string, uint32_t> id_of;
-    ojson jpaths = ojson::array();
-    for (const auto& [k, e] : paths) {
-        const uint32_t id = claim(used, hash_id(k), t.hosts[host].name);
-        id_of[k] = id;
-    }
+    for (const auto& [k, e] : paths)
+        id_of[k] = claim(used, hash_id(k), host);
     std::vector<std::pair<uint32_t, std::string>> listed;
     for (const auto& [k, id] : id_of)
         listed.emplace_back(id, k);
     std::sort(listed.begin(), listed.end());
-    for (const auto& [id, k] : listed)
-        jpaths.push_back(ojson{{"id", id}, {"usids", usid_text(paths[k].usids)}});
-    // Sets: per (destination host, family), the paths of its connections in order.
-    std::map<std::pair<uint32_t, bool>, std::vector<uint32_t>> members;
-    for (const auto& [dst, keys] : per_conn)
-        for (const auto& [v4, k] : keys)
-            members[{dst, v4}].push_back(id_of[k]);
+    ojson jpaths = ojson::array();
+    for (const auto& [id, k] : listed) {
+        const ApplyPath& a = *paths[k].path;
+        if (a.segments.empty()) {
+            jpaths.push_back(ojson{{"id", id}, {"usids", usid_text(a.usids)}});
+        } else {
+            std::vector<std::string> segs;
+            for (const auto& s : a.segments)
+                segs.push_back(s.str());
+            jpaths.push_back(ojson{{"id", id}, {"segments", segs}});
+        }
+    }
+    // Sets: per (destination, family) whose connections take several paths.
     std::set<uint32_t> used_sets;
-    ojson jsets = ojson::array();
     std::vector<std::pair<uint32_t, std::vector<uint32_t>>> sets;
-    for (auto& [key, ids] : members) {
+    for (const auto& [dst, keys] : per_dst) {
+        std::vector<uint32_t> ids;
+        for (const auto& k : keys)
+            ids.push_back(id_of[k]);
         if (std::set<uint32_t>(ids.begin(), ids.end()).size() < 2)
             continue;
         if (ids.size() > SRV6S_MAX_SET_PATHS)
@@ -172,16 +182,42 @@ ojson apply_obj(const Plan& p, uint32_t host) {
             k += ' ';
             k += std::to_string(id);
         }
-        sets.emplace_back(claim(used_sets, hash_id(k), t.hosts[host].name), ids);
+        sets.emplace_back(claim(used_sets, hash_id(k), host), ids);
     }
     std::sort(sets.begin(), sets.end());
+    ojson jsets = ojson::array();
     for (const auto& [id, ids] : sets)
         jsets.push_back(ojson{{"id", id}, {"paths", ids}});
     ojson doc;
-    doc["block"] = t.block.str();
+    doc["block"] = block.str();
     doc["paths"] = jpaths;
     doc["sets"] = jsets;
     return doc;
+}
+
+namespace {
+
+// The connections of one source host as apply file paths: each in both
+// families the pair has addresses for.
+std::vector<ApplyPath> apply_paths(const Plan& p, uint32_t host) {
+    const Topology& t = p.topology;
+    std::vector<ApplyPath> out;
+    for (const Conn& c : p.conns) {
+        if (c.src_host != host)
+            continue;
+        for (bool v4 : {false, true}) {
+            const auto& s = t.hosts[c.src_host];
+            const auto& d = t.hosts[c.dst_host];
+            if (v4 ? !(s.ipv4 && d.ipv4) : !(s.ipv6 && d.ipv6))
+                continue;
+            out.push_back({c.dst_host, v4, path_usids(t, c, v4), {}, conn_name(t, c)});
+        }
+    }
+    return out;
+}
+
+ojson apply_obj(const Plan& p, uint32_t host) {
+    return apply_obj(p.topology.block, apply_paths(p, host), p.topology.hosts[host].name);
 }
 
 }  // namespace
@@ -220,6 +256,17 @@ Path encode(const Block& block, const std::vector<uint16_t>& usids, uint32_t id,
         p.mode = SrhMode::Reduced;
         encode_path(p.segments, p.mode);  // checks the SRH holds them
         return p;
+    } catch (const Error& e) {
+        std::string m = what;
+        m += ": the path cannot be encoded: ";
+        m += e.what();
+        throw Error(m);
+    }
+}
+
+void encode_segments(const std::vector<Ipv6>& segments, const std::string& what) {
+    try {
+        encode_path(segments, SrhMode::Reduced);
     } catch (const Error& e) {
         std::string m = what;
         m += ": the path cannot be encoded: ";

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "plan.hpp"
 #include "srv6steer/srv6steer.hpp"
 
@@ -33,6 +35,8 @@ std::vector<uint16_t> path_usids(const Topology& t, const Conn& c, bool ipv4);
 // The path as the data plane takes it: one container, or several (an SRH);
 // Error naming `what` when it does not fit.
 Path encode(const Block& block, const std::vector<uint16_t>& usids, uint32_t id, const std::string& what);
+// Error naming `what` when these segments (an SRH past the first) do not fit.
+void encode_segments(const std::vector<Ipv6>& segments, const std::string& what);
 // The first id plan.py's path_ids tries for these uSIDs in this block (reduced SRH).
 uint32_t content_id(const Block& block, const std::vector<uint16_t>& usids);
 
@@ -44,6 +48,20 @@ std::string to_rank_pairs_json(const Plan& p);
 std::string to_apply_json(const Plan& p, std::string_view host);
 // Every source host's apply file: {"version": 1, "hosts": {"h1": {...}, ...}}.
 std::string to_apply_json(const Plan& p);
+// One connection's path in one source host's apply file.
+struct ApplyPath {
+    uint32_t dst = 0;  // the destination: connections to one (and family) form a set
+    bool ipv4 = false;
+    std::vector<uint16_t> usids;  // in the file's block, ending in the decap; or
+    std::vector<Ipv6> segments;   // as they are, when usids is empty
+    std::string what;             // names the connection in errors
+};
+// The apply file object of `host` ("block", "paths", "sets") for these
+// connections: ids from content in kFirstPlanId.. as plan.py's path_ids,
+// a set per (destination, family) with several paths. Error when a path
+// does not fit or the ids run out.
+nlohmann::ordered_json apply_obj(const Block& block, const std::vector<ApplyPath>& conns, const std::string& host);
+
 // Hosts that send something in the plan, in topology order.
 std::vector<std::string> source_hosts(const Plan& p);
 

@@ -537,8 +537,9 @@ int srv6s_plan(const char *topology_json, const char *job_json, char **rank_pair
  * nothing: a failure (-ECONNREFUSED, -ETIMEDOUT, -EPROTO for an answer
  * that is not Jalapeno's, -ENOENT when Jalapeno finds no path, -EIO for an
  * HTTP error, -EINVAL for bad arguments) gives no plan. The plan's block is
- * the answers' usid_block, its decap function dest_function for both
- * families. timeout_ms: per request (0: the client's default). */
+ * the answers' usid_block; its decap: dest_function's IPv6 function, and
+ * for IPv4 its ipv4= part ("ipv6=fe06,ipv4=fe04"), else fe04 (End.DX4).
+ * timeout_ms: per request (0: the client's default). */
 int srv6s_plan_jalapeno(const char *endpoint, const char *collection, const char *dest_function,
 			const char *job_json, unsigned timeout_ms, char **rank_pairs);
 

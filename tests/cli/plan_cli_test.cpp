@@ -160,13 +160,36 @@ TEST_F(PlanCli, FromJalapenoOneCallPerHostPairAndTheEnvironmentAsDefaults) {
     EXPECT_EQ(p["decap"]["ipv6"], "fe06");
     EXPECT_EQ(p["decap"]["ipv4"], "fe04");
 
+    // Apply files for the agent (`srv6steer apply`, `agent --config`): the
+    // sending host's paths in both families from the same single call.
+    const auto a = run({kBin, "plan", "--job", job, "--jalapeno", fake.endpoint(), "--collection", "fabric_graph",
+                        "--dest-function", "fe06", "--apply-dir", path("apply"), "-o", path("j.json")});
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_EQ(fake.targets().size(), 2u);
+    EXPECT_EQ(json::parse(labwalk::slurp(path("j.json")))["pairs"], p["pairs"]);
+    EXPECT_FALSE(fs::exists(path("apply/h2.json")));  // h2 sends nothing
+    const auto h1 = json::parse(labwalk::slurp(path("apply/h1.json")));
+    std::set<std::string> usids;
+    for (const auto& e : h1["paths"]) {
+        EXPECT_GE(e["id"].get<int>(), 1024);
+        EXPECT_LT(e["id"].get<int>(), 2048);
+        usids.insert(e["usids"]);
+    }
+    EXPECT_EQ(usids, (std::set<std::string>{"1004,1002,1006,fe06", "1004,1002,1006,fe04"}));
+    EXPECT_EQ(h1["block"], "fcbb::/32");
+    const auto one = run({kBin, "plan", "--job", job, "--jalapeno", fake.endpoint(), "--collection", "fabric_graph",
+                          "--dest-function", "fe06", "--host", "h1"});
+    ASSERT_EQ(one.code, 0) << one.err;
+    EXPECT_EQ(one.out, labwalk::slurp(path("apply/h1.json")));
+
     // A miss: exit 1, nothing on stdout, no file.
     fake.on(load, "hosts/h1", "hosts/h2", {200, tj::kNoPath});
     const auto miss = run({kBin, "plan", "--job", job, "--jalapeno", fake.endpoint(), "--collection", "fabric_graph",
-                           "-o", path("j.json")});
+                           "-o", path("m.json"), "--apply-dir", path("none")});
     EXPECT_EQ(miss.code, 1);
     EXPECT_NE(miss.err.find("no paths returned for any pair"), std::string::npos) << miss.err;
-    EXPECT_FALSE(fs::exists(path("j.json")));
+    EXPECT_FALSE(fs::exists(path("m.json")));
+    EXPECT_FALSE(fs::exists(path("none")));
 }
 
 // One table row: the cells of the line that starts with `fabric`.

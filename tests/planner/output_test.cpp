@@ -7,6 +7,8 @@
 #include <map>
 
 #include "config.hpp"
+#include "from_jalapeno.hpp"
+#include "jalapeno_answers.hpp"
 #include "helpers.hpp"
 #include "sha256.hpp"
 
@@ -181,6 +183,59 @@ TEST(ApplyFile, TheCliReaderAcceptsItAndItHasThePlannedPaths) {
         }
     }
     EXPECT_THAT(error_of([&] { to_apply_json(p, "nobody"); }), HasSubstr("no host \"nobody\""));
+}
+
+
+// Apply files from Jalapeno's answers (planner/from_jalapeno.cpp), no network:
+// read back by the CLI's reader, ids as plan.py's path_ids gives them.
+JalapenoPlan jalapeno_plan(jalapeno::DestFunction df) {
+    const auto job = Job::parse(R"({"ranks": ["h1", "h2", "h1"], "pattern": "pairs",
+        "pairs": [{"src": 0, "dst": 1}, {"src": 2, "dst": 1}]})", "pairs.json");
+    const jalapeno::Context ctx{"http://127.0.0.1:1/api/v1", "shortest_path/load", "hosts/h1", "hosts/h2"};
+    JalapenoPlan p{job, "http://127.0.0.1:1/api/v1", "fabric_graph", df, Block::parse("fcbb:0::/32"), {}};
+    p.routes.push_back({{"h1", "h2"}, jalapeno::parse_route(testing_jalapeno::kLoadH1H2, jalapeno::Metric::Load,
+                                                             df ? std::optional<uint16_t>(*df) : std::nullopt, ctx)});
+    return p;
+}
+
+TEST(ApplyFile, FromJalapenoBothFamiliesUnderPlanPysIds) {
+    const Block b = Block::parse("fcbb:0::/32");
+    auto p = jalapeno_plan(jalapeno::DestFunction(0xfe06));
+    const auto cfg = cli::parse_config(to_apply_json(p, "h1"), "h1.json");
+    // Two rank pairs over one host pair: one route, in both families, no set.
+    std::map<uint32_t, std::vector<Ipv6>> want;
+    std::string code = "from srv6steer.plan import PathSpec, path_ids\n";
+    for (const char* u : {"1004,1002,1006,fe06", "1004,1002,1006,fe04"})
+        code += std::string("print(next(path_ids(PathSpec.of('") + u + "', 'fcbb::/32'))))\n";
+    std::stringstream ids(python(code));
+    uint32_t id6 = 0, id4 = 0;
+    ids >> id6 >> id4;
+    want[id6] = usid_containers(b, std::vector<uint16_t>{0x1004, 0x1002, 0x1006, 0xfe06});
+    want[id4] = usid_containers(b, std::vector<uint16_t>{0x1004, 0x1002, 0x1006, 0xfe04});
+    std::map<uint32_t, std::vector<Ipv6>> have;
+    for (const auto& [id, path] : cfg.paths)
+        have[id] = path.segments;
+    EXPECT_EQ(have, want);
+    EXPECT_TRUE(cfg.sets.empty());
+    EXPECT_EQ(source_hosts(p), std::vector<std::string>{"h1"});
+    EXPECT_THAT(error_of([&] { to_apply_json(p, "h2"); }), HasSubstr("\"h2\" sends to no other host"));
+
+    // A destination Jalapeno shows with an IPv6 address only: no IPv4 path.
+    p.routes[0].route.destination.ipv4_address.reset();
+    const auto v6 = cli::parse_config(to_apply_json(p, "h1"), "h1.json");
+    ASSERT_EQ(v6.paths.size(), 1u);
+    EXPECT_EQ(v6.paths.begin()->first, id6);
+}
+
+TEST(ApplyFile, FromJalapenoWithoutADestFunctionTakesTheContainersAsTheyAre) {
+    const auto p = jalapeno_plan(jalapeno::DestFunction());
+    const auto cfg = cli::parse_config(to_apply_json(p, "h1"), "h1.json");
+    ASSERT_EQ(cfg.paths.size(), 1u);
+    const auto want = std::vector<Ipv6>{Ipv6::parse("fcbb:0:1004:1002:1006::")};
+    EXPECT_EQ(cfg.paths.begin()->second.segments, want);
+    const auto id = python("from srv6steer.plan import PathSpec, path_ids\n"
+                           "print(next(path_ids(PathSpec.of({'segments': ['fcbb:0:1004:1002:1006::']}))))\n");
+    EXPECT_EQ(std::to_string(cfg.paths.begin()->first) + "\n", id);
 }
 
 }  // namespace
