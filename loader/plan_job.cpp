@@ -118,7 +118,9 @@ int cmd_plan(const PlanCmd& c) {
     const auto wrote = write_plan(c, p);
     std::cerr << "planned " << p.conns.size() << " connection" << (p.conns.size() == 1 ? "" : "s") << " of "
               << job.source << " on " << topo.name << " (" << p.method << "): max link load " << p.load.max
-              << ", lower bound " << p.lower_bound << (p.reaches_bound() ? " (reached)" : "") << "\n";
+              << ", lower bound " << p.lower_bound
+              << (p.reaches_bound() ? " (reached)" : p.proved_optimal ? " (not reachable; the plan is optimal by exact search)" : "")
+              << "\n";
     if (!wrote.empty())
         std::cerr << "wrote " << join(wrote, ", ") << "\n";
     return kOk;

@@ -46,7 +46,10 @@ struct Plan {
     LinkLoads loads;
     LoadStats load;               // of `loads`
     double lower_bound = 0;       // in the units of load.max
-    std::string method;           // "edge colouring" or "greedy + local search"
+    std::string method;           // "edge colouring" or "greedy + local search + branch and bound"
+    // No plan of these connections over their candidate paths has a smaller
+    // busiest link: the bound is reached, or the exact search finished.
+    bool proved_optimal = false;
     bool reaches_bound() const;
 };
 

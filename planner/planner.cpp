@@ -3,20 +3,24 @@
 // planes whose leaves all reach every spine: edge colouring of the host-group
 // multigraph, which reaches the lower bound. Otherwise: greedy by decreasing
 // volume onto the path with the least resulting maximum, then moves off the
-// busiest links while a move lowers them: one connection at a time, not
-// exact (it can stay above the optimum; reaches_bound() says when it is not).
+// busiest links while a move lowers them, then branch and bound from there
+// within a budget: optimal when it finishes (Plan::proved_optimal).
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "colouring.hpp"
 #include "plan.hpp"
+#include "search.hpp"
 
 namespace srv6steer::planner {
 
 namespace {
 
 constexpr double kEps = 1e-9;
+// Paths the exact search may try (tens of milliseconds): past it, the
+// heuristic's plan, improved as far as the search got.
+constexpr uint64_t kSearchBudget = 2'000'000;
 
 double max_capacity(const Topology& t) {
     double c = 0;
@@ -148,7 +152,8 @@ Candidates candidates(const Topology& t, const std::vector<Conn>& conns) {
     return c;
 }
 
-void heuristic_plan(const Topology& t, std::vector<Conn>& conns) {
+// Returns whether the plan is proved optimal (the exact search finished).
+bool heuristic_plan(const Topology& t, std::vector<Conn>& conns) {
     const Candidates cand = candidates(t, conns);
     const double cmax = max_capacity(t);
     std::vector<double> scale(t.n_dlinks()), load(t.n_dlinks(), 0.0);
@@ -237,10 +242,20 @@ void heuristic_plan(const Topology& t, std::vector<Conn>& conns) {
         if (!moved)
             break;
     }
+    // Then the exact search from there, within a budget of paths tried.
+    SearchProblem sp;
+    sp.scale = scale;
+    for (uint32_t i = 0; i < conns.size(); i++) {
+        sp.options.push_back(&cand.links[cand.of_conn[i]]);
+        sp.group.push_back(cand.of_conn[i]);
+        sp.volume.push_back(conns[i].volume);
+    }
+    const auto found = branch_and_bound(sp, chosen, lower_bound(t, conns), kSearchBudget);
     for (uint32_t i = 0; i < conns.size(); i++) {
         conns[i].hops = cand.hops[cand.of_conn[i]][chosen[i]];
         conns[i].plane = t.nodes[conns[i].hops.front()].plane;
     }
+    return found.finished;
 }
 
 }  // namespace
@@ -255,12 +270,13 @@ Plan plan(const Topology& t, const Job& job) {
         colour_plan(t, *g, p.conns);
         p.method = "edge colouring";
     } else {
-        heuristic_plan(t, p.conns);
-        p.method = "greedy + local search";
+        p.proved_optimal = heuristic_plan(t, p.conns);
+        p.method = "greedy + local search + branch and bound";
     }
     p.loads = link_loads(t, p.conns);
     p.load = stats(t, p.loads);
     p.lower_bound = lower_bound(t, p.conns);
+    p.proved_optimal = p.proved_optimal || p.reaches_bound();
     return p;
 }
 

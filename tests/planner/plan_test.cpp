@@ -164,9 +164,35 @@ TEST(Planner, UnequalCapacitiesCountScaled) {
     j.pattern = Pattern::Pairs;
     j.pairs = {{0, 1, 20, 2}};
     const Plan p = plan(t, j);
-    EXPECT_EQ(p.method, "greedy + local search");
+    EXPECT_EQ(p.method, "greedy + local search + branch and bound");
+    EXPECT_TRUE(p.proved_optimal);
     EXPECT_DOUBLE_EQ(p.load.max, 20);  // both on s1 would be 20 as well; either is optimal
     EXPECT_NEAR(p.lower_bound, 20.0 * 100 / 150, 1e-9);
+}
+
+
+// docs/paths.md's example: one leaf sends 3, 3, 2, 2, 2 to five leaves over
+// two spines. Greedy by volume plans 7 (3+2+2 on one uplink); one move at a
+// time cannot leave it; the exact search finds {3, 3} and {2, 2, 2}: 6, the
+// total out of the leaf over its two uplinks (worked out by hand).
+TEST(Planner, ExactSearchFindsWhatSingleMovesMiss) {
+    const auto t = clos({.leaves = 6, .spines = 2, .hosts_per_leaf = 1});
+    Job j;
+    j.ranks = test::host_names(t);
+    j.pattern = Pattern::Pairs;
+    const double vol[] = {3, 3, 2, 2, 2};
+    for (uint32_t d = 1; d <= 5; d++)
+        j.pairs.push_back({0, d, vol[d - 1], 1});
+    const Plan p = plan(t, j);
+    EXPECT_EQ(p.method, "greedy + local search + branch and bound");
+    EXPECT_DOUBLE_EQ(p.load.max, 6);
+    EXPECT_TRUE(p.proved_optimal);
+    std::map<uint32_t, double> up;  // spine -> volume from leaf 0
+    for (const Conn& c : p.conns)
+        up[c.hops.at(1)] += c.volume;
+    ASSERT_EQ(up.size(), 2u);
+    for (const auto& [spine, v] : up)
+        EXPECT_DOUBLE_EQ(v, 6) << t.nodes[spine].name;
 }
 
 }  // namespace
