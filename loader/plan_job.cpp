@@ -22,6 +22,8 @@ struct PlanCmd : Common {
     std::optional<std::string> topology, job, output, host, apply_dir;
     std::optional<std::string> jalapeno, collection, dest_function;
     std::optional<uint32_t> timeout_ms;
+    std::optional<jp::Metric> metric;
+    std::optional<uint32_t> best_paths;
 
     bool from_jalapeno() const { return jalapeno || (!topology && std::getenv("JALAPENO_API_ENDPOINT")); }
     void check() const {
@@ -33,11 +35,26 @@ struct PlanCmd : Common {
             throw UsageError("missing --topology FILE (or --jalapeno URL, or JALAPENO_API_ENDPOINT)");
         if (host && apply_dir)
             throw UsageError("--host and --apply-dir exclude each other");
-        if (!from_jalapeno() && (collection || dest_function || timeout_ms))
-            throw UsageError("--collection, --dest-function and --timeout go with --jalapeno");
+        if (!from_jalapeno() && (collection || dest_function || timeout_ms || metric || best_paths))
+            throw UsageError("--collection, --dest-function, --timeout, --metric and --best-paths go with --jalapeno");
+        if (metric && best_paths)
+            throw UsageError("--metric and --best-paths exclude each other: one shortest path by a metric, or k "
+                             "shortest paths");
     }
     bool needs_bpffs() const { return false; }
 };
+
+jp::Metric parse_metric(const std::string& t) {
+    for (auto m : {jp::Metric::Load, jp::Metric::Hops, jp::Metric::Latency, jp::Metric::Utilization}) {
+        std::string name = jp::endpoint_name(m);  // "shortest_path/load", "shortest_path"
+        const auto slash = name.find('/');
+        if (t == (slash == std::string::npos ? std::string("hops") : name.substr(slash + 1)))
+            return m;
+    }
+    std::string m = "--metric: expected load, hops, latency or utilization, got ";
+    m += quote(t);
+    throw Error(m);
+}
 
 std::string env_or(const std::optional<std::string>& given, const char* var, std::string fallback) {
     if (given)
@@ -98,11 +115,22 @@ int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
         cfg.connect_timeout = std::min(cfg.connect_timeout, t);
     }
     jp::Client client(cfg);
-    const auto p = planner::ask_jalapeno(client, job);
+    planner::JalapenoQuery q;
+    q.metric = c.metric.value_or(jp::Metric::Load);
+    q.best_paths = c.best_paths.value_or(0);
+    const auto p = planner::ask_jalapeno(client, job, q);
     const auto wrote = write_plan(c, p);
+    size_t n_routes = 0;
+    for (const auto& r : p.routes)
+        n_routes += r.routes.size();
     std::cerr << "planned " << job.source << " from Jalapeno " << cfg.endpoint << " (" << cfg.collection << "): "
-              << p.routes.size() << " host pair" << (p.routes.size() == 1 ? "" : "s")
-              << ", one shortest_path/load call each (Jalapeno raised their links' load)\n";
+              << p.routes.size() << " host pair" << (p.routes.size() == 1 ? "" : "s") << ", one "
+              << planner::query_name(q) << " call each";
+    if (q.best_paths)
+        std::cerr << ", " << n_routes << " paths";
+    if (!q.best_paths && q.metric == jp::Metric::Load)
+        std::cerr << " (Jalapeno raised their links' load)";
+    std::cerr << "\n";
     if (!wrote.empty())
         std::cerr << "wrote " << join(wrote, ", ") << "\n";
     return kOk;
@@ -145,7 +173,11 @@ Command plan_command() {
               &P::collection),
          text("dest-function", "USID", "IPv6's decap, appended to Jalapeno's paths, e.g. fe06; or ipv6=fe06,ipv4=fe04 (IPv4 default fe04; default $DEST_FUNCTION)",
               &P::dest_function),
-         number("timeout", "MS", "per Jalapeno request (default: the client's, 30 s)", &P::timeout_ms, 1, 3600000)},
+         number("timeout", "MS", "per Jalapeno request (default: the client's, 30 s)", &P::timeout_ms, 1, 3600000),
+         parsed("metric", "M", "Jalapeno's shortest path by load (default; raises Jalapeno's loads), hops, latency "
+                "or utilization", &P::metric, parse_metric),
+         number("best-paths", "K", "up to K shortest paths per host pair from Jalapeno, which the pair's "
+                "connections take in turn (path sets in apply files)", &P::best_paths, 1, 16)},
         cmd_plan);
 }
 

@@ -36,41 +36,81 @@ jp::DestFunction parse_dest_function(std::string_view text, std::string_view wha
     return jp::parse_dest_function(text, what);
 }
 
-JalapenoPlan ask_jalapeno(jp::Client& client, const Job& job) {
+std::string query_name(const JalapenoQuery& q) {
+    if (q.best_paths)
+        return M() + "shortest_path/best-paths (limit " + std::to_string(q.best_paths) + ")";
+    return jp::endpoint_name(q.metric);
+}
+
+JalapenoPlan ask_jalapeno(jp::Client& client, const Job& job, const JalapenoQuery& q) {
     const auto pairs = host_pairs(job);
     const auto& cfg = client.config();
-    JalapenoPlan p{job, cfg.endpoint, cfg.collection, cfg.dest_function, std::nullopt,
-                   client.paths_for(pairs, jp::Metric::Load)};
-    for (const auto& [pair, route] : p.routes) {
-        Block b;
-        jp::usids_of(route.srv6.srv6_usid, route.srv6.usid_block, &b);
-        if (p.block && b != *p.block)
-            throw Error(M() + "Jalapeno answers in two uSID blocks (" + p.block->str() + ", and " + b.str() +
-                        " for " + pair.src + " -> " + pair.dst + "): a plan has one block");
-        p.block = b;
+    JalapenoPlan p{job, q, cfg.endpoint, cfg.collection, cfg.dest_function, std::nullopt, {}};
+    if (q.best_paths) {
+        p.routes = client.best_paths_for(pairs, q.best_paths);
+    } else {
+        for (auto& [pair, route] : client.paths_for(pairs, q.metric))
+            p.routes.push_back({pair, {std::move(route)}});
     }
+    for (const auto& [pair, routes] : p.routes)
+        for (const auto& route : routes) {
+            Block b;
+            jp::usids_of(route.srv6.srv6_usid, route.srv6.usid_block, &b);
+            if (p.block && b != *p.block)
+                throw Error(M() + "Jalapeno answers in two uSID blocks (" + p.block->str() + ", and " + b.str() +
+                            " for " + pair.src + " -> " + pair.dst + "): a plan has one block");
+            p.block = b;
+        }
     return p;
 }
 
-std::string to_rank_pairs_json(const JalapenoPlan& p) {
-    std::map<jp::Pair, ojson> path_of;
-    for (const auto& [pair, route] : p.routes) {
-        if (p.dest_function) {
-            auto u = route.usids;
-            u.pop_back();  // the dest function: plan.py appends "decap"
-            path_of[pair] = usid_text(u);
-        } else {
-            std::vector<std::string> segs;
-            for (const auto& s : route.path.segments)
-                segs.push_back(s.str());
-            path_of[pair] = ojson{{"segments", segs}};
-        }
-    }
+namespace {
 
+// Every connection of the job between two hosts, in the job's order, with
+// the route it takes: a host pair's connections take its routes in turn.
+struct JConn {
+    const Demand* demand;
+    const jp::Pair* pair;
+    const jp::Route* route;
+};
+
+std::vector<JConn> job_conns(const JalapenoPlan& p, const std::vector<Demand>& demands) {
+    std::map<jp::Pair, std::pair<const jp::PairRoutes*, size_t>> next;  // routes, connections so far
+    for (const auto& r : p.routes)
+        next[r.pair] = {&r, 0};
+    std::vector<JConn> out;
+    for (const Demand& d : demands) {
+        const jp::Pair pair{p.job.ranks[d.src], p.job.ranks[d.dst]};
+        if (pair.src == pair.dst)
+            continue;
+        auto& [routes, n] = next.at(pair);
+        for (unsigned i = 0; i < d.connections; i++)
+            out.push_back({&d, &routes->pair, &routes->routes[n++ % routes->routes.size()]});
+    }
+    return out;
+}
+
+// A route as the rank-pair plan writes it: uSIDs without the dest function
+// (plan.py appends "decap"), or the containers as they are.
+ojson rank_pair_path(const JalapenoPlan& p, const jp::Route& route) {
+    if (p.dest_function) {
+        auto u = route.usids;
+        u.pop_back();
+        return usid_text(u);
+    }
+    std::vector<std::string> segs;
+    for (const auto& s : route.path.segments)
+        segs.push_back(s.str());
+    return ojson{{"segments", segs}};
+}
+
+}  // namespace
+
+std::string to_rank_pairs_json(const JalapenoPlan& p) {
     ojson doc;
     doc["version"] = 1;
     doc["comment"] = std::string(M() + "srv6steer plan of " + p.job.source + " from Jalapeno " + p.endpoint + " " +
-                                 p.collection + ": " + jp::endpoint_name(jp::Metric::Load));
+                                 p.collection + ": " + query_name(p.query));
     if (p.block)
         doc["block"] = p.block->str();
     if (p.dest_function) {
@@ -81,11 +121,20 @@ std::string to_rank_pairs_json(const JalapenoPlan& p) {
     }
     doc["world_size"] = p.job.world_size();
     ojson jpairs = ojson::array();
-    for (const Demand& d : p.job.demands()) {
-        const jp::Pair pair{p.job.ranks[d.src], p.job.ranks[d.dst]};
-        if (pair.src == pair.dst)
-            continue;
-        jpairs.push_back(ojson{{"src", d.src}, {"dst", d.dst}, {"path", path_of.at(pair)}});
+    const auto demands = p.job.demands();
+    const auto conns = job_conns(p, demands);
+    for (size_t i = 0; i < conns.size();) {
+        size_t j = i;
+        ojson paths = ojson::array();
+        for (; j < conns.size() && conns[j].demand == conns[i].demand; j++)
+            paths.push_back(rank_pair_path(p, *conns[j].route));
+        ojson e{{"src", conns[i].demand->src}, {"dst", conns[i].demand->dst}};
+        if (std::all_of(paths.begin(), paths.end(), [&](const ojson& x) { return x == paths[0]; }))
+            e["path"] = paths[0];
+        else
+            e["paths"] = paths;
+        jpairs.push_back(e);
+        i = j;
     }
     doc["pairs"] = jpairs;
     std::string out = doc.dump(1);
@@ -113,19 +162,22 @@ std::vector<std::string> source_hosts(const JalapenoPlan& p) {
     std::vector<std::string> out;
     for (const auto& name : p.job.ranks)
         if (std::find(out.begin(), out.end(), name) == out.end() &&
-            std::any_of(p.routes.begin(), p.routes.end(), [&](const jp::PairRoute& r) { return r.pair.src == name; }))
+            std::any_of(p.routes.begin(), p.routes.end(), [&](const jp::PairRoutes& r) { return r.pair.src == name; }))
             out.push_back(name);
     return out;
 }
 
 std::string to_apply_json(const JalapenoPlan& p, std::string_view host) {
-    // Destinations numbered in the job's rank order: sets (none here: one
-    // route per host pair) and collisions resolve in that order.
+    // Destinations numbered in the job's rank order: sets and id collisions
+    // resolve in that order.
     std::map<std::string, uint32_t, std::less<>> dst_index;
     for (const auto& name : p.job.ranks)
         dst_index.try_emplace(name, static_cast<uint32_t>(dst_index.size()));
     std::vector<ApplyPath> conns;
-    for (const auto& [pair, route] : p.routes) {
+    const auto demands = p.job.demands();
+    for (const JConn& c : job_conns(p, demands)) {
+        const jp::Pair& pair = *c.pair;
+        const jp::Route& route = *c.route;
         if (pair.src != host)
             continue;
         const std::string what = M() + "Jalapeno's path " + pair.src + " -> " + pair.dst;

@@ -22,20 +22,33 @@ namespace srv6steer::planner {
 // the order of the rank pairs (Job::demands), each once.
 std::vector<jalapeno::Pair> host_pairs(const Job& job);
 
-// A job's routes from Jalapeno: one per directed host pair, asked once.
+// What to ask Jalapeno for each directed host pair (once): one path by a
+// metric, or with best_paths > 0 up to that many k-shortest paths, which the
+// pair's connections take in turn (path sets in the apply files).
+struct JalapenoQuery {
+    jalapeno::Metric metric = jalapeno::Metric::Load;
+    unsigned best_paths = 0;
+};
+// "shortest_path/load", "shortest_path/best-paths (limit 4)".
+std::string query_name(const JalapenoQuery& q);
+
+// A job's routes from Jalapeno, per directed host pair.
 struct JalapenoPlan {
     Job job;
+    JalapenoQuery query;
     std::string endpoint, collection;
     jalapeno::DestFunction dest_function;
-    std::optional<Block> block;              // the answers' usid_block (one for all)
-    std::vector<jalapeno::PairRoute> routes;  // in host_pairs(job) order
+    std::optional<Block> block;               // the answers' usid_block (one for all)
+    std::vector<jalapeno::PairRoutes> routes;  // in host_pairs(job) order, at least one each
 };
 
-// Asks `client` (Metric::Load: once per host pair, all or nothing). Error
-// when the answers are in two uSID blocks.
-JalapenoPlan ask_jalapeno(jalapeno::Client& client, const Job& job);
+// Asks `client` once per host pair, all or nothing (with Metric::Load
+// Jalapeno raises the links' load). Error when the answers are in two uSID
+// blocks.
+JalapenoPlan ask_jalapeno(jalapeno::Client& client, const Job& job, const JalapenoQuery& q = {});
 
-// The per-rank-pair plan:
+// The per-rank-pair plan (a host pair's connections take its routes in
+// turn, in the job's order):
 // "block" from the answers' usid_block (one for all of them, else Error);
 // with the client's dest_function, each path is the answer's uSIDs and
 // "decap" is {"ipv6": that function, "ipv4": dest_function.ipv4, else fe04

@@ -462,7 +462,7 @@ NextBest Client::next_best_path(const std::string& src, const std::string& dst,
     return parse_next_best(get(ctx, t), config_.dest_function, ctx);
 }
 
-std::vector<PairRoute> Client::paths_for(std::span<const Pair> pairs, Metric metric) {
+void Client::check_pairs(std::span<const Pair> pairs, bool load) const {
     // Everything that can be checked before the first call is: a failure
     // half-way through a /load run leaves loads raised for nothing.
     std::set<Pair> seen;
@@ -475,26 +475,54 @@ std::vector<PairRoute> Client::paths_for(std::span<const Pair> pairs, Metric met
         if (p.src == p.dst)
             throw ApiError(Failure::Refused, cat({which, ": source and destination are the same"}));
         const std::pair<std::string, std::string> key{vertex(p.src), vertex(p.dst)};
-        if (metric == Metric::Load && loaded_.contains(key))
+        if (load && loaded_.contains(key))
             throw ApiError(Failure::Refused,
                            cat({which, ": this client already called shortest_path/load for it "
                                        "(Client::forget_loads() allows it for a new job)"}));
     }
-    std::vector<PairRoute> out;
+}
+
+namespace {
+
+// Asks `one` for every pair in order; the first failure throws naming the
+// pair, and nothing is returned.
+template <typename T, typename F>
+std::vector<T> all_pairs(std::span<const Pair> pairs, bool load, F&& one) {
+    std::vector<T> out;
     out.reserve(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         try {
-            out.push_back({pairs[i], shortest_path(pairs[i].src, pairs[i].dst, metric)});
+            out.push_back({pairs[i], one(pairs[i])});
         } catch (const ApiError& e) {
             std::string m = cat({"pair ", std::to_string(i + 1), " of ", std::to_string(pairs.size()),
                                  ": ", e.what(), "; no paths returned for any pair"});
-            if (metric == Metric::Load && i > 0)
+            if (load && i > 0)
                 m += cat({" (Jalapeno raised the load of the paths of the ", std::to_string(i),
                           " pairs answered before)"});
             throw ApiError(e.failure(), m, e.http_status());
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<PairRoute> Client::paths_for(std::span<const Pair> pairs, Metric metric) {
+    check_pairs(pairs, metric == Metric::Load);
+    return all_pairs<PairRoute>(pairs, metric == Metric::Load,
+                                [&](const Pair& p) { return shortest_path(p.src, p.dst, metric); });
+}
+
+std::vector<PairRoutes> Client::best_paths_for(std::span<const Pair> pairs, unsigned limit) {
+    check_pairs(pairs, false);
+    return all_pairs<PairRoutes>(pairs, false, [&](const Pair& p) {
+        auto routes = best_paths(p.src, p.dst, limit);
+        if (routes.empty())
+            throw ApiError(Failure::NoPath,
+                           cat({config_.endpoint, " shortest_path/best-paths ", vertex(p.src), " -> ",
+                                vertex(p.dst), ": no paths in the answer"}));
+        return routes;
+    });
 }
 
 }  // namespace srv6steer::jalapeno

@@ -217,6 +217,11 @@ struct PairRoute {
     Route route;
 };
 
+struct PairRoutes {
+    Pair pair;
+    std::vector<Route> routes;  // at least one, shortest first
+};
+
 // ---- the pure parts (no network), for tests and for answers read elsewhere ----
 
 // Where an answer came from, for messages: "Jalapeno http://h:30800/api/v1
@@ -272,6 +277,9 @@ public:
     // returned. Pairs must be distinct. With Metric::Load, Jalapeno has raised
     // the loads of the pairs answered before a failure; the message says so.
     std::vector<PairRoute> paths_for(std::span<const Pair> pairs, Metric metric = Metric::Load);
+    // The same with /best-paths: up to `limit` k-shortest paths per pair (at
+    // least one, else the pair fails), all or nothing.
+    std::vector<PairRoutes> best_paths_for(std::span<const Pair> pairs, unsigned limit);
 
     // Pairs (vertex ids) this client has called /shortest_path/load for,
     // answered or not.
@@ -286,6 +294,9 @@ public:
                        std::string_view extra = {}) const;
 
 private:
+    // Throws for pairs given twice, a pair of one host, or (load) a pair
+    // already asked with /load.
+    void check_pairs(std::span<const Pair> pairs, bool load) const;
     std::string get(const Context& ctx, const std::string& target);
     std::string vertex(const std::string& host) const;
 

@@ -192,6 +192,58 @@ TEST_F(PlanCli, FromJalapenoOneCallPerHostPairAndTheEnvironmentAsDefaults) {
     EXPECT_FALSE(fs::exists(path("none")));
 }
 
+TEST_F(PlanCli, FromJalapenoBestPathsFillPathSetsAndOtherMetrics) {
+    tj::FakeJalapeno fake;
+    const std::string api = "/api/v1/graphs/fabric_graph/shortest_path/";
+    fake.on(api + "best-paths", "hosts/h1", "hosts/h2", {200, tj::kBestH1H2});
+    fake.on(api + "latency", "hosts/h1", "hosts/h2", {200, tj::kLoadH1H2});
+    // Two ranks on h1, to h2: three connections, Jalapeno's two best paths in turn.
+    const auto job = write("pairs.json", R"({"ranks": ["h1", "h2", "h1"], "pattern": "pairs",
+        "pairs": [{"src": 0, "dst": 1, "connections": 2}, {"src": 2, "dst": 1}]})");
+    const std::vector<std::string> base{kBin, "plan", "--job", job, "--jalapeno", fake.endpoint(), "--collection",
+                                        "fabric_graph", "--dest-function", "fe06"};
+    const auto r = run(clitest::cat(base, {"--best-paths", "4", "--apply-dir", path("apply"), "-o", path("p.json")}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(fake.targets().size(), 1u);
+    EXPECT_NE(fake.targets()[0].find("best-paths?"), std::string::npos) << fake.targets()[0];
+    EXPECT_NE(fake.targets()[0].find("limit=4"), std::string::npos) << fake.targets()[0];
+    EXPECT_NE(r.err.find("2 paths"), std::string::npos) << r.err;
+    const auto p = json::parse(labwalk::slurp(path("p.json")));
+    EXPECT_EQ(p["pairs"], json::parse(R"([{"src": 0, "dst": 1, "paths": ["1004,1001,1006", "1004,1002,1006"]},
+                                          {"src": 2, "dst": 1, "path": "1004,1001,1006"}])"));
+    // h1's apply file: both paths in both families, and per family a set of
+    // its connections' paths (3 entries: the first path twice).
+    const auto a = json::parse(labwalk::slurp(path("apply/h1.json")));
+    std::map<int, std::string> usids;
+    for (const auto& e : a["paths"])
+        usids[e["id"]] = e["usids"];
+    ASSERT_EQ(usids.size(), 4u);
+    ASSERT_EQ(a["sets"].size(), 2u);
+    std::set<std::vector<std::string>> sets;
+    for (const auto& set : a["sets"]) {
+        std::vector<std::string> members;
+        for (const auto& id : set["paths"])
+            members.push_back(usids.at(id.get<int>()));
+        sets.insert(members);
+    }
+    EXPECT_EQ(sets, (std::set<std::vector<std::string>>{
+                        {"1004,1001,1006,fe06", "1004,1002,1006,fe06", "1004,1001,1006,fe06"},
+                        {"1004,1001,1006,fe04", "1004,1002,1006,fe04", "1004,1001,1006,fe04"}}));
+
+    // Another metric: its endpoint, once per pair.
+    const auto l = run(clitest::cat(base, {"--metric", "latency"}));
+    ASSERT_EQ(l.code, 0) << l.err;
+    EXPECT_EQ(fake.count(api + "latency?source=hosts/h1&destination=hosts/h2&direction=outbound"), 1u)
+        << fake.targets().back();
+    EXPECT_EQ(l.err.find("raised"), std::string::npos) << l.err;  // only /load raises loads
+    const auto bad = run(clitest::cat(base, {"--metric", "speed"}));
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("expected load, hops, latency or utilization"), std::string::npos) << bad.err;
+    const auto both = run(clitest::cat(base, {"--metric", "hops", "--best-paths", "2"}));
+    EXPECT_EQ(both.code, 2);
+    EXPECT_NE(both.err.find("exclude each other"), std::string::npos) << both.err;
+}
+
 // One table row: the cells of the line that starts with `fabric`.
 std::vector<std::string> row(const std::string& table, const std::string& fabric) {
     std::stringstream ss(table);

@@ -192,9 +192,9 @@ JalapenoPlan jalapeno_plan(jalapeno::DestFunction df) {
     const auto job = Job::parse(R"({"ranks": ["h1", "h2", "h1"], "pattern": "pairs",
         "pairs": [{"src": 0, "dst": 1}, {"src": 2, "dst": 1}]})", "pairs.json");
     const jalapeno::Context ctx{"http://127.0.0.1:1/api/v1", "shortest_path/load", "hosts/h1", "hosts/h2"};
-    JalapenoPlan p{job, "http://127.0.0.1:1/api/v1", "fabric_graph", df, Block::parse("fcbb:0::/32"), {}};
-    p.routes.push_back({{"h1", "h2"}, jalapeno::parse_route(testing_jalapeno::kLoadH1H2, jalapeno::Metric::Load,
-                                                             df ? std::optional<uint16_t>(*df) : std::nullopt, ctx)});
+    JalapenoPlan p{job, {}, "http://127.0.0.1:1/api/v1", "fabric_graph", df, Block::parse("fcbb:0::/32"), {}};
+    p.routes.push_back({{"h1", "h2"}, {jalapeno::parse_route(testing_jalapeno::kLoadH1H2, jalapeno::Metric::Load,
+                                                              df ? std::optional<uint16_t>(*df) : std::nullopt, ctx)}});
     return p;
 }
 
@@ -221,7 +221,7 @@ TEST(ApplyFile, FromJalapenoBothFamiliesUnderPlanPysIds) {
     EXPECT_THAT(error_of([&] { to_apply_json(p, "h2"); }), HasSubstr("\"h2\" sends to no other host"));
 
     // A destination Jalapeno shows with an IPv6 address only: no IPv4 path.
-    p.routes[0].route.destination.ipv4_address.reset();
+    p.routes[0].routes[0].destination.ipv4_address.reset();
     const auto v6 = cli::parse_config(to_apply_json(p, "h1"), "h1.json");
     ASSERT_EQ(v6.paths.size(), 1u);
     EXPECT_EQ(v6.paths.begin()->first, id6);
