@@ -3,11 +3,13 @@
 // names, uSIDs and addresses, so the same spec is the same topology.
 #include <string>
 
-#include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "topology.hpp"
+#include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 namespace {
 
@@ -49,16 +51,16 @@ Topology clos(const ClosSpec& s) {
 
     Topology t;
     t.block = Block::parse(s.block);
-    t.name = M() + std::to_string(s.tiers) + "-tier Clos";
+    t.name = cat({std::to_string(s.tiers), "-tier Clos"});
     uint16_t next = 0x1001;
-    auto prefix = [&](unsigned plane) { return s.planes > 1 ? std::string(M() + "p" + std::to_string(plane) + "-") : std::string(); };
+    auto prefix = [&](unsigned plane) { return s.planes > 1 ? cat({"p", std::to_string(plane), "-"}) : std::string(); };
     // Node indices: [plane][superspines][pod][spines][pod][leaves]
     std::vector<std::vector<uint32_t>> leaf_of(s.planes);  // plane -> global leaf number -> node
     const unsigned wp = digits(pods), ws = digits(s.spines), wl = digits(s.leaves), wss = digits(supers);
     for (unsigned p = 0; p < s.planes; p++) {
         const uint32_t ss0 = static_cast<uint32_t>(t.nodes.size());
         for (unsigned i = 0; i < supers; i++)
-            t.nodes.push_back({M() + prefix(p) + "ss" + padded(i, wss), Role::Superspine, next++, p});
+            t.nodes.push_back({cat({prefix(p), "ss", padded(i, wss)}), Role::Superspine, next++, p});
         std::vector<uint32_t> spine0(pods);
         for (unsigned pod = 0; pod < pods; pod++) {
             spine0[pod] = static_cast<uint32_t>(t.nodes.size());
@@ -97,7 +99,7 @@ Topology clos(const ClosSpec& s) {
     for (unsigned h = 0; h < n_hosts; h++) {
         Host host;
         const unsigned n = h + 1;
-        host.name = M() + "h" + padded(n, wh);
+        host.name = cat({"h", padded(n, wh)});
         for (unsigned p = 0; p < s.planes; p++)
             host.leaves.push_back(leaf_of[p][h / s.hosts_per_leaf]);
         Ipv6 a6 = Ipv6::parse("fd00::10");

@@ -7,12 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "msg.hpp"
 #include "output.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 using ojson = nlohmann::ordered_json;
 namespace jp = jalapeno;
@@ -38,7 +39,7 @@ jp::DestFunction parse_dest_function(std::string_view text, std::string_view wha
 
 std::string query_name(const JalapenoQuery& q) {
     if (q.best_paths)
-        return M() + "shortest_path/best-paths (limit " + std::to_string(q.best_paths) + ")";
+        return cat({"shortest_path/best-paths (limit ", std::to_string(q.best_paths), ")"});
     return jp::endpoint_name(q.metric);
 }
 
@@ -57,8 +58,7 @@ JalapenoPlan ask_jalapeno(jp::Client& client, const Job& job, const JalapenoQuer
             Block b;
             jp::usids_of(route.srv6.srv6_usid, route.srv6.usid_block, &b);
             if (p.block && b != *p.block)
-                throw Error(M() + "Jalapeno answers in two uSID blocks (" + p.block->str() + ", and " + b.str() +
-                            " for " + pair.src + " -> " + pair.dst + "): a plan has one block");
+                throw Error(cat({"Jalapeno answers in two uSID blocks (", p.block->str(), ", and ", b.str(), " for ", pair.src, " -> ", pair.dst, "): a plan has one block"}));
             p.block = b;
         }
     return p;
@@ -109,8 +109,7 @@ ojson rank_pair_path(const JalapenoPlan& p, const jp::Route& route) {
 std::string to_rank_pairs_json(const JalapenoPlan& p) {
     ojson doc;
     doc["version"] = 1;
-    doc["comment"] = std::string(M() + "srv6steer plan of " + p.job.source + " from Jalapeno " + p.endpoint + " " +
-                                 p.collection + ": " + query_name(p.query));
+    doc["comment"] = cat({"srv6steer plan of ", p.job.source, " from Jalapeno ", p.endpoint, " ", p.collection, ": ", query_name(p.query)});
     if (p.block)
         doc["block"] = p.block->str();
     if (p.dest_function) {
@@ -180,7 +179,7 @@ std::string to_apply_json(const JalapenoPlan& p, std::string_view host) {
         const jp::Route& route = *c.route;
         if (pair.src != host)
             continue;
-        const std::string what = M() + "Jalapeno's path " + pair.src + " -> " + pair.dst;
+        const std::string what = cat({"Jalapeno's path ", pair.src, " -> ", pair.dst});
         const uint32_t dst = dst_index.at(pair.dst);
         if (!p.dest_function) {
             conns.push_back({dst, false, {}, route.path.segments, what});
@@ -196,8 +195,7 @@ std::string to_apply_json(const JalapenoPlan& p, std::string_view host) {
         }
     }
     if (conns.empty())
-        throw Error(M() + "host " + text::quote(host) + " sends to no other host in " + p.job.source +
-                    ": it has no apply file");
+        throw Error(cat({"host ", text::quote(host), " sends to no other host in ", p.job.source, ": it has no apply file"}));
     std::string out = apply_obj(*p.block, conns, std::string(host)).dump(2);
     out += '\n';
     return out;

@@ -6,11 +6,12 @@
 
 #include "json_in.hpp"
 #include "json_text.hpp"
-#include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 using jsonin::at;
 using text::quote;
@@ -55,12 +56,12 @@ Job Job::parse(std::string_view text, const std::string& source) {
         if (ranks->empty())
             r.problem("ranks", "empty: a job needs ranks (the host of each, in rank order)");
         if (ranks->size() > kMaxRanks)
-            r.problem("ranks", M() + "more than " + std::to_string(kMaxRanks) + " ranks");
+            r.problem("ranks", cat({"more than ", std::to_string(kMaxRanks), " ranks"}));
         for (size_t i = 0; i < ranks->size(); i++) {
             if ((*ranks)[i].is_string() && !(*ranks)[i].get<std::string>().empty())
                 job.ranks.push_back((*ranks)[i].get<std::string>());
             else
-                r.problem(at("ranks", i), M() + "expected a host name, got " + jsontext::shown((*ranks)[i]));
+                r.problem(at("ranks", i), cat({"expected a host name, got ", jsontext::shown((*ranks)[i])}));
         }
     }
     if (auto p = r.string(doc, "", "pattern", true)) {
@@ -71,7 +72,7 @@ Job Job::parse(std::string_view text, const std::string& source) {
         else if (*p == "pairs")
             job.pattern = Pattern::Pairs;
         else
-            r.problem("pattern", M() + "expected \"ring\", \"all-to-all\" or \"pairs\", got " + quote(*p));
+            r.problem("pattern", cat({"expected \"ring\", \"all-to-all\" or \"pairs\", got ", quote(*p)}));
     }
     if (auto d = r.string(doc, "", "direction", false)) {
         if (job.pattern != Pattern::Ring)
@@ -83,7 +84,7 @@ Job Job::parse(std::string_view text, const std::string& source) {
         else if (*d == "both")
             job.direction = Direction::Both;
         else
-            r.problem("direction", M() + "expected \"r -> r-1\" (gloo's ring), \"r -> r+1\" or \"both\", got " + quote(*d));
+            r.problem("direction", cat({"expected \"r -> r-1\" (gloo's ring), \"r -> r+1\" or \"both\", got ", quote(*d)}));
     }
     if (auto v = r.number(doc, "", "volume", false, 0))
         job.volume = *v;
@@ -114,12 +115,11 @@ Job Job::parse(std::string_view text, const std::string& source) {
             d.src = static_cast<uint32_t>(*s);
             d.dst = static_cast<uint32_t>(*t);
             if (d.src == d.dst) {
-                r.problem(w, M() + "src and dst are both rank " + std::to_string(d.src));
+                r.problem(w, cat({"src and dst are both rank ", std::to_string(d.src)}));
                 continue;
             }
             if (auto [it, fresh] = seen.emplace(std::pair(d.src, d.dst), w); !fresh) {
-                r.problem(w, M() + "rank pair " + std::to_string(d.src) + " -> " + std::to_string(d.dst) +
-                                 " is listed twice (also at " + it->second + ")");
+                r.problem(w, cat({"rank pair ", std::to_string(d.src), " -> ", std::to_string(d.dst), " is listed twice (also at ", it->second, ")"}));
                 continue;
             }
             job.pairs.push_back(d);

@@ -87,7 +87,7 @@ json Reader::parse(std::string_view text) {
 }
 
 void Reader::problem(const std::string& where, const std::string& what) {
-    problems_.push_back(where.empty() ? what : std::string(M() + where + ": " + what));
+    problems_.push_back(where.empty() ? what : cat({where, ": ", what}));
 }
 
 void Reader::finish() const {
@@ -111,7 +111,7 @@ void Reader::finish() const {
 
 bool Reader::object(const json& j, const std::string& where, std::initializer_list<const char*> keys) {
     if (!j.is_object()) {
-        problem(where, M() + "expected an object, got " + jsontext::shown(j));
+        problem(where, cat({"expected an object, got ", jsontext::shown(j)}));
         return false;
     }
     for (const auto& [k, v] : j.items()) {
@@ -124,7 +124,7 @@ bool Reader::object(const json& j, const std::string& where, std::initializer_li
                 expected += ", ";
             expected += a;
         }
-        problem(at(where, key), M() + "unknown key (expected " + expected + ")");
+        problem(at(where, key), cat({"unknown key (expected ", expected, ")"}));
     }
     return true;
 }
@@ -136,7 +136,7 @@ std::optional<std::string> Reader::string(const json& obj, const std::string& wh
         return std::nullopt;
     }
     if (!obj[key].is_string()) {
-        problem(at(where, key), M() + "expected a string, got " + jsontext::shown(obj[key]));
+        problem(at(where, key), cat({"expected a string, got ", jsontext::shown(obj[key])}));
         return std::nullopt;
     }
     return obj[key].get<std::string>();
@@ -164,8 +164,7 @@ std::optional<double> Reader::number(const json& obj, const std::string& where, 
 std::optional<uint64_t> Reader::integer(const json& j, const std::string& where, uint64_t min, uint64_t max) {
     if (j.is_number_unsigned() && j.get<uint64_t>() >= min && j.get<uint64_t>() <= max)
         return j.get<uint64_t>();
-    problem(where, M() + "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
-                       jsontext::shown(j));
+    problem(where, cat({"expected an integer from ", std::to_string(min), " to ", std::to_string(max), ", got ", jsontext::shown(j)}));
     return std::nullopt;
 }
 
@@ -189,8 +188,7 @@ std::optional<uint16_t> Reader::usid(const json& obj, const std::string& where, 
     });
     const unsigned long v = hex ? std::stoul(*s, nullptr, 16) : 0;
     if (!hex || v == 0) {
-        problem(at(where, key), M() + "expected a uSID of 1 to 4 hex digits from 1 to ffff (16 bits), e.g. \"1004\", got " +
-                                    text::quote(*s));
+        problem(at(where, key), cat({"expected a uSID of 1 to 4 hex digits from 1 to ffff (16 bits), e.g. \"1004\", got ", text::quote(*s)}));
         return std::nullopt;
     }
     return static_cast<uint16_t>(v);
@@ -203,7 +201,7 @@ const json* Reader::array(const json& obj, const std::string& where, const char*
         return nullptr;
     }
     if (!obj[key].is_array()) {
-        problem(at(where, key), M() + "expected an array, got " + jsontext::shown(obj[key]));
+        problem(at(where, key), cat({"expected an array, got ", jsontext::shown(obj[key])}));
         return nullptr;
     }
     return &obj[key];

@@ -13,9 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "msg.hpp"
+#include "text.hpp"
 
 namespace srv6steer::planner::jsonin {
+
+using text::cat;
 
 using json = nlohmann::json;
 

@@ -6,12 +6,13 @@
 #include <map>
 
 #include "json_in.hpp"
-#include "msg.hpp"
 #include "plan.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 std::optional<uint32_t> leaf_in_plane(const Topology& t, uint32_t host, unsigned plane) {
     for (uint32_t l : t.hosts[host].leaves)
@@ -58,9 +59,7 @@ std::vector<Conn> connections(const Topology& t, const Job& job) {
     for (const Demand& d : demands)
         total += d.connections;
     if (total > kMaxPlanConnections) {
-        throw Error(M() + job.source + ": " + std::to_string(total) + " connections (rank pairs x connections), more than " +
-                    std::to_string(kMaxPlanConnections) +
-                    " in one plan: use fewer connections per rank pair, or plan the job in parts");
+        throw Error(cat({job.source, ": ", std::to_string(total), " connections (rank pairs x connections), more than ", std::to_string(kMaxPlanConnections), " in one plan: use fewer connections per rank pair, or plan the job in parts"}));
     }
     // Whether two leaves of a plane are joined by a path, asked once per pair.
     std::map<std::pair<uint32_t, uint32_t>, bool> joined;
@@ -97,15 +96,13 @@ std::vector<Conn> connections(const Topology& t, const Job& job) {
             if (auto other = leaf_in_plane(t, r, t.nodes[l].plane))
                 path = path || reach(l, *other);
         if (!path) {
-            std::string msg = M() + job.source + ": ranks " + std::to_string(d.src) + " -> " + std::to_string(d.dst) +
-                              ": hosts " + text::quote(t.hosts[s].name) + " and " + text::quote(t.hosts[r].name) +
-                              ": no path joins their leaves in any plane they share (";
+            std::string msg = cat({job.source, ": ranks ", std::to_string(d.src), " -> ", std::to_string(d.dst), ": hosts ", text::quote(t.hosts[s].name), " and ", text::quote(t.hosts[r].name), ": no path joins their leaves in any plane they share ("});
             bool first = true;
             for (uint32_t l : t.hosts[s].leaves)
                 if (auto other = leaf_in_plane(t, r, t.nodes[l].plane)) {
                     msg += first ? "" : ", ";
                     first = false;
-                    msg += M() + t.nodes[l].name + " and " + t.nodes[*other].name + " have no common spine";
+                    msg += cat({t.nodes[l].name, " and ", t.nodes[*other].name, " have no common spine"});
                 }
             msg += "); link those leaves through a spine (or their spines through a superspine)";
             throw Error(msg);

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "msg.hpp"
 #include "simulate.hpp"
+#include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 namespace {
 
@@ -117,7 +119,7 @@ std::string svg(const Topology& t, const LinkLoads& loads, const std::string& ti
         o += "\" stroke-width=\"";
         o += num(v > 0 ? 2.5 : 1.0);
         o += "\"><title>";
-        o += escape(M() + t.nodes[a].name + " -> " + t.nodes[b].name + ": " + label(v));
+        o += escape(cat({t.nodes[a].name, " -> ", t.nodes[b].name, ": ", label(v)}));
         o += "</title></line>\n";
         if (labels && v > 0) {
             const double f = up ? 0.3 : 0.7;  // up labels near the leaf, down labels near the spine

@@ -10,11 +10,12 @@
 
 #include "json_in.hpp"
 #include "json_text.hpp"
-#include "msg.hpp"
 #include "srv6steer/error.hpp"
 #include "text.hpp"
 
 namespace srv6steer::planner {
+
+using text::cat;
 
 using jsonin::at;
 using text::quote;
@@ -95,7 +96,7 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
                 else if (*role == "host")
                     r.problem(at(w, "role"), "hosts are listed in \"hosts\" (with their leaf), not in \"nodes\"");
                 else
-                    r.problem(at(w, "role"), M() + "expected \"leaf\", \"spine\" or \"superspine\", got " + quote(*role));
+                    r.problem(at(w, "role"), cat({"expected \"leaf\", \"spine\" or \"superspine\", got ", quote(*role)}));
             }
             if (auto u = r.usid(j, w, "usid", true))
                 n.usid = *u;
@@ -114,7 +115,7 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
             return std::nullopt;
         auto it = names.find(*s);
         if (it == names.end()) {
-            r.problem(at(w, key), M() + "no node " + quote(*s) + " in \"nodes\"");
+            r.problem(at(w, key), cat({"no node ", quote(*s), " in \"nodes\""}));
             return std::nullopt;
         }
         return it->second;
@@ -155,12 +156,12 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
                 for (size_t k = 0; k < ls->size(); k++) {
                     const std::string lw = at(at(w, "leaves"), k);
                     if (!(*ls)[k].is_string()) {
-                        r.problem(lw, M() + "expected a node name, got " + jsontext::shown((*ls)[k]));
+                        r.problem(lw, cat({"expected a node name, got ", jsontext::shown((*ls)[k])}));
                         continue;
                     }
                     auto it = names.find((*ls)[k].get<std::string>());
                     if (it == names.end())
-                        r.problem(lw, M() + "no node " + quote((*ls)[k].get<std::string>()) + " in \"nodes\"");
+                        r.problem(lw, cat({"no node ", quote((*ls)[k].get<std::string>()), " in \"nodes\""}));
                     else
                         h.leaves.push_back(it->second);
                 }
@@ -169,7 +170,7 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
                 try {
                     h.ipv6 = Ipv6::parse(*a);
                     if (h.ipv6->is_v4_mapped())
-                        throw Error(M() + "expected an IPv6 address, got IPv4-mapped " + quote(*a));
+                        throw Error(cat({"expected an IPv6 address, got IPv4-mapped ", quote(*a)}));
                 } catch (const Error& e) {
                     r.problem(at(w, "ipv6"), e.what());
                 }
@@ -178,7 +179,7 @@ Topology Topology::parse(std::string_view text, const std::string& source) {
                 try {
                     h.ipv4 = Ipv6::parse_any(*a);
                     if (!h.ipv4->is_v4_mapped())
-                        throw Error(M() + "expected an IPv4 address (a.b.c.d), got " + quote(*a));
+                        throw Error(cat({"expected an IPv4 address (a.b.c.d), got ", quote(*a)}));
                 } catch (const Error& e) {
                     r.problem(at(w, "ipv4"), e.what());
                 }
@@ -200,23 +201,22 @@ void Topology::validate(const std::string& source) const {
     std::map<std::string, std::string> name_at;
     std::map<uint16_t, std::string> usid_at;
     if (block.len > 96)
-        r.problem("block", M() + block.str() +
-                               ": longer than /96; python/srv6steer/plan.py (which reads the plans) takes blocks up to "
-                               "/96, which leave room for two uSIDs (a node's and the decap function)");
+        r.problem("block", cat({block.str(), ": longer than /96; python/srv6steer/plan.py (which reads the plans) takes blocks up to "
+                               "/96, which leave room for two uSIDs (a node's and the decap function)"}));
     auto usid_use = [&](uint16_t u, const std::string& w) {
         if (u == decap.ipv6 || u == decap.ipv4)
-            r.problem(w, M() + "uSID " + usid_hex(u) + " is a decap function (\"decap\")");
+            r.problem(w, cat({"uSID ", usid_hex(u), " is a decap function (\"decap\")"}));
         else if (host_decap && (u == host_decap->ipv6 || u == host_decap->ipv4))
-            r.problem(w, M() + "uSID " + usid_hex(u) + " is a host decap function (\"host_decap\")");
+            r.problem(w, cat({"uSID ", usid_hex(u), " is a host decap function (\"host_decap\")"}));
         else if (auto [it, fresh] = usid_at.emplace(u, w); !fresh)
-            r.problem(w, M() + "uSID " + usid_hex(u) + " is already used at " + it->second);
+            r.problem(w, cat({"uSID ", usid_hex(u), " is already used at ", it->second}));
     };
     for (size_t i = 0; i < nodes.size(); i++) {
         const auto w = at("nodes", i);
         if (nodes[i].name.empty())
             r.problem(at(w, "name"), "empty name");
         else if (auto [it, fresh] = name_at.emplace(nodes[i].name, at(w, "name")); !fresh)
-            r.problem(at(w, "name"), M() + "name " + quote(nodes[i].name) + " is already used at " + it->second);
+            r.problem(at(w, "name"), cat({"name ", quote(nodes[i].name), " is already used at ", it->second}));
         usid_use(nodes[i].usid, at(w, "usid"));
     }
     std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -228,7 +228,7 @@ void Topology::validate(const std::string& source) const {
             continue;
         const Node &a = nodes[l.a], &b = nodes[l.b];
         if (l.a == l.b) {
-            r.problem(w, M() + "links " + quote(a.name) + " to itself");
+            r.problem(w, cat({"links ", quote(a.name), " to itself"}));
             continue;
         }
         const int ra = static_cast<int>(a.role), rb = static_cast<int>(b.role);
@@ -236,13 +236,12 @@ void Topology::validate(const std::string& source) const {
             r.problem(w, std::string("a link joins a leaf to a spine or a spine to a superspine, not ") + role_name(a.role) +
                              " " + quote(a.name) + " to " + role_name(b.role) + " " + quote(b.name));
         else if (a.plane != b.plane)
-            r.problem(w, M() + "joins planes " + std::to_string(a.plane) + " (" + quote(a.name) + ") and " +
-                             std::to_string(b.plane) + " (" + quote(b.name) + "): planes are separate fabrics");
+            r.problem(w, cat({"joins planes ", std::to_string(a.plane), " (", quote(a.name), ") and ", std::to_string(b.plane), " (", quote(b.name), "): planes are separate fabrics"}));
         else {
             const uint32_t lo = static_cast<int>(a.role) < static_cast<int>(b.role) ? l.a : l.b;
             const uint32_t hi = lo == l.a ? l.b : l.a;
             if (!seen.insert({lo, hi}).second)
-                r.problem(w, M() + "link " + quote(a.name) + " - " + quote(b.name) + " is given twice");
+                r.problem(w, cat({"link ", quote(a.name), " - ", quote(b.name), " is given twice"}));
             up[lo]++;
             down[hi]++;
         }
@@ -252,11 +251,11 @@ void Topology::validate(const std::string& source) const {
     for (size_t i = 0; i < nodes.size(); i++) {
         const auto w = at("nodes", i);
         if (nodes[i].role == Role::Leaf && up[i] == 0)
-            r.problem(w, M() + "leaf " + quote(nodes[i].name) + " has no link to a spine");
+            r.problem(w, cat({"leaf ", quote(nodes[i].name), " has no link to a spine"}));
         if (nodes[i].role == Role::Spine && down[i] == 0)
-            r.problem(w, M() + "spine " + quote(nodes[i].name) + " has no link to a leaf");
+            r.problem(w, cat({"spine ", quote(nodes[i].name), " has no link to a leaf"}));
         if (nodes[i].role == Role::Superspine && down[i] == 0)
-            r.problem(w, M() + "superspine " + quote(nodes[i].name) + " has no link to a spine");
+            r.problem(w, cat({"superspine ", quote(nodes[i].name), " has no link to a spine"}));
     }
     for (size_t i = 0; i < hosts.size(); i++) {
         const auto w = at("hosts", i);
@@ -264,9 +263,9 @@ void Topology::validate(const std::string& source) const {
         if (h.name.empty())
             r.problem(at(w, "name"), "empty name");
         else if (auto [it, fresh] = name_at.emplace(h.name, at(w, "name")); !fresh)
-            r.problem(at(w, "name"), M() + "name " + quote(h.name) + " is already used at " + it->second);
+            r.problem(at(w, "name"), cat({"name ", quote(h.name), " is already used at ", it->second}));
         if (h.leaves.empty())
-            r.problem(w, M() + "host " + quote(h.name) + " has no leaf");
+            r.problem(w, cat({"host ", quote(h.name), " has no leaf"}));
         std::set<unsigned> planes;
         for (size_t k = 0; k < h.leaves.size(); k++) {
             const uint32_t l = h.leaves[k];
@@ -274,16 +273,14 @@ void Topology::validate(const std::string& source) const {
                 continue;
             const auto lw = h.leaves.size() == 1 ? at(w, "leaf") : at(at(w, "leaves"), k);
             if (nodes[l].role != Role::Leaf)
-                r.problem(lw, M() + "host " + quote(h.name) + " is attached to " + role_name(nodes[l].role) + " " +
-                                  quote(nodes[l].name) + ": hosts hang off leaves");
+                r.problem(lw, cat({"host ", quote(h.name), " is attached to ", role_name(nodes[l].role), " ", quote(nodes[l].name), ": hosts hang off leaves"}));
             else if (!planes.insert(nodes[l].plane).second)
-                r.problem(lw, M() + "host " + quote(h.name) + " has two leaves in plane " + std::to_string(nodes[l].plane) +
-                                  ": one leaf per plane");
+                r.problem(lw, cat({"host ", quote(h.name), " has two leaves in plane ", std::to_string(nodes[l].plane), ": one leaf per plane"}));
         }
         if (h.usid)
             usid_use(*h.usid, at(w, "usid"));
         else if (host_decap)
-            r.problem(w, M() + "host " + quote(h.name) + " has no \"usid\", which \"host_decap\" needs (paths end at the host)");
+            r.problem(w, cat({"host ", quote(h.name), " has no \"usid\", which \"host_decap\" needs (paths end at the host)"}));
     }
     if (hosts.empty())
         r.problem("hosts", "no hosts");

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "jalapeno/client.hpp"
-#include "jalapeno/str.hpp"
 #include "json_text.hpp"
 #include "text.hpp"
 
@@ -17,6 +16,7 @@ namespace srv6steer::jalapeno {
 namespace {
 
 using json = nlohmann::json;
+using text::cat;
 using text::quote;
 
 std::string type_of(const json& j) {
@@ -92,20 +92,13 @@ struct Reader {
             wrong(at(where, key), "an array", j);
         return j;
     }
-    std::string string(const json& obj, const char* key, const std::string& where) const {
-        const json& j = req(obj, key, where);
+    std::string string(const json& j, const std::string& where) const {
         if (!j.is_string())
-            wrong(at(where, key), "a string", j);
+            wrong(where, "a string", j);
         return j.get<std::string>();
     }
-    std::optional<std::string> opt_string(const json& obj, const char* key,
-                                          const std::string& where) const {
-        const json* j = opt(obj, key);
-        if (!j)
-            return std::nullopt;
-        if (!j->is_string())
-            wrong(at(where, key), "a string", *j);
-        return j->get<std::string>();
+    std::string string(const json& obj, const char* key, const std::string& where) const {
+        return string(req(obj, key, where), at(where, key));
     }
     uint32_t uint(const json& j, const std::string& where) const {
         if (!j.is_number_integer() || j.get<int64_t>() < 0 || j.get<int64_t>() > UINT32_MAX)
@@ -115,24 +108,28 @@ struct Reader {
     uint32_t req_uint(const json& obj, const char* key, const std::string& where) const {
         return uint(req(obj, key, where), at(where, key));
     }
-    std::optional<uint32_t> opt_uint(const json& obj, const char* key,
-                                     const std::string& where) const {
-        const json* j = opt(obj, key);
-        if (!j)
-            return std::nullopt;
-        return uint(*j, at(where, key));
-    }
     double number(const json& j, const std::string& where) const {
         if (!j.is_number())
             wrong(where, "a number", j);
         return j.get<double>();
     }
-    std::optional<double> opt_number(const json& obj, const char* key,
-                                     const std::string& where) const {
+    // An optional field read by one of the above: nullopt when absent or null.
+    template <typename T>
+    std::optional<T> optional(const json& obj, const char* key, const std::string& where,
+                              T (Reader::*read)(const json&, const std::string&) const) const {
         const json* j = opt(obj, key);
         if (!j)
             return std::nullopt;
-        return number(*j, at(where, key));
+        return (this->*read)(*j, at(where, key));
+    }
+    std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& where) const {
+        return optional<std::string>(obj, key, where, &Reader::string);
+    }
+    std::optional<uint32_t> opt_uint(const json& obj, const char* key, const std::string& where) const {
+        return optional<uint32_t>(obj, key, where, &Reader::uint);
+    }
+    std::optional<double> opt_number(const json& obj, const char* key, const std::string& where) const {
+        return optional<double>(obj, key, where, &Reader::number);
     }
     bool boolean(const json& obj, const char* key, const std::string& where) const {
         const json& j = req(obj, key, where);

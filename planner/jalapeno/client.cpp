@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "jalapeno/client.hpp"
-#include "jalapeno/str.hpp"
 #include "json_text.hpp"
 #include "text.hpp"
 
 namespace srv6steer::jalapeno {
 namespace {
 
+using text::cat;
 using text::quote;
 using Clock = std::chrono::steady_clock;
 
