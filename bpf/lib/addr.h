@@ -14,4 +14,19 @@ static __always_inline void srv6s_v4_mapped(__u8 out[16], __be32 addr)
 	w[3] = addr;
 }
 
+/* Copy one address as four 32-bit words. Paths are u8 arrays (alignment 1),
+ * so memcpy from them goes byte by byte; every address srv6steer copies is
+ * 4-byte aligned (map values are 8-byte aligned, packet headers at offsets
+ * the verifier accepts for 32-bit access: NET_IP_ALIGN + 14 + 8 or 24). */
+static __always_inline void srv6s_copy_addr(void *dst, const void *src)
+{
+	const __u32 *s = src;
+	__u32 *d = dst;
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+	d[3] = s[3];
+}
+
 #endif
