@@ -15,9 +15,11 @@ static __always_inline void srv6s_v4_mapped(__u8 out[16], __be32 addr)
 }
 
 /* Copy one address as four 32-bit words. Paths are u8 arrays (alignment 1),
- * so memcpy from them goes byte by byte; every address srv6steer copies is
- * 4-byte aligned (map values are 8-byte aligned, packet headers at offsets
- * the verifier accepts for 32-bit access: NET_IP_ALIGN + 14 + 8 or 24). */
+ * so memcpy from them goes byte by byte. Every address srv6steer copies is
+ * 4-byte aligned: map values are 8-byte aligned, and the outer source (22),
+ * destination (38) and SRH segments (62 + 16 i) are, counted from
+ * NET_IP_ALIGN (2) as the verifier counts packet offsets when it checks
+ * alignment. */
 static __always_inline void srv6s_copy_addr(void *dst, const void *src)
 {
 	const __u32 *s = src;
