@@ -12,7 +12,9 @@
 // packets sent, all of the case's shape (packets veth left in the backlog
 // are waited for, up to a second, and counted as late); in the warm-up
 // srv6steer's own counters must also show every packet under the case's
-// reason. Any failure throws benchutil::Failure naming the case.
+// reason (plus, at most, the other packets the sinks saw: the device's own
+// MLD and neighbour discovery are no_match too). Any failure throws
+// benchutil::Failure naming the case.
 #pragma once
 
 #include <vector>

@@ -86,6 +86,22 @@ struct {
 	__type(value, struct srv6s_counter);
 } srv6s_reasons SEC(".maps");
 
+/* The flow hashed last on this CPU and its hash (srv6s_memo_hash,
+ * bpf/lib/classify.h), so that a burst of one flow is hashed once. Private
+ * to the program: user space never opens it. */
+struct srv6s_hash_memo {
+	struct srv6s_flow_key key;
+	__u32 hash;
+	__u32 valid; /* 0 until the first flow is hashed */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srv6s_hash_memo);
+} srv6s_hash_memo SEC(".maps");
+
 /* User space only: how the program is attached (detach undoes exactly it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -30,7 +30,8 @@ static __always_inline void srv6s_count(void *map, __u32 idx, __u64 bytes)
 
 static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 {
-	struct srv6s_pkt pkt = {};
+	/* 8-byte aligned: srv6s_memo_hash reads the key as words. */
+	struct srv6s_pkt pkt __attribute__((aligned(8))) = {};
 	struct srv6s_config *cfg;
 	struct srv6s_path *path;
 	struct srv6s_pin *pin;
@@ -59,7 +60,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	if (!pin)
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 
-	hash = srv6s_flow_hash(&pkt.key);
+	hash = srv6s_memo_hash(&pkt.key);
 	ret = srv6s_choose_path(pin->path_set, hash, &path, &path_id);
 	if (ret)
 		return ret;

@@ -100,6 +100,40 @@ static __always_inline struct srv6s_pin *srv6s_find_pin(struct __sk_buff *skb,
 	return bpf_map_lookup_elem(&srv6s_prefixes, &pk);
 }
 
+/*
+ * srv6s_flow_hash(key), remembered per CPU for the last key: the packets of a
+ * burst (sendmmsg, GSO, a TCP window) are one flow, and the hash is the
+ * dearest part of steering a packet once its pin is found. The result is
+ * the hash of key either way: an entry is used only when its key is key,
+ * and it is never seen half written, since it is this CPU's and the runs
+ * of the program on one CPU never overlap (TC egress runs with bottom
+ * halves disabled, which on PREEMPT_RT is a per-CPU lock, and migration
+ * disabled; the per-CPU counters rely on the same). key must be 8-byte
+ * aligned (a stack slot; the verifier checks stack alignment).
+ */
+static __always_inline __u32 srv6s_memo_hash(const struct srv6s_flow_key *key)
+{
+	__u32 zero = 0;
+	struct srv6s_hash_memo *m = bpf_map_lookup_elem(&srv6s_hash_memo, &zero);
+	const __u64 *k = (const __u64 *)key;
+	__u64 *mk;
+	__u32 h;
+
+	SRV6S_STATIC_ASSERT(sizeof(*key) == 5 * sizeof(__u64), "flow key of five words");
+	if (!m)
+		return srv6s_flow_hash(key);
+	mk = (__u64 *)&m->key;
+	if (m->valid && !((k[0] ^ mk[0]) | (k[1] ^ mk[1]) | (k[2] ^ mk[2]) | (k[3] ^ mk[3]) |
+			  (k[4] ^ mk[4])))
+		return m->hash;
+	h = srv6s_flow_hash(key);
+	for (int i = 0; i < 5; i++)
+		mk[i] = k[i];
+	m->hash = h;
+	m->valid = 1;
+	return h;
+}
+
 /* The path with this id if it exists and is up; sets *missing when absent. */
 static __always_inline struct srv6s_path *srv6s_usable_path(__u32 id, int *missing)
 {
@@ -174,8 +208,10 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 		return -SRV6S_R_BAD_PATH;
 
 	/* Fast path: the home path is up. The compiler knows idx < n <= 16
-	 * and would drop the mask the verifier needs: hide idx from it. */
-	idx = srv6s_path_choice(h, 0, n);
+	 * and would drop the mask the verifier needs: hide idx from it. A set
+	 * of one path (every pin to a single path) has one choice: skip the
+	 * mix and the division, whose result is 0 then. */
+	idx = n == 1 ? 0 : srv6s_path_choice(h, 0, n);
 	barrier_var(idx);
 	id = g->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
 	*path = srv6s_usable_path(id, &pr.missing);

@@ -11,6 +11,7 @@
 #define SRV6S_BPF_ENCAP_H
 
 #include "srv6steer/abi.h"
+#include "addr.h"
 #include "consts.h"
 #include "parse.h"
 
@@ -84,8 +85,8 @@ static __always_inline int srv6s_push_encap(struct __sk_buff *skb, const struct 
 	ip6h->payload_len = payload_len > 0xffff ? 0 : bpf_htons(payload_len);
 	ip6h->nexthdr = n_segs ? IPPROTO_ROUTING : pkt->inner_proto;
 	ip6h->hop_limit = cfg->hop_limit ? cfg->hop_limit : SRV6S_DEFAULT_HOP_LIMIT;
-	__builtin_memcpy(&ip6h->saddr, cfg->src, 16);
-	__builtin_memcpy(&ip6h->daddr, path->dst, 16);
+	srv6s_copy_addr(&ip6h->saddr, cfg->src);
+	srv6s_copy_addr(&ip6h->daddr, path->dst);
 
 	if (!n_segs)
 		return 0;
@@ -109,7 +110,7 @@ static __always_inline int srv6s_push_encap(struct __sk_buff *skb, const struct 
 			break;
 		if ((void *)(seg + SRV6S_SEG_LEN) > data_end)
 			return -SRV6S_R_WRITE_FAILED;
-		__builtin_memcpy(seg, path->segs[i], SRV6S_SEG_LEN);
+		srv6s_copy_addr(seg, path->segs[i]);
 		seg += SRV6S_SEG_LEN;
 	}
 	return 0;

@@ -200,7 +200,9 @@ static __always_inline int srv6s_parse_ipv6(struct __sk_buff *skb, struct srv6s_
 	return -SRV6S_R_EXT_HDR_LIMIT;
 }
 
-static __noinline int srv6s_parse(struct __sk_buff *skb, struct srv6s_pkt *pkt)
+/* Inlined (no BPF-to-BPF call on every packet's path): the second call
+ * site, after bpf_skb_pull_data, is the rare path. */
+static __always_inline int srv6s_parse(struct __sk_buff *skb, struct srv6s_pkt *pkt)
 {
 	struct ethhdr *eth;
 	int ret;
