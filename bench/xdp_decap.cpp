@@ -55,6 +55,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -248,6 +249,7 @@ int bench(int argc, char** argv) {
         std::string name, what;
         Hook hook;
         Result r;
+        bool goal;  // the goal applies (XDP, decapsulated)
     };
     std::vector<Line> lines;
 
@@ -266,7 +268,7 @@ int bench(int argc, char** argv) {
         const Result r = measure(m, base_fd[0], floor_fd, {o.iterations, o.block, o.warmup}, wall);
         json("xdp_floor_decap_added_ns", "reduced_v6", r.added_ns, "ns");
         json("xdp_floor_decap_added_median_ns", "reduced_v6", r.added_median_ns, "ns");
-        lines.push_back({"floor", "reduced_v6, strip only (no parse)", Hook::Xdp, r});
+        lines.push_back({"floor", "reduced_v6, strip only (no parse)", Hook::Xdp, r, false});
     }
     for (Hook hook : {Hook::Xdp, Hook::Tc}) {
         if (o.hooks.find(hook_name(hook)) == std::string::npos)
@@ -285,8 +287,10 @@ int bench(int argc, char** argv) {
             json(pre + "_pass_ns", c.name, r.pass_ns, "ns");
             json(pre + "_decap_ns", c.name, r.steer_ns, "ns");
             if (hook == Hook::Xdp) {
-                json("xdp_decap_added_ns", c.name, r.added_ns, "ns", kGoalNs);
-                json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", kGoalNs);
+                // The goal is for frames that are decapsulated.
+                const auto goal = c.out.empty() ? std::nullopt : std::optional<double>(kGoalNs);
+                json("xdp_decap_added_ns", c.name, r.added_ns, "ns", goal);
+                json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", goal);
             } else {
                 json("tc_ingress_decap_added_ns", c.name, r.added_ns, "ns");
                 json("tc_ingress_decap_added_median_ns", c.name, r.added_median_ns, "ns");
@@ -294,20 +298,20 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ratio", c.name, r.ratio, "x", std::nullopt, 3);
             std::fprintf(stderr, "# %-4s %-12s added %6.1f ns (median %6.1f)\n", hook_name(hook), c.name.c_str(),
                          r.added_ns, r.added_median_ns);
-            lines.push_back({c.name, c.what, hook, r});
+            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && !c.out.empty()});
         }
     }
 
     std::fprintf(stderr, "\nns per frame added by srv6steer's decapsulation over a do-nothing program "
                          "(BPF_PROG_TEST_RUN, fresh frame per call, %s)\n",
                  wall ? "wall clock per call" : "kernel duration per call");
-    std::fprintf(stderr, "%-5s %-12s %-36s %9s %9s %8s %9s %7s  %s\n", "hook", "case", "frame", "base ns", "decap ns",
+    std::fprintf(stderr, "%-5s %-18s %-36s %9s %9s %8s %9s %7s  %s\n", "hook", "case", "frame", "base ns", "decap ns",
                  "added", "added p50", "ratio", "goal <= 50 ns (XDP)");
     for (const Line& l : lines) {
         const double worst = std::max(l.r.added_ns, l.r.added_median_ns);
-        std::fprintf(stderr, "%-5s %-12s %-36s %9.1f %9.1f %8.1f %9.1f %6.2fx  %s\n", hook_name(l.hook),
+        std::fprintf(stderr, "%-5s %-18s %-36s %9.1f %9.1f %8.1f %9.1f %6.2fx  %s\n", hook_name(l.hook),
                      l.name.c_str(), l.what.c_str(), l.r.pass_ns, l.r.steer_ns, l.r.added_ns, l.r.added_median_ns,
-                     l.r.ratio, l.hook == Hook::Tc ? "-" : worst <= kGoalNs ? "ok" : "goal missed");
+                     l.r.ratio, !l.goal ? "-" : worst <= kGoalNs ? "ok" : "goal missed");
     }
     return 0;
 }
