@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ namespace testpkt {
 enum class Hook { Xdp, Tc };
 
 inline const char* hook_name(Hook h) { return h == Hook::Xdp ? "xdp" : "tc"; }
+inline void PrintTo(Hook h, std::ostream* os) { *os << hook_name(h); }  // gtest parameter names
 
 // What each hook answers for a frame it passes and for one it drops.
 inline int pass_verdict(Hook h) { return h == Hook::Xdp ? 2 /* XDP_PASS */ : SRV6S_TC_CONTINUE; }
