@@ -37,6 +37,8 @@
  *               IPv4 checksum rewritten
  *  reduced_v6_nostats  reduced_v6 with the per-path counters off
  *  not_ours     IPv6 TCP to a host address: one LPM miss, untouched
+ *  not_ours_block, reduced_v6_block  the same with the SID block filter
+ *               (SRV6S_RX_CFG_BLOCK): a host address is refused by a compare
  *  disabled     reduced_v6 with decapsulation off: config and reason
  *               counter only, the least any frame costs
  *  floor        not srv6steer: bench/xdp_floor_decap.bpf.c strips the
@@ -103,6 +105,7 @@ struct Case {
     Bytes in, out;          // out empty: must pass untouched
     srv6s_rx_reason reason;
     uint32_t cfg_flags = SRV6S_RX_CFG_DEFAULT;
+    bool block = false;  // with the SID block filter fcbb:0:e002::/48
 };
 
 // The arriving frame: Ethernet, outer IPv6 (tclass, label), SRH if segs,
@@ -135,21 +138,26 @@ std::vector<Case> make_cases(const Options& o) {
         {"reduced_v6_nostats", "reduced_v6, per-path counters off", arriving(i6, kSid, 0, {}), i6,
          SRV6S_RX_DECAPSULATED, SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_NO_PATH_STATS},
         {"not_ours", "IPv6 TCP to a host address", i6, {}, SRV6S_RX_NOT_OURS},
+        {"not_ours_block", "not_ours, SID block filter /48", i6, {}, SRV6S_RX_NOT_OURS,
+         SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK, true},
+        {"reduced_v6_block", "reduced_v6, SID block filter /48", arriving(i6, kSid, 0, {}), i6,
+         SRV6S_RX_DECAPSULATED, SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK, true},
         {"disabled", "reduced_v6, decapsulation off", arriving(i6, kSid, 0, {}), {}, SRV6S_RX_DISABLED,
          SRV6S_RX_CFG_ECN_DROP_NOT_ECT},
     };
 }
 
-// The receiver: default config, the SID, and others (--sids in all) so the
-// trie is not trivially small.
+// The receiver: default config, the SID, and others (--sids in all, all in
+// fcbb:0:e002::/48 like it, as the block filter needs) so the trie is not
+// trivially small.
 void setup(DecapHarness& h, uint32_t sids) {
     h.config();
     h.sid(kSid, 64, SRV6S_SID_UDT46);
     for (uint32_t i = 0; i + 1 < sids; i++) {
-        Addr6 other = a6("fcbb:0:e100::");
-        other[4] = static_cast<uint8_t>(0xe1 + i / 8);
-        other[5] = static_cast<uint8_t>(i);
-        h.sid(other, i % 2 ? 64 : 48, SRV6S_SID_UDT6);
+        Addr6 other = a6("fcbb:0:e002:1000::");  // fcbb:0:e002:1000 + i::
+        other[6] = static_cast<uint8_t>(0x10 + (i >> 8));
+        other[7] = static_cast<uint8_t>(i);
+        h.sid(other, i % 2 ? 64 : 80, SRV6S_SID_UDT6);
     }
 }
 
@@ -275,7 +283,7 @@ int bench(int argc, char** argv) {
             continue;
         const int idx = hook == Hook::Xdp ? 0 : 1;
         for (const Case& c : cases) {
-            h.config(c.cfg_flags);
+            h.config(c.cfg_flags, c.block ? kSid : Addr6{}, c.block ? 48 : 0);
             verify(c, h, hook);
             const std::vector<Bytes> pkts = {c.in};
             const uint32_t shrink = c.out.empty() ? 0 : static_cast<uint32_t>(c.in.size() - c.out.size());
