@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "common.hpp"
@@ -71,6 +72,16 @@ void Agent::wait_log(const std::string& text, std::chrono::milliseconds timeout)
                           "; it said:\n" + log_);
         log_.append(buf, static_cast<size_t>(n));
     }
+}
+
+uint64_t cpu_ns(pid_t pid) {
+    unsigned long long ns = 0;
+    if (FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/schedstat").c_str(), "r")) {
+        if (std::fscanf(f, "%llu", &ns) != 1)
+            ns = 0;
+        std::fclose(f);
+    }
+    return ns;
 }
 
 Peers::Peers(uint32_t peers) {
