@@ -71,6 +71,33 @@ void put_address(const sockaddr_storage& ss, Ipv6& addr, uint16_t& port) {
     }
 }
 
+bool tcp_or_udp(int type, int proto) {
+    return (type == SOCK_STREAM && proto == IPPROTO_TCP) || (type == SOCK_DGRAM && proto == IPPROTO_UDP);
+}
+
+// A socket of another network namespace than of_netns (0: not known).
+bool elsewhere(int fd, uint64_t of_netns) {
+    uint64_t netns = 0;
+    socklen_t len = sizeof netns;
+    return of_netns && getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &netns, &len) == 0 && netns != of_netns;
+}
+
+// s.flow's addresses from the socket's own (`local`, from getsockname) and
+// its peer's, if it has one; unbound and unconnected addresses are zeros
+// (IPv4: ::ffff:0.0.0.0).
+void put_addresses(SocketFacts& s, const sockaddr_storage* local) {
+    if (s.family == AF_INET)
+        s.flow.src = s.flow.dst = Ipv6::from_ipv4(0);
+    if (local)
+        put_address(*local, s.flow.src, s.flow.sport);
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (getpeername(s.fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+        put_address(ss, s.flow.dst, s.flow.dport);
+        s.peer = Prefix{s.flow.dst, 128};
+    }
+}
+
 }  // namespace
 
 std::string describe(const SocketFacts& s) {
@@ -107,7 +134,7 @@ SocketFacts inspect_fully(int fd, uint64_t of_netns) {
     const int proto = int_option(fd, SOL_SOCKET, SO_PROTOCOL);
     if (type == SOCK_RAW)
         throw Error(name + " is a raw " + fam + " socket: only TCP and UDP sockets can be pinned", EPROTONOSUPPORT);
-    if (!((type == SOCK_STREAM && proto == IPPROTO_TCP) || (type == SOCK_DGRAM && proto == IPPROTO_UDP)))
+    if (!tcp_or_udp(type, proto))
         throw Error(name + " is an " + fam + " socket of protocol " + protocol_name(proto) +
                         ": only TCP and UDP sockets can be pinned",
                     EPROTONOSUPPORT);
@@ -116,26 +143,13 @@ SocketFacts inspect_fully(int fd, uint64_t of_netns) {
     socklen_t len = sizeof s.cookie;
     if (getsockopt(fd, SOL_SOCKET, kSoCookie, &s.cookie, &len) != 0)
         throw_errno(name + ": reading its socket cookie", errno);
-    uint64_t netns = 0;
-    len = sizeof netns;
-    if (of_netns && getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &netns, &len) == 0 && netns != of_netns)
+    if (elsewhere(fd, of_netns))
         throw Error(name + " is a socket of another network namespace: its packets never leave through an "
                            "interface of this one, so a pin here would steer nothing",
                     EXDEV);
-
-    // Unbound and unconnected addresses are zeros (IPv4: ::ffff:0.0.0.0).
-    if (s.family == AF_INET)
-        s.flow.src = s.flow.dst = Ipv6::from_ipv4(0);
-    sockaddr_storage ss{};
-    len = sizeof ss;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-        put_address(ss, s.flow.src, s.flow.sport);
-    ss = {};
-    len = sizeof ss;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-        put_address(ss, s.flow.dst, s.flow.dport);
-        s.peer = Prefix{s.flow.dst, 128};
-    }
+    sockaddr_storage local{};
+    len = sizeof local;
+    put_addresses(s, getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 ? &local : nullptr);
     return s;
 }
 
@@ -157,24 +171,11 @@ SocketFacts inspect(int fd, uint64_t of_netns) {
     int type = 0, proto = 0;
     socklen_t tlen = sizeof type, plen = sizeof proto, clen = sizeof s.cookie;
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
-        getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) != 0 ||
-        !((type == SOCK_STREAM && proto == IPPROTO_TCP) || (type == SOCK_DGRAM && proto == IPPROTO_UDP)) ||
-        getsockopt(fd, SOL_SOCKET, kSoCookie, &s.cookie, &clen) != 0)
+        getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) != 0 || !tcp_or_udp(type, proto) ||
+        getsockopt(fd, SOL_SOCKET, kSoCookie, &s.cookie, &clen) != 0 || elsewhere(fd, of_netns))
         return inspect_fully(fd, of_netns);
     s.flow.proto = static_cast<uint8_t>(proto);
-    uint64_t netns = 0;
-    len = sizeof netns;
-    if (of_netns && getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &netns, &len) == 0 && netns != of_netns)
-        return inspect_fully(fd, of_netns);
-    if (s.family == AF_INET)
-        s.flow.src = s.flow.dst = Ipv6::from_ipv4(0);
-    put_address(local, s.flow.src, s.flow.sport);
-    sockaddr_storage ss{};
-    len = sizeof ss;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-        put_address(ss, s.flow.dst, s.flow.dport);
-        s.peer = Prefix{s.flow.dst, 128};
-    }
+    put_addresses(s, &local);
     return s;
 }
 

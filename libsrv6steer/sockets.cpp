@@ -10,6 +10,11 @@
 // iterators.hpp). The index also decides the skip bit: NO_SOCKETS is set
 // only while it is empty, and a pin is indexed before it is written, so a
 // record a closed socket left costs a lookup until gc, never hides a pin.
+//
+// A batch (a job's thousand connections) costs per socket what cannot be
+// shared: reading it (socket_facts.hpp: six calls), looking up its pin, and
+// writing its pin (socket storage has no batch call). Its index records are
+// one BPF_MAP_UPDATE_BATCH, its route MTUs one journal step per destination.
 #include <cerrno>
 #include <cstring>
 #include <set>
