@@ -42,6 +42,9 @@ Agent::Agent(const std::string& bin, const std::vector<std::string>& args) {
     pid_ = fork();
     if (pid_ == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // Its stdout too ("sb-agent already matches ..."): the bench's
+        // stdout holds only the figures' JSON lines.
+        dup2(err[1], 1);
         dup2(err[1], 2);
         execv(argv[0], argv.data());
         _exit(127);
