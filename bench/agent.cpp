@@ -39,6 +39,7 @@
  */
 #include <fcntl.h>
 #include <grp.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -74,12 +75,16 @@ constexpr uint32_t kPathId = 1;
 struct Options {
     uint32_t runs = 9, connections = 1024, peers = 8, uid = 65534;
     std::string socket, bpffs;
+    pid_t agent = 0;
 };
 
 struct Run {
     double connect_ms = 0, path_ms = 0, pin_ms = 0, total_ms = 0;
     double direct_ms = 0;  // reference: pin_sockets by this process itself, no agent
     double list_ms = 0;    // reference: Steering::sockets() by this process (the data plane's listing)
+    // On-CPU time (steadier than the wall clock when the machine is busy):
+    double pin_cpu_ms = 0;     // pin_sockets: the rank's and the agent's together
+    double direct_cpu_ms = 0;  // the reference's pin_sockets
 };
 
 srv6steer::Path rank_path() {
@@ -88,6 +93,14 @@ srv6steer::Path rank_path() {
 }
 
 double ms(uint64_t from, uint64_t to) { return static_cast<double>(to - from) / 1e6; }
+
+// This process's on-CPU time in ns (schedstat counts a running process's
+// time only up to its last tick).
+uint64_t own_cpu_ns() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return uint64_t(t.tv_sec) * 1000000000ull + uint64_t(t.tv_nsec);
+}
 
 std::vector<std::pair<int, srv6steer::Target>> pins_of(const Connections& c) {
     std::vector<std::pair<int, srv6steer::Target>> pins;
@@ -110,10 +123,12 @@ void rank(const Options& o, const Peers& peers, int out, int go) {
     srv6steer::Steering s = srv6steer::Steering::connect(o.socket, kDev);
     const uint64_t t1 = now_ns();
     s.add_path(path);
+    const uint64_t c2 = own_cpu_ns() + cpu_ns(o.agent);
     const uint64_t t2 = now_ns();
     const size_t added = s.pin_sockets(pins);
     const uint64_t t3 = now_ns();
-    r = {ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t0, t3), 0, 0};
+    const uint64_t c3 = own_cpu_ns() + cpu_ns(o.agent);
+    r = {ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t0, t3), 0, 0, ms(c2, c3), 0};
     if (added != o.connections)
         throw Failure("pin_sockets said " + std::to_string(added) + " new pins, not " +
                       std::to_string(o.connections));
@@ -187,10 +202,12 @@ void direct(const Options& o, const Peers& peers, Run& r) {
     Connections conns(peers, o.connections);
     const auto pins = pins_of(conns);
     srv6steer::Steering s = srv6steer::Steering::open(kDev, o.bpffs);
+    const uint64_t c0 = own_cpu_ns();
     const uint64_t t0 = now_ns();
     if (s.pin_sockets(pins) != o.connections)
         throw Failure("the library's pin_sockets did not pin every socket");
     const uint64_t t1 = now_ns();
+    r.direct_cpu_ms = ms(c0, own_cpu_ns());
     const size_t listed = s.sockets().size();
     r.direct_ms = ms(t0, t1);
     r.list_ms = ms(t1, now_ns());
@@ -218,6 +235,8 @@ void report(const std::vector<Run>& all, const Options& o, const benchutil::Only
         {"pin_sockets", "pin_sockets, one call", &Run::pin_ms},
         {"direct", "reference: the library's own pin_sockets", &Run::direct_ms},
         {"list", "reference: the library's sockets() then", &Run::list_ms},
+        {"pin_cpu", "pin_sockets on-CPU, the rank's + the agent's", &Run::pin_cpu_ms},
+        {"direct_cpu", "the reference's pin_sockets on-CPU", &Run::direct_cpu_ms},
     };
     std::fprintf(stderr, "\n%-12s %-42s %9s %9s %9s\n", "case", "what", "ms", "min", "max");
     for (const Figure& f : figures) {
@@ -252,7 +271,7 @@ int bench(int argc, char** argv) {
          cxxopts::value(o.uid)->default_value("65534"));
     const benchutil::Common common = benchutil::parse_options(spec, argc, argv);
     if (common.list) {
-        std::printf("rank_total\nconnect\nadd_path\npin_sockets\ndirect\nlist\n");
+        std::printf("rank_total\nconnect\nadd_path\npin_sockets\ndirect\nlist\npin_cpu\ndirect_cpu\n");
         return 0;
     }
     if (o.runs == 0 || o.connections == 0 || o.peers == 0 || o.peers > 200)
@@ -280,6 +299,7 @@ int bench(int argc, char** argv) {
     Agent agent(bin, {"agent", "--bpffs", o.bpffs, "-c", config, "-d", kDev, "--socket", o.socket, "--socket-mode",
                       "0666", "-v"});
     agent.wait_log("round 1 done", std::chrono::seconds(30));
+    o.agent = agent.pid();
     srv6steer::Steering::open(kDev, o.bpffs).add_path(rank_path());  // the reference's own path
 
     one_rank(o, peers);  // warm-up

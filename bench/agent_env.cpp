@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "common.hpp"
@@ -41,6 +42,9 @@ Agent::Agent(const std::string& bin, const std::vector<std::string>& args) {
     pid_ = fork();
     if (pid_ == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // Its stdout too ("sb-agent already matches ..."): the bench's
+        // stdout holds only the figures' JSON lines.
+        dup2(err[1], 1);
         dup2(err[1], 2);
         execv(argv[0], argv.data());
         _exit(127);
@@ -71,6 +75,16 @@ void Agent::wait_log(const std::string& text, std::chrono::milliseconds timeout)
                           "; it said:\n" + log_);
         log_.append(buf, static_cast<size_t>(n));
     }
+}
+
+uint64_t cpu_ns(pid_t pid) {
+    unsigned long long ns = 0;
+    if (FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/schedstat").c_str(), "r")) {
+        if (std::fscanf(f, "%llu", &ns) != 1)
+            ns = 0;
+        std::fclose(f);
+    }
+    return ns;
 }
 
 Peers::Peers(uint32_t peers) {

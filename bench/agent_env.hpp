@@ -32,6 +32,7 @@ public:
     // Reads the log until it holds `text`; Failure after `timeout` or when
     // the agent exits first, with what it said.
     void wait_log(const std::string& text, std::chrono::milliseconds timeout);
+    pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
@@ -58,6 +59,12 @@ private:
     std::vector<UniqueFd> listeners_;
     std::vector<sockaddr_in6> addrs_;
 };
+
+// The time another process has been on a CPU, in ns (/proc/PID/schedstat,
+// which anyone may read; exact for a process that is waiting, as the agent
+// is between requests): under load, a steadier figure than the wall clock.
+// 0 when it cannot be read.
+uint64_t cpu_ns(pid_t pid);
 
 // n connected TCP sockets, to the peers in turn; the accepted ends are kept
 // too. Closed with a reset (SO_LINGER 0) so that they, and their pins, are

@@ -10,10 +10,11 @@
 // iterators.hpp). The index also decides the skip bit: NO_SOCKETS is set
 // only while it is empty, and a pin is indexed before it is written, so a
 // record a closed socket left costs a lookup until gc, never hides a pin.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-
+//
+// A batch (a job's thousand connections) costs per socket what cannot be
+// shared: reading it (socket_facts.hpp: six calls), looking up its pin, and
+// writing its pin (socket storage has no batch call). Its index records are
+// one BPF_MAP_UPDATE_BATCH, its route MTUs one journal step per destination.
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -22,162 +23,17 @@
 #include "remote/client.hpp"
 #include "iterators.hpp"
 #include "route_journal.hpp"
-#include "text.hpp"
+#include "socket_facts.hpp"
 
 namespace srv6steer {
 
+using socket_facts::check_pinnable;
+using socket_facts::describe;
+using socket_facts::inspect;
+using socket_facts::inspect_fully;
+using socket_facts::SocketFacts;
+
 namespace {
-
-constexpr int kSoCookie = 57;       // SO_COOKIE (Linux 4.12)
-constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
-
-// What pinning a socket needs to know of it, asked of the kernel once.
-struct SocketFacts {
-    int fd = -1;
-    uint64_t cookie = 0;
-    int family = 0;              // AF_INET or AF_INET6
-    uint32_t uid = 0;            // its owner (the socket inode's, which is sk_uid)
-    Flow flow;                   // its current addresses (IPv4: mapped; unconnected: zeros)
-    std::optional<Prefix> peer;  // connected: the peer, /128
-};
-
-// "tcp socket fd 7 (10.0.1.1 port 40000 to 10.0.2.20 port 5201)", for messages.
-std::string describe(const SocketFacts& s) {
-    const Flow& f = s.flow;
-    std::string text = proto_name(f.proto) + " socket fd " + std::to_string(s.fd) + " (" +
-                       text::address(f.src) + " port " + std::to_string(f.sport);
-    if (s.peer)
-        text += " to " + text::address(f.dst) + " port " + std::to_string(f.dport);
-    else
-        text += ", not connected";
-    return text + ")";
-}
-
-const char* file_kind(mode_t mode) {
-    switch (mode & S_IFMT) {
-    case S_IFREG: return "a regular file";
-    case S_IFDIR: return "a directory";
-    case S_IFIFO: return "a pipe";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFLNK: return "a symbolic link";
-    default: return "not a socket";
-    }
-}
-
-std::string family_name(int family) {
-    switch (family) {
-    case AF_UNIX: return "unix";
-    case AF_NETLINK: return "netlink";
-    case AF_PACKET: return "packet";
-    case AF_VSOCK: return "vsock";
-    default: return "address family " + std::to_string(family);
-    }
-}
-
-std::string protocol_name(int proto) {
-    switch (proto) {
-    case IPPROTO_ICMP: return "icmp";
-    case IPPROTO_ICMPV6: return "icmpv6";
-    case IPPROTO_SCTP: return "sctp";
-    case IPPROTO_UDPLITE: return "udplite";
-    case 262: return "mptcp";  // IPPROTO_MPTCP: its subflows are other sockets
-    default: return std::to_string(proto);
-    }
-}
-
-int int_option(int fd, int level, int name) {
-    int v = 0;
-    socklen_t len = sizeof v;
-    if (getsockopt(fd, level, name, &v, &len) != 0)
-        throw_errno("fd " + std::to_string(fd) + ": reading socket option " + std::to_string(name), errno);
-    return v;
-}
-
-// An address of a socket (getsockname / getpeername) as the data plane keys it.
-void put_address(const sockaddr_storage& ss, Ipv6& addr, uint16_t& port) {
-    if (ss.ss_family == AF_INET) {
-        const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
-        addr = Ipv6::from_ipv4(ntohl(in.sin_addr.s_addr));
-        port = ntohs(in.sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(ss);
-        std::memcpy(addr.bytes.data(), &in6.sin6_addr, 16);
-        port = ntohs(in6.sin6_port);
-    }
-}
-
-// The facts of fd, refusing anything but a TCP or UDP socket (IPv4 or IPv6).
-// `of_netns`: the attachment's network namespace (0: not known); a socket of
-// another one never sends through its interface, so pinning it is refused.
-SocketFacts inspect(int fd, uint64_t of_netns) {
-    const std::string name = "fd " + std::to_string(fd);
-    struct stat st {};
-    if (fd < 0 || fstat(fd, &st) != 0)
-        throw Error(name + " is not an open file descriptor of this process", EBADF);
-    if (!S_ISSOCK(st.st_mode))
-        throw Error(name + " is not a socket (it is " + file_kind(st.st_mode) +
-                        "): only TCP and UDP sockets can be pinned",
-                    ENOTSOCK);
-    SocketFacts s;
-    s.fd = fd;
-    s.uid = st.st_uid;
-    s.family = int_option(fd, SOL_SOCKET, SO_DOMAIN);
-    if (s.family != AF_INET && s.family != AF_INET6)
-        throw Error(name + " is a " + family_name(s.family) +
-                        " socket: only TCP and UDP sockets (IPv4 or IPv6) can be pinned",
-                    EAFNOSUPPORT);
-    const char* fam = s.family == AF_INET ? "IPv4" : "IPv6";
-    const int type = int_option(fd, SOL_SOCKET, SO_TYPE);
-    const int proto = int_option(fd, SOL_SOCKET, SO_PROTOCOL);
-    if (type == SOCK_RAW)
-        throw Error(name + " is a raw " + fam + " socket: only TCP and UDP sockets can be pinned", EPROTONOSUPPORT);
-    if (!((type == SOCK_STREAM && proto == IPPROTO_TCP) || (type == SOCK_DGRAM && proto == IPPROTO_UDP)))
-        throw Error(name + " is an " + fam + " socket of protocol " + protocol_name(proto) +
-                        ": only TCP and UDP sockets can be pinned",
-                    EPROTONOSUPPORT);
-    s.flow.proto = static_cast<uint8_t>(proto);
-
-    socklen_t len = sizeof s.cookie;
-    if (getsockopt(fd, SOL_SOCKET, kSoCookie, &s.cookie, &len) != 0)
-        throw_errno(name + ": reading its socket cookie", errno);
-    uint64_t netns = 0;
-    len = sizeof netns;
-    if (of_netns && getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &netns, &len) == 0 && netns != of_netns)
-        throw Error(name + " is a socket of another network namespace: its packets never leave through an "
-                           "interface of this one, so a pin here would steer nothing",
-                    EXDEV);
-
-    // Unbound and unconnected addresses are zeros (IPv4: ::ffff:0.0.0.0).
-    if (s.family == AF_INET)
-        s.flow.src = s.flow.dst = Ipv6::from_ipv4(0);
-    sockaddr_storage ss{};
-    len = sizeof ss;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-        put_address(ss, s.flow.src, s.flow.sport);
-    ss = {};
-    len = sizeof ss;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-        put_address(ss, s.flow.dst, s.flow.dport);
-        s.peer = Prefix{s.flow.dst, 128};
-    }
-    return s;
-}
-
-// Pins go only on sockets the kernel keeps in its lookup tables, the ones
-// the listing walks (iterators.hpp): a TCP socket that is connected or
-// listening, a UDP socket that is bound. Others would be invisible to it,
-// and gc would forget their pins' records.
-void check_pinnable(const SocketFacts& s) {
-    if (s.flow.proto == IPPROTO_TCP) {
-        if (!s.peer && !int_option(s.fd, SOL_SOCKET, SO_ACCEPTCONN))
-            throw Error(describe(s) + " is neither connected nor listening: pin it once connect() (all of it: a "
-                                      "connect in progress has no peer yet) or listen() succeeded",
-                        ENOTCONN);
-    } else if (s.flow.sport == 0) {
-        throw Error(describe(s) + " is not bound: bind or connect it first", ENOTCONN);
-    }
-}
 
 PinnedSocket listed(uint64_t cookie, int family, uint32_t uid, const Flow& flow, const srv6s_pin& v) {
     PinnedSocket p;
@@ -190,29 +46,24 @@ PinnedSocket listed(uint64_t cookie, int family, uint32_t uid, const Flow& flow,
     return p;
 }
 
-// Steps taken back in reverse order unless committed.
-class Undo {
+bool has_route(const std::optional<srv6s_sock_entry>& e) { return e && (e->flags & SRV6S_SOCK_ROUTE); }
+
+// Route MTU levels of set slots, each read once per batch (a level costs a
+// few map lookups).
+class SlotLevels {
 public:
-    Undo() = default;
-    Undo(const Undo&) = delete;
-    Undo& operator=(const Undo&) = delete;
-    ~Undo() {
-        for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-            try {
-                (*it)();
-            } catch (...) {
-                // Best effort: what cannot be put back is found by gc.
-            }
-        }
+    explicit SlotLevels(const Steering::Impl& im) : im_(im) {}
+    uint32_t operator()(uint32_t slot) {
+        auto it = levels_.find(slot);
+        if (it == levels_.end())
+            it = levels_.emplace(slot, im_.slot_level(slot)).first;
+        return it->second;
     }
-    void push(std::function<void()> step) { steps_.push_back(std::move(step)); }
-    void commit() { steps_.clear(); }
 
 private:
-    std::vector<std::function<void()>> steps_;
+    const Steering::Impl& im_;
+    std::map<uint32_t, uint32_t> levels_;
 };
-
-bool has_route(const std::optional<srv6s_sock_entry>& e) { return e && (e->flags & SRV6S_SOCK_ROUTE); }
 
 // The route MTU changes of a batch, per destination: new pins by level,
 // pins moving between levels, pins leaving (their socket now has another
@@ -221,27 +72,29 @@ struct RouteNeeds {
     struct Dst {
         Levels add{}, remove{};
         std::vector<std::pair<uint32_t, uint32_t>> moves;  // from, to
-        std::string first;                                  // a socket that needs it, for messages
+        size_t first = 0;                                   // a socket that needs it (its place), for messages
     };
     std::map<Prefix, Dst> dsts;
 
-    // A pin moves from what `old` took to what `now` needs (level: the new
-    // target's).
-    void note(Steering::Impl& im, const std::optional<srv6s_sock_entry>& old, const srv6s_sock_entry& now,
-              uint32_t level, const std::string& who) {
+    // Socket `who` moves from what `old` took to what `now` needs (level:
+    // the new target's).
+    void note(SlotLevels& levels, const std::optional<srv6s_sock_entry>& old, const srv6s_sock_entry& now,
+              uint32_t level, size_t who) {
         const bool had = has_route(old), has = now.flags & SRV6S_SOCK_ROUTE;
         if (had && has && std::memcmp(&old->dst, &now.dst, sizeof now.dst) == 0) {
-            at(now.dst, who).moves.emplace_back(im.slot_level(old->path_set), level);
+            at(now.dst, who).moves.emplace_back(levels(old->path_set), level);
             return;
         }
         if (had)
-            at(old->dst, who).remove[im.slot_level(old->path_set)]++;
+            at(old->dst, who).remove[levels(old->path_set)]++;
         if (has)
             at(now.dst, who).add[level]++;
     }
 
     // Adds first, so a destination that keeps pins never loses its route.
-    void apply(RouteJournal& routes, const std::string& nothing) const {
+    // A failure names the first socket that needed the destination.
+    template <class Describe>
+    void apply(RouteJournal& routes, const std::string& nothing, Describe&& describe_socket) const {
         for (const auto& [dst, d] : dsts) {
             try {
                 for (uint32_t l = 0; l < SRV6S_ENCAP_LEVELS; l++)
@@ -251,18 +104,147 @@ struct RouteNeeds {
                 for (uint32_t l = 0; l < SRV6S_ENCAP_LEVELS; l++)
                     routes.remove(dst, l, d.remove[l]);
             } catch (const Error& err) {
-                throw Error(d.first + ": " + err.what() + nothing, err.code());
+                throw Error(describe_socket(d.first) + ": " + err.what() + nothing, err.code());
             }
         }
     }
 
 private:
-    Dst& at(const srv6s_prefix_key& key, const std::string& who) {
-        Dst& d = dsts[Prefix::from_key(key)];
-        if (d.first.empty())
-            d.first = who;
-        return d;
+    Dst& at(const srv6s_prefix_key& key, size_t who) {
+        auto [it, fresh] = dsts.try_emplace(Prefix::from_key(key));
+        if (fresh)
+            it->second.first = who;
+        return it->second;
     }
+};
+
+// What a batch writes for one socket, and what it had.
+struct Want {
+    SocketFacts s;
+    uint32_t slot = 0;
+    uint32_t level = 0;
+    std::optional<srv6s_pin> old;
+    std::optional<srv6s_sock_entry> old_entry;
+    srv6s_sock_entry entry{};
+};
+
+// The index records of a batch, written in one call (BPF_MAP_UPDATE_BATCH:
+// a job's thousand sockets are one syscall, not a thousand) and put back as
+// they were unless committed: erased where there was none, the old record
+// where there was one.
+class IndexWrite {
+public:
+    IndexWrite(Map<uint64_t, srv6s_sock_entry> index, const std::vector<Want>& wants)
+        : index_(index), wants_(wants) {}
+    IndexWrite(const IndexWrite&) = delete;
+    IndexWrite& operator=(const IndexWrite&) = delete;
+    ~IndexWrite() {
+        if (written_ == 0)
+            return;
+        std::vector<uint64_t> fresh, back;
+        std::vector<srv6s_sock_entry> values;
+        for (size_t i = 0; i < written_; i++) {
+            const Want& w = wants_[i];
+            if (w.old_entry) {
+                back.push_back(w.s.cookie);
+                values.push_back(*w.old_entry);
+            } else {
+                fresh.push_back(w.s.cookie);
+            }
+        }
+        // Best effort: what cannot be put back is found by gc.
+        uint32_t n = static_cast<uint32_t>(fresh.size());
+        if (n && bpf_map_delete_batch(index_.fd(), fresh.data(), &n, nullptr) != 0)
+            for (const uint64_t c : fresh)
+                bpf_map_delete_elem(index_.fd(), &c);
+        n = static_cast<uint32_t>(back.size());
+        if (n)
+            bpf_map_update_batch(index_.fd(), back.data(), values.data(), &n, nullptr);
+    }
+
+    // Writes every record; on failure the ones written are put back by the
+    // destructor, and the error is the map's (E2BIG: full).
+    void write(const std::string& nothing) {
+        std::vector<uint64_t> keys;
+        std::vector<srv6s_sock_entry> values;
+        keys.reserve(wants_.size());
+        values.reserve(wants_.size());
+        for (const Want& w : wants_) {
+            keys.push_back(w.s.cookie);
+            values.push_back(w.entry);
+        }
+        uint32_t n = static_cast<uint32_t>(keys.size());
+        const int rc = bpf_map_update_batch(index_.fd(), keys.data(), values.data(), &n, nullptr);
+        const int err = rc ? errno : 0;
+        written_ = std::min<size_t>(n, keys.size());
+        if (err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP) {  // no batches: one at a time
+            for (written_ = 0; written_ < keys.size(); written_++)
+                if (bpf_map_update_elem(index_.fd(), &keys[written_], &values[written_], BPF_ANY) != 0)
+                    return fail(errno, nothing);
+            return;
+        }
+        if (err)
+            fail(err, nothing);
+    }
+    void commit() { written_ = 0; }
+
+private:
+    [[noreturn]] void fail(int err, const std::string& nothing) {
+        if (err != E2BIG)
+            throw_map_error(index_.name(), "update", err);
+        throw Error("srv6steer keeps track of at most " + std::to_string(SRV6S_MAX_SOCKETS) +
+                        " socket pins per interface, and that many are there: unpin some (gc forgets "
+                        "those of closed sockets)" + nothing,
+                    E2BIG);
+    }
+
+    Map<uint64_t, srv6s_sock_entry> index_;
+    const std::vector<Want>& wants_;
+    size_t written_ = 0;
+};
+
+// The pins of a batch, one socket at a time (socket storage has no batch
+// call), taken back as they were unless committed.
+class StorageWrite {
+public:
+    StorageWrite(Map<int, srv6s_pin> socks, const std::vector<Want>& wants) : socks_(socks), wants_(wants) {}
+    StorageWrite(const StorageWrite&) = delete;
+    StorageWrite& operator=(const StorageWrite&) = delete;
+    ~StorageWrite() {
+        for (size_t i = written_; i-- > 0;) {
+            const Want& w = wants_[i];
+            try {
+                if (w.old)
+                    socks_.update(w.s.fd, *w.old);
+                else
+                    socks_.erase(w.s.fd);
+            } catch (...) {
+                // Best effort: the socket's pin goes with it, its record with gc.
+            }
+        }
+    }
+
+    // Writes every pin; returns how many sockets had none.
+    size_t write(const PinOptions& o, const std::string& nothing) {
+        const uint64_t created = now_ns();
+        size_t fresh = 0;
+        for (; written_ < wants_.size(); written_++) {
+            const Want& w = wants_[written_];
+            try {
+                socks_.update(w.s.fd, new_pin(w.slot, o, created), w.old ? BPF_EXIST : BPF_NOEXIST);
+            } catch (const Error& err) {
+                throw Error(describe(w.s) + ": " + err.what() + nothing, err.code());
+            }
+            fresh += !w.old;
+        }
+        return fresh;
+    }
+    void commit() { written_ = 0; }
+
+private:
+    Map<int, srv6s_pin> socks_;
+    const std::vector<Want>& wants_;
+    size_t written_ = 0;
 };
 
 size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> items, const PinOptions& o) {
@@ -272,16 +254,11 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
     auto index = im.fds[maps::sock_index];
 
     // Everything checked before anything changes.
-    struct Want {
-        SocketFacts s;
-        uint32_t slot;
-        uint32_t level;
-        std::optional<srv6s_pin> old;
-        std::optional<srv6s_sock_entry> old_entry;
-    };
     std::vector<Want> wants;
+    wants.reserve(items.size());
     std::map<uint32_t, uint32_t> level_of;  // slot -> route MTU level
-    std::map<uint64_t, uint32_t> seen;      // cookie -> slot
+    std::unordered_map<uint64_t, uint32_t> seen;  // cookie -> slot
+    seen.reserve(items.size());
     for (const auto& [fd, target] : items) {
         SocketFacts s = inspect(fd, im.ns.cookie);
         check_pinnable(s);
@@ -289,13 +266,12 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
         auto lv = level_of.find(slot);
         if (lv == level_of.end())
             lv = level_of.emplace(slot, im.target_level(target)).first;  // throws when the target does not exist
-        if (const auto it = seen.find(s.cookie); it != seen.end()) {
+        if (const auto [it, fresh] = seen.emplace(s.cookie, slot); !fresh) {
             if (it->second != slot)
                 throw Error(describe(s) + " is listed twice (two fds of one socket?), with different targets" +
                             nothing);
             continue;
         }
-        seen.emplace(s.cookie, slot);
         const auto old = socks.lookup(fd);
         if (old && old->path_set == slot)
             continue;
@@ -303,7 +279,7 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
             throw already_pinned(describe(s), *old, nothing);
         // (A socket without a pin has no record: gc heals one left over.)
         auto old_entry = old ? index.lookup(s.cookie) : std::nullopt;
-        wants.push_back({std::move(s), slot, lv->second, old, old_entry});
+        wants.push_back({std::move(s), slot, lv->second, old, old_entry, {}});
     }
     if (wants.empty())
         return 0;
@@ -311,59 +287,42 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
     // Route MTUs towards the peers of connected sockets, as for flow pins.
     RouteJournal routes(im.fds);
     RouteNeeds needs;
-    std::vector<srv6s_sock_entry> entries;
-    for (const Want& w : wants) {
-        srv6s_sock_entry e{};
-        e.path_set = w.slot;
-        if (w.s.peer && routes.enabled()) {
-            e.dst = w.s.peer->key();
-            e.flags = SRV6S_SOCK_ROUTE;
-        }
-        needs.note(im, w.old_entry, e, w.level, describe(w.s));
-        entries.push_back(e);
-    }
-    needs.apply(routes, nothing);
-
-    // Index, then storage, one socket at a time; any failure takes back
-    // what was written (the journal then puts the routes back).
-    Undo undo;
-    im.clear_skip(SRV6S_CFG_NO_SOCKETS);
-    undo.push([&im, index] { im.set_skip_if_empty(index.fd(), SRV6S_CFG_NO_SOCKETS); });
-    const uint64_t created = now_ns();
-    size_t fresh = 0;
+    SlotLevels levels(im);
     for (size_t i = 0; i < wants.size(); i++) {
-        const Want& w = wants[i];
-        try {
-            index.update(w.s.cookie, entries[i]);
-        } catch (const Error& err) {
-            if (err.code() != E2BIG)
-                throw;
-            throw Error("srv6steer keeps track of at most " + std::to_string(SRV6S_MAX_SOCKETS) +
-                            " socket pins per interface, and that many are there: unpin some (gc forgets "
-                            "those of closed sockets)" + nothing,
-                        E2BIG);
+        Want& w = wants[i];
+        w.entry.path_set = w.slot;
+        if (w.s.peer && routes.enabled()) {
+            w.entry.dst = w.s.peer->key();
+            w.entry.flags = SRV6S_SOCK_ROUTE;
         }
-        undo.push([index, cookie = w.s.cookie, old = w.old_entry]() mutable {
-            if (old)
-                index.update(cookie, *old);
-            else
-                index.erase(cookie);
-        });
-        try {
-            socks.update(w.s.fd, new_pin(w.slot, o, created), w.old ? BPF_EXIST : BPF_NOEXIST);
-        } catch (const Error& err) {
-            throw Error(describe(w.s) + ": " + err.what() + nothing, err.code());
-        }
-        undo.push([socks, fd = w.s.fd, old = w.old]() mutable {
-            if (old)
-                socks.update(fd, *old);
-            else
-                socks.erase(fd);
-        });
-        if (!w.old)
-            fresh++;
+        needs.note(levels, w.old_entry, w.entry, w.level, i);
     }
-    undo.commit();
+    needs.apply(routes, nothing, [&](size_t i) { return describe(wants[i].s); });
+
+    // The index, then the sockets' storage: a pin is indexed before it is
+    // written. Any failure takes back what was written (the journal then
+    // puts the routes back), and the skip bit with it.
+    struct Skip {
+        Steering::Impl& im;
+        int index_fd;
+        bool done = false;
+        ~Skip() {
+            if (!done) {
+                try {
+                    im.set_skip_if_empty(index_fd, SRV6S_CFG_NO_SOCKETS);
+                } catch (...) {
+                }
+            }
+        }
+    } skip{im, index.fd()};
+    im.clear_skip(SRV6S_CFG_NO_SOCKETS);
+    IndexWrite indexed(index, wants);
+    indexed.write(nothing);
+    StorageWrite stored(socks, wants);
+    const size_t fresh = stored.write(o, nothing);
+    stored.commit();
+    indexed.commit();
+    skip.done = true;
     routes.commit();
     return fresh;
 }
@@ -447,7 +406,7 @@ std::optional<PinnedSocket> Steering::socket_pin(int fd) const {
     if (auto* r = impl_->remote.get())
         return r->socket_pin(fd);
     auto guard = impl_->lock();
-    const SocketFacts s = inspect(fd, 0);
+    const SocketFacts s = inspect_fully(fd, 0);  // with its uid
     const auto v = impl_->fds[maps::socks].lookup(fd);
     if (!v)
         return std::nullopt;

@@ -43,7 +43,12 @@ struct Session {
     std::map<uint32_t, PathContent> path_defs;    // what it said each is
     std::map<uint32_t, uint32_t> sets;            // the client's set id -> global id
     std::map<uint32_t, std::vector<uint32_t>> set_defs;  // its members, in the client's path ids
-    std::map<uint64_t, Target> names;             // socket cookie -> the target it named when pinning
+    // What the client called the targets of its pins (local()): per socket
+    // cookie, the target it named when pinning; or, for pins without one
+    // there (the usual case: the client has one name for the target), per
+    // global set slot, the name it first pinned with.
+    std::map<uint64_t, Target> names;
+    std::map<uint32_t, Target> first_names;
 
     std::string who() const { return "pid " + std::to_string(pid) + " uid " + std::to_string(uid); }
     Owner owner() const { return {pid, cgroup}; }
@@ -94,6 +99,9 @@ private:
     Done pin_sockets(Session& se, Steering& s, const remote::PinSocketsRequest& r, const remote::Message& m);
     size_t pin_checked(Session& se, Steering& s, const remote::PinSocketsRequest& r, const remote::Message& m,
                        const std::vector<std::pair<int, Target>>& pins, const PinOptions& opts);
+    // Remembers the client's names for the targets it just pinned with.
+    void remember_names(Session& se, Steering& s, const remote::PinSocketsRequest& r, const remote::Message& m,
+                        const std::vector<std::pair<int, Target>>& pins);
     void recount(Steering& s);  // pinned_ from the data plane
     Done unpin_socket(Session& se, Steering& s, const remote::Message& m);
     Done socket_pin(Session& se, Steering& s, const remote::Message& m);

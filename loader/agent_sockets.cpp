@@ -10,7 +10,11 @@
 // A request without `replace` that fits goes straight to the library; the
 // careful path (each socket's pin looked up first: its owner, whether it is
 // new) runs for `replace`, near the quota, and to say in the client's names
-// why a socket pinned elsewhere was refused.
+// why a socket pinned elsewhere was refused. Per socket the agent makes only
+// the library's calls (a job pins a thousand sockets in one request, and
+// every system call costs about a microsecond): the client's names for its
+// pins are kept per global target while it has one name for each
+// (Session::first_names), per socket cookie only once it has two.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -124,11 +128,15 @@ Target Clients::global(const Session& se, Target t) const {
 }
 
 Target Clients::local(const Session& se, const PinnedSocket& p) const {
-    if (auto it = se.names.find(p.cookie); it != se.names.end()) {
-        const auto& names = it->second.kind == Target::Kind::Path ? se.paths : se.sets;
-        if (auto n = names.find(it->second.id); n != names.end() && Target{it->second.kind, n->second} == p.target)
-            return it->second;
-    }
+    auto names_it = [&](Target name) {  // still a name of the pin's target
+        const auto& names = name.kind == Target::Kind::Path ? se.paths : se.sets;
+        auto n = names.find(name.id);
+        return n != names.end() && Target{name.kind, n->second} == p.target;
+    };
+    if (auto it = se.names.find(p.cookie); it != se.names.end() && names_it(it->second))
+        return it->second;
+    if (auto it = se.first_names.find(p.target.slot()); it != se.first_names.end() && names_it(it->second))
+        return it->second;
     for (const auto& [id, g] : p.target.kind == Target::Kind::Path ? se.paths : se.sets)
         if (g == p.target.id)
             return {p.target.kind, id};
@@ -177,10 +185,7 @@ Clients::Done Clients::pin_sockets(Session& se, Steering& s, const remote::PinSo
             added = pin_checked(se, s, r, m, pins, opts);
         if (se.uid != 0)
             pinned_[se.uid] += added;
-        for (size_t i = 0; i < n; i++)
-            se.names[cookie_of(m.fds[i].get())] = r.targets[i];
-        if (se.names.size() > 2 * size_t(o_.quota_sockets) + n)
-            forget_closed(se, s.sockets());
+        remember_names(se, s, r, m, pins);
         // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict for
         // "literal" + std::string&& (GCC bug 105329).
         std::string said = "(";
@@ -190,6 +195,31 @@ Clients::Done Clients::pin_sockets(Session& se, Steering& s, const remote::PinSo
         said += " new)";
         return {remote::encode(remote::CountReply{added}), std::move(said)};
     });
+}
+
+void Clients::remember_names(Session& se, Steering& s, const remote::PinSocketsRequest& r, const remote::Message& m,
+                             const std::vector<std::pair<int, Target>>& pins) {
+    // Without a cookie per socket (a system call each) when first_names says
+    // it: each global target of the request named one way, the way the
+    // client named it before if it did, and no socket of the client's with a
+    // name of its own (which this request might have to replace).
+    std::map<uint32_t, Target> named;  // global slot -> the client's name, in this request
+    bool per_socket = !se.names.empty();
+    for (size_t i = 0; i < pins.size() && !per_socket; i++) {
+        const uint32_t g = pins[i].second.slot();
+        const auto [it, fresh] = named.try_emplace(g, r.targets[i]);
+        const auto first = se.first_names.find(g);
+        per_socket = (!fresh && !(it->second == r.targets[i])) ||
+                     (first != se.first_names.end() && !(first->second == r.targets[i]));
+    }
+    if (!per_socket) {
+        se.first_names.insert(named.begin(), named.end());
+        return;
+    }
+    for (size_t i = 0; i < pins.size(); i++)
+        se.names[cookie_of(m.fds[i].get())] = r.targets[i];
+    if (se.names.size() > 2 * size_t(o_.quota_sockets) + pins.size())
+        forget_closed(se, s.sockets());
 }
 
 size_t Clients::pin_checked(Session& se, Steering& s, const remote::PinSocketsRequest& r, const remote::Message& m,

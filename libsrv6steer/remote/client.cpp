@@ -41,6 +41,22 @@ void check_fd(int fd) {
         throw Error("fd " + std::to_string(fd) + " is not an open file descriptor of this process", EBADF);
 }
 
+// check_fd of each, in one poll() (it says POLLNVAL of an fd that is not
+// open) rather than one fcntl per fd; one by one when poll cannot take them
+// all (more than RLIMIT_NOFILE).
+void check_fds(std::span<const int> fds) {
+    std::vector<pollfd> p(fds.size());
+    for (size_t i = 0; i < fds.size(); i++)
+        p[i] = {fds[i], 0, 0};
+    int n;
+    do
+        n = ::poll(p.data(), p.size(), 0);
+    while (n < 0 && errno == EINTR);
+    for (size_t i = 0; i < fds.size(); i++)
+        if (n < 0 || fds[i] < 0 || (p[i].revents & POLLNVAL))
+            check_fd(fds[i]);
+}
+
 }  // namespace
 
 Client::Client(std::string socket_path, std::string ifname)
@@ -307,11 +323,13 @@ size_t Client::pin_sockets(std::span<const std::pair<int, Target>> sockets, cons
     PinSocketsRequest req;
     req.replace = opts.replace;  // the owner is always this process (the agent asks the kernel)
     std::vector<int> fds;
+    fds.reserve(sockets.size());
+    req.targets.reserve(sockets.size());
     for (const auto& [fd, target] : sockets) {
-        check_fd(fd);
         fds.push_back(fd);
         req.targets.push_back(target);
     }
+    check_fds(fds);
     return call<CountReply>(Type::PinSockets, req, fds).count;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -25,16 +26,45 @@ inline constexpr int kMaxDepth = 8;
 inline constexpr size_t kMaxString = 4096;
 
 // A JSON value, where it is in the message, and whether keys the protocol
-// does not name are refused (requests) or ignored (replies).
+// does not name are refused (requests) or ignored (replies). Where it is, is
+// kept as the steps from the top (keys, which are the codec's literals, and
+// indices) and spelled out only for a refusal: reading a request of 4,096
+// targets makes no string per target.
 struct In {
     const json& j;
-    std::string where;
+    std::string_view top;  // the message's name ("pin_sockets"); "" for none
     bool strict;
 
-    [[noreturn]] void fail(const std::string& what) const {
-        throw BadMessage(where.empty() ? what : where + ": " + what);
+    struct Step {
+        const char* key = nullptr;  // a member, or else
+        size_t index = 0;           // an element
+    };
+    static constexpr size_t kMaxSteps = 16;  // deeper than any message (kMaxDepth)
+    std::array<Step, kMaxSteps> steps{};
+    size_t depth = 0;
+
+    In(const json& value, std::string_view name, bool strict_keys) : j(value), top(name), strict(strict_keys) {}
+
+    // "pin_sockets.targets[3].path"
+    std::string where() const {
+        std::string w(top);
+        for (size_t i = 0; i < depth; i++) {
+            if (steps[i].key) {
+                if (!w.empty())
+                    w += '.';
+                w += steps[i].key;
+            } else {
+                w += '[';
+                w += std::to_string(steps[i].index);
+                w += ']';
+            }
+        }
+        return w;
     }
-    std::string place(const std::string& key) const { return where.empty() ? key : where + "." + key; }
+    [[noreturn]] void fail(const std::string& what) const {
+        const std::string w = where();
+        throw BadMessage(w.empty() ? what : w + ": " + what);
+    }
 
     // An object with these keys (others: refused when strict).
     const In& keys(std::initializer_list<const char*> known) const {
@@ -46,18 +76,24 @@ struct In {
                     fail("unknown key " + text::quote(k));
         return *this;
     }
-    bool has(const char* key) const { return j.contains(key) && !j.at(key).is_null(); }
+    bool has(const char* key) const {
+        const auto it = j.find(key);
+        return it != j.end() && !it->is_null();
+    }
+    // key: a string that outlives the value (a literal).
     In at(const char* key) const {
-        if (!j.contains(key))
+        const auto it = j.find(key);
+        if (it == j.end())
             fail(std::string("missing key ") + text::quote(key));
-        return {j.at(key), place(key), strict};
+        return child(*it, {key, 0});
     }
     std::optional<In> opt(const char* key) const {
-        if (!j.contains(key))
+        const auto it = j.find(key);
+        if (it == j.end())
             return std::nullopt;
-        return In{j.at(key), place(key), strict};
+        return child(*it, {key, 0});
     }
-    In at(size_t i) const { return {j.at(i), where + "[" + std::to_string(i) + "]", strict}; }
+    In at(size_t i) const { return child(j.at(i), {nullptr, i}); }
 
     // The value as a message shows it: short, and only the type for big ones.
     std::string shown() const {
@@ -102,6 +138,16 @@ struct In {
         } catch (const Error& e) {
             fail(e.what());
         }
+    }
+
+private:
+    In child(const json& value, Step step) const {
+        In c(value, top, strict);
+        c.steps = steps;
+        c.depth = depth;
+        if (c.depth < kMaxSteps)
+            c.steps[c.depth++] = step;
+        return c;
     }
 };
 

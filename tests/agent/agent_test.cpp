@@ -3,6 +3,7 @@
 // and may not do, ids by content, quotas, the agent restarting. What the
 // agent did is checked in the data plane itself, through a local Steering
 // of this (root) process. Every refusal is checked by its message.
+#include <linux/filter.h>
 #include <sys/un.h>
 
 #include "agent_fixture.hpp"
@@ -559,6 +560,101 @@ TEST_F(AgentTest, PinsAThousandSocketsInOneCall) {
     // The agent holds none of them.
     EXPECT_LT(agent_fds(), 64u);
     for (const auto& [fd, t] : socks)
+        close(fd);
+}
+
+
+// A client may give one path two names (identical content: one global
+// path). Each socket is listed under the name it was pinned with, whether
+// the agent remembers that per socket or, when the client has one name for
+// the path, per path.
+TEST_F(AgentTest, ListingsNameEachSocketAsItWasPinned) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Steering c = client();
+    c.add_path(lab_path(5));
+    const int a = udp_socket(9001), b = udp_socket(9002);
+    EXPECT_EQ(c.pin_sockets(std::vector<std::pair<int, Target>>{{a, Target::path(5)}, {b, Target::path(5)}}), 2u);
+    c.add_path(lab_path(3));  // the same path, under a lower id
+    const int d = udp_socket(9003), e = udp_socket(9004), f = udp_socket(9005);
+    c.pin_socket(d, Target::path(3));
+    EXPECT_EQ(c.pin_sockets(std::vector<std::pair<int, Target>>{{e, Target::path(5)}, {f, Target::path(3)}}), 2u);
+    EXPECT_EQ(c.pin_sockets(std::vector<std::pair<int, Target>>{{a, Target::path(3)}}), 0u);  // the same path
+    const std::vector<std::pair<int, Target>> want{{a, Target::path(3)}, {b, Target::path(5)}, {d, Target::path(3)},
+                                                   {e, Target::path(5)}, {f, Target::path(3)}};
+    const auto listed = c.sockets();
+    EXPECT_EQ(listed.size(), want.size());
+    Steering l = local();
+    for (const auto& [fd, target] : want) {
+        SCOPED_TRACE("fd " + std::to_string(fd));
+        const auto p = pin_of(listed, cookie(fd));
+        ASSERT_TRUE(p);
+        EXPECT_EQ(p->target, target);
+        EXPECT_EQ(c.socket_pin(fd)->target, target);
+        EXPECT_EQ(l.socket_pin(fd)->target, Target::path(2048));  // one global path
+    }
+    for (const auto& [fd, target] : want)
+        close(fd);
+}
+
+// A batch that fails half-way through its writes leaves nothing behind: no
+// pin, no index record (the skip bit is set again), no route MTU. The last
+// socket's own memory is made nearly full (a socket filter, under a small
+// net.core.optmem_max of this test's network namespace), so that its pin,
+// written after the others', does not fit.
+TEST_F(AgentTest, ABatchFailingHalfWayLeavesNothingBehind) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Steering c = client();
+    c.add_path(lab_path(1));
+    std::vector<std::pair<int, Target>> batch;
+    for (int i = 0; i < 64; i++)
+        batch.emplace_back(udp_socket(uint16_t(9100 + i)), Target::path(1));
+    const int last = batch.back().first;
+    ASSERT_GE(last, 0);
+
+    const std::string optmem = "/proc/sys/net/core/optmem_max";
+    std::string before;
+    std::ifstream(optmem) >> before;
+    ASSERT_FALSE(before.empty());
+    std::ofstream(optmem) << "20000\n";
+    // The largest filter a fresh socket takes leaves it less room than a
+    // pin. (Each try on a socket of its own: a filter taken off gives its
+    // memory back only after an RCU grace period.)
+    auto attach = [](int fd, size_t n) {  // n - 1 loads and a return: n instructions
+        std::vector<sock_filter> code(n - 1, sock_filter{BPF_LD | BPF_IMM, 0, 0, 0});
+        code.push_back({BPF_RET | BPF_K, 0, 0, 0xffffffff});
+        const sock_fprog prog{uint16_t(n), code.data()};
+        return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+    };
+    auto fits = [&](size_t n) {
+        srv6steer::UniqueFd probe(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        return attach(probe.get(), n);
+    };
+    size_t lo = 2, hi = BPF_MAXINSNS + 1;  // fits(lo), not fits(hi)
+    ASSERT_TRUE(fits(lo)) << strerror(errno);
+    ASSERT_FALSE(fits(hi - 1)) << "a filter of " << BPF_MAXINSNS << " instructions fits in 20000 bytes";
+    while (hi - lo > 1) {
+        const size_t mid = (lo + hi) / 2;
+        (fits(mid) ? lo : hi) = mid;
+    }
+    ASSERT_TRUE(attach(last, lo)) << strerror(errno);
+
+    const std::string err = error_of([&] { c.pin_sockets(batch); });
+    EXPECT_NE(err.find("fd #63 of the request"), std::string::npos) << err;
+    EXPECT_NE(err.find("nothing was pinned"), std::string::npos) << err;
+    Steering l = local();
+    for (const auto& [fd, target] : batch)
+        EXPECT_FALSE(l.socket_pin(fd)) << "fd " << fd;
+    EXPECT_TRUE(l.sockets().empty());
+    EXPECT_TRUE(l.status().owned_routes.empty());
+    EXPECT_TRUE(l.status().config.flags & SRV6S_CFG_NO_SOCKETS);
+    EXPECT_TRUE(c.sockets().empty());
+
+    // With room again, the same batch pins every socket.
+    std::ofstream(optmem) << before << "\n";
+    EXPECT_EQ(c.pin_sockets(batch), 64u);
+    EXPECT_EQ(l.sockets().size(), 64u);
+    EXPECT_EQ(l.status().owned_routes.size(), 1u);
+    for (const auto& [fd, target] : batch)
         close(fd);
 }
 

@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <rapidcheck/gtest.h>
 
+#include "remote/json_in.hpp"
 #include "remote/messages.hpp"
 #include "remote/wire.hpp"
 
@@ -599,6 +602,121 @@ rc::Gen<json> any_json(int depth) {
 }
 
 RC_GTEST_PROP(Messages, RandomJsonIsRefusedCleanly, ()) { every_decoder((*any_json(4)).dump()); }
+
+// ---- the JSON reader (remote::parse) against a reference ---------------------------------
+
+// How parse read JSON before it checked depth and keys on nlohmann's SAX
+// events: a parser callback on every event. Kept here as the reference.
+json reference_parse(const std::string& payload, const std::string& what) {
+    if (payload.empty())
+        return json::object();
+    std::vector<std::set<std::string>> objects;
+    try {
+        using E = json::parse_event_t;
+        return json::parse(payload, [&](int depth, E event, json& parsed) {
+            if (depth > 8)
+                throw BadMessage(what + ": nested deeper than 8 levels");
+            if (event == E::object_start)
+                objects.emplace_back();
+            else if (event == E::object_end && !objects.empty())
+                objects.pop_back();
+            else if (event == E::key && !objects.empty() && !objects.back().insert(parsed.get<std::string>()).second)
+                throw BadMessage(what + ": key \"" + parsed.get<std::string>() + "\" given twice in one object");
+            return true;
+        });
+    } catch (const json::exception&) {
+        throw BadMessage(what + ": the payload is not JSON");
+    }
+}
+
+// JSON text up to `depth` levels deep whose objects may repeat a key.
+rc::Gen<std::string> json_text(int depth) {
+    auto leaf = rc::gen::element<std::string>("null", "true", "1", "-2", "3.5", "\"s\"", "[]", "{}");
+    if (depth == 0)
+        return leaf;
+    auto key = rc::gen::element<std::string>("\"a\"", "\"b\"", "\"c\"");
+    auto array = rc::gen::map(sized<std::vector<std::string>>(0, 3, json_text(depth - 1)),
+                              [](const std::vector<std::string>& v) {
+                                  std::string s = "[";
+                                  for (size_t i = 0; i < v.size(); i++)
+                                      s += (i ? "," : "") + v[i];
+                                  return s + "]";
+                              });
+    auto object = rc::gen::map(sized<std::vector<std::pair<std::string, std::string>>>(
+                                   0, 3, rc::gen::pair(key, json_text(depth - 1))),
+                               [](const std::vector<std::pair<std::string, std::string>>& v) {
+                                   std::string s = "{";
+                                   for (size_t i = 0; i < v.size(); i++)
+                                       s += (i ? "," : "") + v[i].first + ":" + v[i].second;
+                                   return s + "}";
+                               });
+    return rc::gen::weightedOneOf<std::string>({{1, leaf}, {2, array}, {2, object}});
+}
+
+// What reading gave: the value, or the refusal (for text that is not JSON,
+// only that it was refused: the reference does not spell out nlohmann's message).
+std::string outcome(const std::function<json()>& read) {
+    try {
+        return "value " + read().dump();
+    } catch (const BadMessage& e) {
+        const std::string m = e.what();
+        const auto not_json = m.find(": the payload is not JSON");
+        return "refused " + (not_json == std::string::npos ? m : m.substr(0, not_json + 25));
+    }
+}
+
+RC_GTEST_PROP(Json, ReadsAsTheCallbackParserDid, ()) {
+    // A random value at a random depth about the limit of 8.
+    std::string t = *json_text(*rc::gen::inRange(0, 4)), close;
+    for (int i = *rc::gen::inRange(0, 9); i > 0; i--) {
+        const bool array = *rc::gen::arbitrary<bool>();
+        t = (array ? "[" : "{\"a\":") + t;
+        close += array ? "]" : "}";
+    }
+    t += close;
+    if (*rc::gen::inRange(0, 4) == 0 && !t.empty())  // sometimes not JSON at all
+        t.insert(*rc::gen::inRange<size_t>(0, t.size()), *rc::gen::element<std::string>("{", "]", ",", "\"", ":"));
+    RC_ASSERT(outcome([&] { return parse(t, "m"); }) == outcome([&] { return reference_parse(t, "m"); }));
+}
+
+TEST(Json, DepthAndRepeatedKeysAtTheirLimits) {
+    auto nested = [](int n, const std::string& open, const std::string& inner, const std::string& close) {
+        std::string s;
+        for (int i = 0; i < n; i++)
+            s += open;
+        s += inner;
+        for (int i = 0; i < n; i++)
+            s += close;
+        return s;
+    };
+    for (const std::string& t :
+         {nested(9, "[", "", "]"), nested(10, "[", "", "]"), nested(8, "[", "1", "]"), nested(9, "[", "1", "]"),
+          nested(8, "{\"a\":", "{}", "}"), nested(8, "{\"a\":", "{\"b\":1}", "}"), nested(7, "[", "{\"a\":1}", "]"),
+          nested(8, "[", "{\"a\":1}", "]"), nested(2, "{\"a\":", "{\"b\":1,\"b\":2}", "}"),
+          std::string("{\"a\":{\"b\":1},\"b\":{\"a\":1},\"a\":2}"), nested(1, "[", std::string(64, ' ') + "{\"k\":1}", "]")}) {
+        SCOPED_TRACE(t);
+        EXPECT_EQ(outcome([&] { return parse(t, "m"); }), outcome([&] { return reference_parse(t, "m"); }));
+    }
+    // An object of many keys, one of them twice at the end.
+    std::string many = "{";
+    for (int i = 0; i < 5000; i++)
+        many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    EXPECT_EQ(outcome([&] { return parse(many + "\"k0\":1}", "m"); }), "refused m: key \"k0\" given twice in one object");
+    EXPECT_EQ(parse(many + "\"last\":1}", "m").size(), 5001u);
+}
+
+// The pin request is written by hand (no tree of 4,096 objects): byte for
+// byte what nlohmann writes of the same value.
+RC_GTEST_PROP(Messages, PinRequestIsWrittenAsNlohmannWritesIt, ()) {
+    PinSocketsRequest pin;
+    pin.targets = *sized<std::vector<Target>>(0, 50, target());
+    pin.replace = *rc::gen::arbitrary<bool>();
+    json targets = json::array();
+    for (const Target& t : pin.targets)
+        targets.push_back({{t.kind == Target::Kind::Path ? "path" : "set", t.id}});
+    const json want = {{"targets", targets}, {"replace", pin.replace}};
+    RC_ASSERT(encode(pin) == want.dump());
+}
 
 }  // namespace
 }  // namespace srv6steer::remote
