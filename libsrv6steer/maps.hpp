@@ -67,6 +67,12 @@ void for_each(F&& f) {
 inline constexpr const char* kLinkPin = "link";
 }  // namespace maps
 
+// One map of a loaded object (by its object name) as an fd of our own.
+UniqueFd dup_object_map(bpf_object* obj, const char* obj_name, const char* pin);
+// Opens the map pinned at dir/pin, refusing one whose key or value size is
+// not this build's (state of an incompatible build: EPROTO).
+UniqueFd open_pinned_map(const std::string& dir, const char* pin, size_t key_size, size_t value_size);
+
 // One owned fd per map of the table.
 class MapFds {
 public:

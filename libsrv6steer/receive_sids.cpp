@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Local SIDs: the host's own SRv6 SIDs the receive program decapsulates
+// (map srv6s_local_sids, longest match on the outer destination), and their
+// behaviours' names.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <string>
+
+#include "receive_impl.hpp"
+#include "text.hpp"
+
+namespace srv6steer {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return out;
+}
+
+srv6s_local_sid to_abi(const LocalSid& s) {
+    return {static_cast<uint32_t>(s.behavior), s.path_stats ? 0u : uint32_t(SRV6S_SID_NO_PATH_STATS)};
+}
+
+bool valid_behavior(uint32_t b) { return b == SRV6S_SID_UDT6 || b == SRV6S_SID_UDT4 || b == SRV6S_SID_UDT46; }
+
+std::string sid_text(const LocalSid& s) { return s.prefix.str() + " (" + sid_behavior_name(s.behavior) + ")"; }
+
+void check(const LocalSid& sid) {
+    const std::string p = sid.prefix.str();
+    if (sid.prefix.addr.is_v4_mapped() && sid.prefix.len >= 96)
+        throw Error("invalid local SID " + p + ": a SID is an IPv6 prefix, this is IPv4");
+    if (sid.prefix.len == 0)
+        throw Error("invalid local SID " + p + ": a SID of length 0 would take every IPv6 destination; "
+                    "give the locator and function (e.g. fcbb:0:e002:fe06::/64)");
+    if (sid.prefix.addr.bytes[0] == 0xff)
+        throw Error("invalid local SID " + p + ": multicast addresses are no SIDs");
+    if (!valid_behavior(static_cast<uint32_t>(sid.behavior)))
+        throw Error("invalid local SID " + p + ": unknown behaviour " +
+                    std::to_string(static_cast<uint32_t>(sid.behavior)));
+}
+
+}  // namespace
+
+SidBehavior parse_sid_behavior(std::string_view text) {
+    const std::string t = lower(text);
+    if (t == "udt6" || t == "end.dt6" || t == "dt6")
+        return SidBehavior::DT6;
+    if (t == "udt4" || t == "end.dt4" || t == "dt4")
+        return SidBehavior::DT4;
+    if (t == "udt46" || t == "end.dt46" || t == "dt46")
+        return SidBehavior::DT46;
+    throw Error("invalid SID behaviour " + text::quote(text) +
+                ": expected udt6, udt4 or udt46 (or End.DT6, End.DT4, End.DT46)");
+}
+
+const char* sid_behavior_name(SidBehavior b) {
+    switch (b) {
+    case SidBehavior::DT6: return "udt6";
+    case SidBehavior::DT4: return "udt4";
+    case SidBehavior::DT46: return "udt46";
+    }
+    return "unknown";
+}
+
+bool Receive::add_sid(const LocalSid& sid, bool replace) {
+    check(sid);
+    auto guard = impl_->lock();
+    auto map = impl_->fds[rxmaps::sids];
+    const srv6s_prefix_key key = sid.prefix.key();
+    const srv6s_local_sid value = to_abi(sid);
+    if (const auto old = map.lookup(key)) {
+        if (old->behavior == value.behavior && old->flags == value.flags)
+            return false;
+        if (!replace) {
+            LocalSid was{sid.prefix, static_cast<SidBehavior>(old->behavior), !(old->flags & SRV6S_SID_NO_PATH_STATS)};
+            throw Error("local SID " + sid.prefix.str() + " is there already as " + sid_text(was) +
+                            (was.path_stats == sid.path_stats ? "" : was.path_stats ? " with path counters"
+                                                                                    : " without path counters") +
+                            ": remove it first, or add it with replace",
+                        EEXIST);
+        }
+        map.update(key, value, BPF_EXIST);
+        return false;
+    }
+    const size_t there = map.keys().size();
+    if (there >= SRV6S_MAX_LOCAL_SIDS)
+        throw Error("the local SID table is full: " + std::to_string(there) + " SIDs are there, at most " +
+                        std::to_string(SRV6S_MAX_LOCAL_SIDS) + " fit; remove some first",
+                    E2BIG);
+    try {
+        map.update(key, value, BPF_NOEXIST);
+    } catch (const Error& e) {
+        if (e.code() == E2BIG || e.code() == ENOSPC)
+            throw Error("the local SID table is full (" + std::to_string(SRV6S_MAX_LOCAL_SIDS) +
+                            " SIDs): remove some first",
+                        E2BIG);
+        throw;
+    }
+    return true;
+}
+
+bool Receive::remove_sid(const Prefix& prefix) {
+    auto guard = impl_->lock();
+    return impl_->fds[rxmaps::sids].erase(prefix.key());
+}
+
+std::vector<LocalSid> Receive::sids() const {
+    auto guard = impl_->lock();
+    std::vector<LocalSid> out;
+    for (const auto& [k, v] : impl_->fds[rxmaps::sids].entries()) {
+        if (!valid_behavior(v.behavior))
+            continue;  // not a SID this build knows: the data plane treats it as not ours
+        out.push_back({Prefix::from_key(k), static_cast<SidBehavior>(v.behavior), !(v.flags & SRV6S_SID_NO_PATH_STATS)});
+    }
+    std::sort(out.begin(), out.end(), [](const LocalSid& a, const LocalSid& b) { return a.prefix < b.prefix; });
+    return out;
+}
+
+}  // namespace srv6steer
