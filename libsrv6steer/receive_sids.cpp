@@ -26,9 +26,9 @@ srv6s_local_sid to_abi(const LocalSid& s) {
 
 bool valid_behavior(uint32_t b) { return b == SRV6S_SID_UDT6 || b == SRV6S_SID_UDT4 || b == SRV6S_SID_UDT46; }
 
-std::string sid_text(const LocalSid& s) { return s.prefix.str() + " (" + sid_behavior_name(s.behavior) + ")"; }
+}  // namespace
 
-void check(const LocalSid& sid) {
+void check_local_sid(const LocalSid& sid) {
     const std::string p = sid.prefix.str();
     if (sid.prefix.addr.is_v4_mapped() && sid.prefix.len >= 96)
         throw Error("invalid local SID " + p + ": a SID is an IPv6 prefix, this is IPv4");
@@ -41,8 +41,6 @@ void check(const LocalSid& sid) {
         throw Error("invalid local SID " + p + ": unknown behaviour " +
                     std::to_string(static_cast<uint32_t>(sid.behavior)));
 }
-
-}  // namespace
 
 SidBehavior parse_sid_behavior(std::string_view text) {
     const std::string t = lower(text);
@@ -66,7 +64,7 @@ const char* sid_behavior_name(SidBehavior b) {
 }
 
 bool Receive::add_sid(const LocalSid& sid, bool replace) {
-    check(sid);
+    check_local_sid(sid);
     auto guard = impl_->lock();
     auto map = impl_->fds[rxmaps::sids];
     const srv6s_prefix_key key = sid.prefix.key();
@@ -75,11 +73,12 @@ bool Receive::add_sid(const LocalSid& sid, bool replace) {
         if (old->behavior == value.behavior && old->flags == value.flags)
             return false;
         if (!replace) {
-            LocalSid was{sid.prefix, static_cast<SidBehavior>(old->behavior), !(old->flags & SRV6S_SID_NO_PATH_STATS)};
-            throw Error("local SID " + sid.prefix.str() + " is there already as " + sid_text(was) +
-                            (was.path_stats == sid.path_stats ? "" : was.path_stats ? " with path counters"
-                                                                                    : " without path counters") +
-                            ": remove it first, or add it with replace",
+            const bool stats = !(old->flags & SRV6S_SID_NO_PATH_STATS);
+            std::string was = sid_behavior_name(static_cast<SidBehavior>(old->behavior));
+            if (stats != sid.path_stats)
+                was += stats ? ", with path counters" : ", without path counters";
+            throw Error("local SID " + sid.prefix.str() + " is there already (" + was +
+                            "): remove it first, or add it with replace",
                         EEXIST);
         }
         map.update(key, value, BPF_EXIST);

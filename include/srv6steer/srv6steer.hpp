@@ -340,6 +340,8 @@ struct LocalSid {
     bool path_stats = true;                    // count its packets per sender path
     friend bool operator==(const LocalSid&, const LocalSid&) = default;
 };
+// Throws Error unless sid can be a local SID (what Receive::add_sid checks first).
+void check_local_sid(const LocalSid& sid);
 
 // Where the receive program runs on an interface:
 //  Native   XDP in the driver (fastest where the driver has it);

@@ -108,7 +108,7 @@ TEST_F(ReceiveState, SidsAreValidatedAndListed) {
         ADD_FAILURE() << "a SID changed without replace";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), EEXIST);
-        EXPECT_THAT(e.what(), HasSubstr("fcbb:0:e002:fe06::/64 (udt6)"));
+        EXPECT_THAT(e.what(), HasSubstr("fcbb:0:e002:fe06::/64 is there already (udt6)"));
         EXPECT_THAT(e.what(), HasSubstr("replace"));
     }
     EXPECT_FALSE(r.add_sid(changed, true));
