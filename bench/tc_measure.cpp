@@ -17,12 +17,6 @@ using benchutil::Failure;
 using benchutil::median;
 using benchutil::now_ns;
 
-namespace {
-
-constexpr int kContinue = SRV6S_TC_CONTINUE;
-
-}  // namespace
-
 Run run_prog(int fd, const Bytes& in, Bytes& out, int repeat) {
     LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
                 .data_size_in = static_cast<__u32>(in.size()),
@@ -47,12 +41,15 @@ Result measure(const Measured& c, int pass_fd, int steer_fd, const Blocks& o, bo
         for (uint32_t i = 0; i < k; i++) {
             const Bytes& p = c.pkts[(start + i) % c.pkts.size()];
             Run r = run_prog(fd, p, out);
-            uint32_t want = static_cast<uint32_t>(p.size()) + (steering ? c.grow : 0);
-            if (r.verdict != kContinue || r.out_len != want)
+            uint32_t want = static_cast<uint32_t>(p.size());
+            if (steering)
+                want = want + c.grow - c.shrink;
+            int verdict = steering ? c.steer_verdict : c.pass_verdict;
+            if (r.verdict != verdict || r.out_len != want)
                 throw Failure(c.name + ": " + (steering ? "srv6steer" : "passthrough") +
                               " returned verdict " + std::to_string(r.verdict) + " with " +
                               std::to_string(r.out_len) + " bytes (expected " +
-                              std::to_string(kContinue) + ", " + std::to_string(want) +
+                              std::to_string(verdict) + ", " + std::to_string(want) +
                               ") during measurement");
             sum += r.duration;
         }

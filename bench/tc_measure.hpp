@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "packet.hpp"
+#include "srv6steer/abi.h"
 
 namespace tcbench {
 
@@ -24,12 +25,16 @@ struct Run {
 Run run_prog(int fd, const Bytes& in, Bytes& out, int repeat = 1);
 
 // What is measured: packets in turn, and the bytes srv6steer must add to
-// each (0: it must pass them untouched). Both programs must answer every
-// call with SRV6S_TC_CONTINUE (Failure otherwise, naming the case).
+// each (0: it must pass them untouched) or take off (shrink: decapsulation,
+// bench/xdp_decap.cpp). Both programs must answer every call with their
+// verdict, SRV6S_TC_CONTINUE unless said (Failure otherwise, naming the case).
 struct Measured {
     std::string name;
     const std::vector<Bytes>& pkts;
     uint32_t grow;
+    uint32_t shrink = 0;
+    int pass_verdict = SRV6S_TC_CONTINUE;
+    int steer_verdict = SRV6S_TC_CONTINUE;
 };
 
 // How many calls, in blocks of how many, after how many unmeasured ones.

@@ -68,7 +68,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 		return cfg->flags & SRV6S_CFG_DROP_OVERSIZE ? -SRV6S_R_MTU_DROPPED
 							    : -SRV6S_R_MTU_PASSED;
 
-	ret = srv6s_push_encap(skb, cfg, &pkt, path, srv6s_flow_label(hash));
+	ret = srv6s_push_encap(skb, cfg, &pkt, path, srv6s_flow_label(hash, path_id));
 	if (ret)
 		return ret;
 

@@ -9,7 +9,9 @@
 // bpf/lib/classify.h):
 //  - hash  = MurmurHash3_x86_32 (Austin Appleby, SMHasher) of the 40 bytes of
 //            struct srv6s_flow_key as they lie in memory, seed 0x5256365f;
-//  - label = hash & 0xfffff, and 1 where that is 0 (0 means "no label");
+//  - label of a flow on path p = (h8 << 12) | (p & 0xfff), where h8 is the low
+//            8 bits of the hash, 1 where those are 0 (so the label is never 0,
+//            which means "no label"); the receiver reads p back as label & 0xfff;
 //  - draw a of a flow in a set of n paths = fmix32(hash + a * 0x9e3779b9) % n
 //            (fmix32: MurmurHash3's finaliser); draw 0 is the flow's home path.
 //    A packet takes its home path if it is up, else the first up path among
@@ -79,9 +81,9 @@ static_assert(std::endian::native == std::endian::little,
 
 inline uint32_t flow_hash(const srv6s_flow_key& k) { return murmur3_32(&k, sizeof k, kFlowHashSeed); }
 
-inline uint32_t flow_label(uint32_t hash) {
-    const uint32_t l = hash & 0xfffffu;
-    return l ? l : 1;
+inline uint32_t flow_label(uint32_t hash, uint32_t path_id) {
+    const uint32_t h8 = hash % 256u;
+    return (h8 ? h8 : 1u) * 4096u + path_id % 4096u;
 }
 
 inline uint32_t path_draw(uint32_t hash, uint32_t attempt, uint32_t n) {
@@ -103,7 +105,9 @@ inline std::optional<size_t> chosen_index(uint32_t hash, const std::vector<bool>
     return std::nullopt;
 }
 
-// The outer flow label of a flow.
-inline uint32_t expected_label(const srv6s_flow_key& k) { return flow_label(flow_hash(k)); }
+// The outer flow label of a flow sent on path path_id.
+inline uint32_t expected_label(const srv6s_flow_key& k, uint32_t path_id) {
+    return flow_label(flow_hash(k), path_id);
+}
 
 }  // namespace testref

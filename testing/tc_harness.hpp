@@ -40,9 +40,11 @@ inline srv6s_flow_key flow_key(const Addr6& src, const Addr6& dst, uint8_t proto
     return k;
 }
 
-// The outer flow label the program must write for this flow: from the
-// reference (flowhash_reference.hpp), not from the data plane's own hash.
-inline uint32_t expected_label(const srv6s_flow_key& k) { return testref::expected_label(k); }
+// The outer flow label the program must write for this flow on path path_id:
+// from the reference (flowhash_reference.hpp), not from the data plane's own hash.
+inline uint32_t expected_label(const srv6s_flow_key& k, uint32_t path_id) {
+    return testref::expected_label(k, path_id);
+}
 
 class TcHarness {
 public:

@@ -292,7 +292,7 @@ Expect expect(const TcHarness& h, const Case& c, const Frame& in) {
     e.path = g.paths[*testref::chosen_index(hash, std::vector<bool>(g.n_paths, true))];  // every path is up
     e.enc = h.dp.paths().lookup(e.path).value();
     e.tclass = in.outer.tclass;
-    e.flow_label = testref::flow_label(hash);
+    e.flow_label = testref::flow_label(hash, e.path);
     return e;
 }
 
@@ -520,6 +520,7 @@ nlohmann::json to_json(const Outcome& o, const Ipv6& source) {
         x["segments_left"] = o.e.enc.n_segs ? o.e.enc.segments_left : 0;
         x["tclass"] = o.e.tclass;
         x["flow_label"] = o.e.flow_label;
+        x["path"] = o.e.path;
     }
     return {{"case", o.c.name}, {"in_hex", hexstr(o.c.in)},  {"out_hex", hexstr(o.r.out)},
             {"verdict", o.r.verdict}, {"reason", o.reason}, {"expect", x}};

@@ -57,6 +57,8 @@ def check_scapy(case):
          f"outer plen {outer.plen}, but {len(bytes(outer.payload))} B follow the header")
     want(outer.tc == exp["tclass"], f"traffic class {outer.tc:#04x}, expected {exp['tclass']:#04x}")
     want(outer.fl == exp["flow_label"], f"flow label {outer.fl:#07x}, expected {exp['flow_label']:#07x}")
+    # include/srv6steer/flowhash.h: the low 12 bits carry the sender's path id.
+    want(outer.fl & 0xFFF == exp["path"], f"flow label {outer.fl:#07x} does not carry path {exp['path']}")
     summary = f"{outer.src} > {outer.dst}  nh {outer.nh}  tc {outer.tc:#04x}  fl {outer.fl:#07x}"
 
     body = outer.payload

@@ -2,8 +2,8 @@
 /*
  * The stable hash of a flow, shared by the data plane and user space.
  *
- * It decides two things: which path of a path set a flow takes, and the
- * outer IPv6 flow label (RFC 6437 entropy for the fabric's ECMP). It depends
+ * It decides two things: which path of a path set a flow takes, and part of
+ * the outer IPv6 flow label (RFC 6437 entropy for the fabric's ECMP). It depends
  * on the 5-tuple only (not on skb->hash, which TCP changes when it rehashes),
  * so a flow keeps its path and label for its whole life, and user space can
  * predict both.
@@ -21,6 +21,8 @@
 #define SRV6S_HASH_SEED 0x5256365fU /* "SRV6_" */
 #endif
 #define SRV6S_FLOW_LABEL_MASK 0xfffffU
+/* Low bits of the label that carry the path id (SRV6S_MAX_PATHS = 2^12). */
+#define SRV6S_FLOW_LABEL_PATH_BITS 12
 
 static inline __u32 srv6s_rotl32(__u32 x, int r)
 {
@@ -60,11 +62,21 @@ static inline __u32 srv6s_flow_hash(const struct srv6s_flow_key *key)
 	return srv6s_fmix32(h ^ (__u32)sizeof(*key));
 }
 
-/* Outer flow label of a flow: 20 bits, never 0 (0 means "no label"). */
-static inline __u32 srv6s_flow_label(__u32 hash)
+/*
+ * Outer flow label of a flow sent on path path_id, 20 bits:
+ *   bits  0..11  the sender's path id, so that the receiver can count per
+ *                sender path: (outer source, label & 0xfff), the key of
+ *                srv6s_rx_paths (include/srv6steer/decap_abi.h);
+ *   bits 12..19  the low 8 bits of the flow hash, 1 where those are 0: per
+ *                flow entropy for ECMP, and the label is never 0 (0 means
+ *                "no label").
+ */
+static inline __u32 srv6s_flow_label(__u32 hash, __u32 path_id)
 {
-	__u32 label = hash & SRV6S_FLOW_LABEL_MASK;
-	return label ? label : 1;
+	__u32 h = hash & 0xffU;
+
+	return ((h ? h : 1U) << SRV6S_FLOW_LABEL_PATH_BITS) |
+	       (path_id & ((1U << SRV6S_FLOW_LABEL_PATH_BITS) - 1));
 }
 
 /*

@@ -74,8 +74,8 @@ TEST_F(CgroupLookup, DeepestPinnedAncestorOfTheSocketsCgroup) {
     const auto k6 = flow_key(kH1, kH2, kTcp, 40000, 5201);
     const uint64_t ia = a->id(), ib = b->id(), ic = c->id();
     const uint64_t bits = (1ull << la) | (1ull << lb);
-    const Bytes on1 = encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k6));
-    const Bytes on2 = encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6));
+    const Bytes on1 = encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k6, 1));
+    const Bytes on2 = encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6, 2));
     run_rows({
         {"its own cgroup b pinned", [&](TcHarness& h) { base(h); levels(h, bits); pin_cgroup(h, ib, 1); }, t6,
          kContinue, on1, SRV6S_R_STEERED},
@@ -113,12 +113,12 @@ TEST_F(CgroupLookup, CgroupPinsBeatFlowPinsAndTakeFragments) {
     const uint64_t bits = (1ull << la) | (1ull << lb);
     run_rows({
         {"flow pin alone", [&](TcHarness& h) { base(h); levels(h, bits); h.pin_flow(k6, 1); }, t6, kContinue,
-         encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k6)), SRV6S_R_STEERED},
+         encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k6, 1)), SRV6S_R_STEERED},
         {"flow pin and cgroup pin: the cgroup's",
          [&](TcHarness& h) { base(h); levels(h, bits); h.pin_flow(k6, 1); pin_cgroup(h, b->id(), 2); }, t6,
-         kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6)), SRV6S_R_STEERED},
+         kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6, 2)), SRV6S_R_STEERED},
         {"a fragment follows the cgroup pin", [&](TcHarness& h) { base(h); levels(h, bits); pin_cgroup(h, a->id(), 2); },
-         frag, kContinue, encapsulated(frag, kSrc, kViaSpine2, 0, expected_label(kf)), SRV6S_R_STEERED},
+         frag, kContinue, encapsulated(frag, kSrc, kViaSpine2, 0, expected_label(kf, 2)), SRV6S_R_STEERED},
         {"a fragment with only a flow pin: untouched",
          [&](TcHarness& h) {
              base(h);

@@ -24,19 +24,19 @@ TEST(TcEgress, FlowPinsEncapsulateReduced) {
     run_rows({
         {"IPv6 TCP flow pin -> reduced encap on spine 1",
          [&](TcHarness& h) { base(h); h.pin_flow(k_t6, 1); }, t6, kContinue,
-         encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k_t6)), SRV6S_R_STEERED},
+         encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k_t6, 1)), SRV6S_R_STEERED},
         {"IPv6 UDP flow pin -> reduced encap on spine 2",
          [&](TcHarness& h) { base(h); h.pin_flow(k_u6, 2); }, u6, kContinue,
-         encapsulated(u6, kSrc, kViaSpine2, 0, expected_label(k_u6)), SRV6S_R_STEERED},
+         encapsulated(u6, kSrc, kViaSpine2, 0, expected_label(k_u6, 2)), SRV6S_R_STEERED},
         {"IPv4 TCP flow pin -> IPv4-in-IPv6, ethertype 0x86dd",
          [&](TcHarness& h) { base(h); h.pin_flow(k_t4, 1); }, t4, kContinue,
-         encapsulated(t4, kSrc, kViaSpine1, 0, expected_label(k_t4)), SRV6S_R_STEERED},
+         encapsulated(t4, kSrc, kViaSpine1, 0, expected_label(k_t4, 1)), SRV6S_R_STEERED},
         {"IPv4 UDP flow pin",
          [&](TcHarness& h) { base(h); h.pin_flow(k_u4, 2); }, u4, kContinue,
-         encapsulated(u4, kSrc, kViaSpine2, 0, expected_label(k_u4)), SRV6S_R_STEERED},
+         encapsulated(u4, kSrc, kViaSpine2, 0, expected_label(k_u4, 2)), SRV6S_R_STEERED},
         {"hop limit from config",
          [&](TcHarness& h) { base(h); h.config(kSrc, SRV6S_CFG_ENABLED, 0, 17); h.pin_flow(k_t6, 1); },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k_t6), {}, 0, 17),
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k_t6, 1), {}, 0, 17),
          SRV6S_R_STEERED},
         {"other port of the same hosts: miss, untouched",
          [&](TcHarness& h) { base(h); h.pin_flow(k_t6, 1); }, tcp6(kH1, kH2, 40000, 5202),
@@ -66,7 +66,7 @@ TEST(TcEgress, SrhWithTwoThreeAndFourContainers) {
             h.pin_flow(k, 3);
         };
     };
-    uint32_t l6 = expected_label(k6), l4 = expected_label(k4);
+    uint32_t l6 = expected_label(k6, 7), l4 = expected_label(k4, 7);
     run_rows({
         {"2 containers: DA=C1, SRH [C2], SL=1, LE=0", with({kViaSpine1, kC2}, SrhMode::Reduced, k6),
          t6, kContinue, encapsulated(t6, kSrc, kViaSpine1, 0, l6, {kC2}, 1), SRV6S_R_STEERED},
@@ -139,50 +139,50 @@ TEST(TcEgress, QpPrefixAndPrecedence) {
     run_rows({
         {"QP pin: RoCEv2 to (H2, QP 0x123) -> spine 2",
          [&](TcHarness& h) { base(h); h.pin_qp(kH2, kQp, 2); }, r1, kContinue,
-         encapsulated(r1, kSrc, kViaSpine2, 0, expected_label(kr1)), SRV6S_R_STEERED},
+         encapsulated(r1, kSrc, kViaSpine2, 0, expected_label(kr1, 2)), SRV6S_R_STEERED},
         {"another QP on the same host: untouched",
          [&](TcHarness& h) { base(h); h.pin_qp(kH2, kQp, 2); }, r2, kContinue, {},
          SRV6S_R_NO_MATCH},
         {"24-bit QP 0xabcdef read whole",
          [&](TcHarness& h) { base(h); h.pin_qp(kH2, 0xabcdef, 1); }, big_qp, kContinue,
-         encapsulated(big_qp, kSrc, kViaSpine1, 0, expected_label(kbig)), SRV6S_R_STEERED},
+         encapsulated(big_qp, kSrc, kViaSpine1, 0, expected_label(kbig, 1)), SRV6S_R_STEERED},
         {"QP pin does not apply to non-RoCE UDP to the same host",
          [&](TcHarness& h) { base(h); h.pin_qp(kH2, kQp, 2); }, udp6(kH1, kH2, 50000, 4790),
          kContinue, {}, SRV6S_R_NO_MATCH},
         {"prefix fallback (IPv6 /64)",
          [&](TcHarness& h) { base(h); h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2); }, t6, kContinue,
-         encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3)), SRV6S_R_STEERED},
+         encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3, 2)), SRV6S_R_STEERED},
         {"prefix fallback (IPv4 /24 as ::ffff:0:0/120)",
          [&](TcHarness& h) { base(h); h.pin_prefix(mapped("10.0.3.0"), 96 + 24, 1); }, t4,
-         kContinue, encapsulated(t4, kSrc, kViaSpine1, 0, expected_label(k4)), SRV6S_R_STEERED},
+         kContinue, encapsulated(t4, kSrc, kViaSpine1, 0, expected_label(k4, 1)), SRV6S_R_STEERED},
         {"longer prefix wins over shorter",
          [&](TcHarness& h) {
              base(h);
              h.pin_prefix(a6("fcbb:0:800::"), 48, 1);
              h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2);
          },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3)), SRV6S_R_STEERED},
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3, 2)), SRV6S_R_STEERED},
         {"flow pin wins over prefix pin",
          [&](TcHarness& h) {
              base(h);
              h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2);
              h.pin_flow(k3, 1);
          },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k3)), SRV6S_R_STEERED},
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine1, 0, expected_label(k3, 1)), SRV6S_R_STEERED},
         {"flow pin wins over QP pin",
          [&](TcHarness& h) {
              base(h);
              h.pin_qp(kH2, kQp, 2);
              h.pin_flow(kr1, 1);
          },
-         r1, kContinue, encapsulated(r1, kSrc, kViaSpine1, 0, expected_label(kr1)), SRV6S_R_STEERED},
+         r1, kContinue, encapsulated(r1, kSrc, kViaSpine1, 0, expected_label(kr1, 1)), SRV6S_R_STEERED},
         {"QP pin wins over prefix pin",
          [&](TcHarness& h) {
              base(h);
              h.pin_prefix(a6("fcbb:0:800:2::"), 64, 1);
              h.pin_qp(kH2, kQp, 2);
          },
-         r1, kContinue, encapsulated(r1, kSrc, kViaSpine2, 0, expected_label(kr1)), SRV6S_R_STEERED},
+         r1, kContinue, encapsulated(r1, kSrc, kViaSpine2, 0, expected_label(kr1, 2)), SRV6S_R_STEERED},
         {"NO_FLOWS (user space: flows map empty) skips the flow lookup",
          [&](TcHarness& h) {
              base(h);
@@ -190,7 +190,7 @@ TEST(TcEgress, QpPrefixAndPrecedence) {
              h.pin_flow(k3, 1);
              h.pin_prefix(a6("fcbb:0:800:3::"), 64, 2);
          },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3)), SRV6S_R_STEERED},
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k3, 2)), SRV6S_R_STEERED},
         {"NO_QPS skips the QP lookup",
          [&](TcHarness& h) {
              base(h);
@@ -219,13 +219,14 @@ TEST(TcEgress, TrafficClassAndFlowLabel) {
     run_rows({
         {"IPv6 traffic class copied to the outer header",
          [&](TcHarness& h) { base(h); h.pin_flow(k6, 1); }, t6, kContinue,
-         encapsulated(t6, kSrc, kViaSpine1, 0xb9, expected_label(k6)), SRV6S_R_STEERED},
+         encapsulated(t6, kSrc, kViaSpine1, 0xb9, expected_label(k6, 1)), SRV6S_R_STEERED},
         {"IPv4 TOS (DSCP + ECN CE) copied to the outer traffic class",
          [&](TcHarness& h) { base(h); h.pin_flow(k4, 1); }, t4, kContinue,
-         encapsulated(t4, kSrc, kViaSpine1, 0x8b, expected_label(k4)), SRV6S_R_STEERED},
+         encapsulated(t4, kSrc, kViaSpine1, 0x8b, expected_label(k4, 1)), SRV6S_R_STEERED},
     });
 
-    // Stable per flow, different across flows, never 0.
+    // Stable per flow, the path id (1) in the low 12 bits, 8 bits of hash
+    // above that differ across flows, never 0.
     TcHarness h;
     base(h);
     h.pin_prefix(a6("fcbb:0:800:2::"), 64, 1);
@@ -236,10 +237,13 @@ TEST(TcEgress, TrafficClassAndFlowLabel) {
         ASSERT_EQ(a.out, b.out) << "same flow, same bytes";
         const uint32_t label = label_of(a.out);
         EXPECT_NE(label, 0u);
-        EXPECT_EQ(label, expected_label(flow_key(kH1, kH2, kTcp, port, 5201)));
+        EXPECT_EQ(label, expected_label(flow_key(kH1, kH2, kTcp, port, 5201), 1));
+        EXPECT_EQ(label & 0xfff, 1u) << "path id";
+        EXPECT_NE(label >> 12, 0u) << "hash bits never 0";
         labels.insert(label);
     }
-    EXPECT_GE(labels.size(), 195u) << "200 flows should get (almost) 200 labels";
+    // 200 flows over 255 values of the hash bits: ~140 distinct expected.
+    EXPECT_GE(labels.size(), 120u) << "the hash bits should spread 200 flows";
 }
 
 TEST(TcEgress, MtuChecks) {
@@ -252,7 +256,7 @@ TEST(TcEgress, MtuChecks) {
     };
     run_rows({
         {"exactly the MTU after encap: steered", setup(0), fits, kContinue,
-         encapsulated(fits, kSrc, kViaSpine1, 0, expected_label(k6)), SRV6S_R_STEERED},
+         encapsulated(fits, kSrc, kViaSpine1, 0, expected_label(k6, 1)), SRV6S_R_STEERED},
         {"one byte over: passed unencapsulated and counted", setup(0), too_big, kContinue, {},
          SRV6S_R_MTU_PASSED},
         {"one byte over with DROP_OVERSIZE: dropped and counted",
@@ -344,7 +348,7 @@ TEST(TcEgress, MalformedHeadersPassUntouched) {
         {"VLAN-tagged frame", pin_all, vlan, kContinue, {}, SRV6S_R_NOT_IP},
         {"8 extension headers then TCP: ports found, flow pin applies",
          [&](TcHarness& h) { base(h); h.pin_flow(k7, 2); }, eight_ok, kContinue,
-         encapsulated(eight_ok, kSrc, kViaSpine2, 0, expected_label(k7)), SRV6S_R_STEERED},
+         encapsulated(eight_ok, kSrc, kViaSpine2, 0, expected_label(k7, 2)), SRV6S_R_STEERED},
         {"9 extension headers: too many", pin_all, nine.build(), kContinue, {},
          SRV6S_R_EXT_HDR_LIMIT},
         {"extension header longer than the payload", pin_all, ext_hdr_beyond, kContinue, {},
@@ -369,18 +373,18 @@ TEST(TcEgress, FragmentsFollowPrefixPinsOnly) {
          SRV6S_R_FRAGMENT},
         {"IPv4 first fragment, prefix pin: steered, hashed without ports",
          [&](TcHarness& h) { base(h); h.pin_prefix(mapped("10.0.2.0"), 120, 2); }, first,
-         kContinue, encapsulated(first, kSrc, kViaSpine2, 0, expected_label(fk4)),
+         kContinue, encapsulated(first, kSrc, kViaSpine2, 0, expected_label(fk4, 2)),
          SRV6S_R_STEERED},
         {"IPv4 later fragment, prefix pin: same label as the first",
          [&](TcHarness& h) { base(h); h.pin_prefix(mapped("10.0.2.0"), 120, 2); }, later,
-         kContinue, encapsulated(later, kSrc, kViaSpine2, 0, expected_label(fk4)),
+         kContinue, encapsulated(later, kSrc, kViaSpine2, 0, expected_label(fk4, 2)),
          SRV6S_R_STEERED},
         {"IPv6 first fragment, flow pin only: untouched",
          [&](TcHarness& h) { base(h); h.pin_flow(flow_key(kH1, kH2, kUdp, 1, 2), 1); },
          frag6_first, kContinue, {}, SRV6S_R_FRAGMENT},
         {"IPv6 later fragment, prefix pin: steered",
          [&](TcHarness& h) { base(h); h.pin_prefix(kH2, 128, 1); }, frag6_later, kContinue,
-         encapsulated(frag6_later, kSrc, kViaSpine1, 0, expected_label(fk6)), SRV6S_R_STEERED},
+         encapsulated(frag6_later, kSrc, kViaSpine1, 0, expected_label(fk6, 1)), SRV6S_R_STEERED},
     });
 }
 
@@ -412,7 +416,7 @@ TEST(TcEgress, AlreadyEncapsulatedPassesUntouched) {
         {"a non-SRH routing header (type 2) is walked, not refused", pin_all, other_routing,
          kContinue,
          encapsulated(other_routing, kSrc, kViaSpine1, 0,
-                      expected_label(flow_key(kH1, kH2, kTcp, 1, 2))),
+                      expected_label(flow_key(kH1, kH2, kTcp, 1, 2), 1)),
          SRV6S_R_STEERED},
     });
 }

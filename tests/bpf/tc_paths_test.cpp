@@ -31,24 +31,25 @@ std::vector<Addr6> four_path_set(TcHarness& h) {
 }  // namespace
 
 // Literal answers (the flows of tests/unit/flowhash_test.cpp's table): the
-// outer flow label, the home path in a set of 4, where the flow goes when its
+// hash bits of the outer flow label (bits 12..19; bits 0..11 are the path
+// id), the home path in a set of 4, where the flow goes when its
 // home path is down, and when the next one is down too. Computed outside the
 // code under test; a changed hash seed or mixing fails here.
 TEST(TcEgress, KnownFlowsTakeTheirKnownPathAndLabel) {
     struct Known {
         const char* flow;
         Bytes packet;
-        uint32_t label;
+        uint32_t label_hash;  // label >> 12: the low 8 bits of the flow hash
         size_t home, home_down, both_down;  // indexes in the set
     };
     const Known known[] = {
-        {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", tcp6(kH1, kH2, 40000, 5201), 0x4aa05, 3, 1, 0},
-        {"udp fcbb:0:800:1::10 40001 fcbb:0:800:2::20 9000", udp6(kH1, kH2, 40001, 9000), 0x095cc, 1, 3, 0},
-        {"tcp 10.0.1.10 40002 10.0.2.20 5201", tcp4("10.0.1.10", "10.0.2.20", 40002, 5201), 0x15684, 0, 3, 1},
-        {"udp 10.0.1.10 40003 10.0.2.20 9000", udp4("10.0.1.10", "10.0.2.20", 40003, 9000), 0xd9b7a, 0, 2, 3},
-        {"udp fcbb:0:800:1::10 50000 fcbb:0:800:2::20 4791 (RoCEv2)", roce6(kH1, kH2, 50000, 0x123), 0xe31b1, 1,
+        {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201", tcp6(kH1, kH2, 40000, 5201), 0x05, 3, 1, 0},
+        {"udp fcbb:0:800:1::10 40001 fcbb:0:800:2::20 9000", udp6(kH1, kH2, 40001, 9000), 0xcc, 1, 3, 0},
+        {"tcp 10.0.1.10 40002 10.0.2.20 5201", tcp4("10.0.1.10", "10.0.2.20", 40002, 5201), 0x84, 0, 3, 1},
+        {"udp 10.0.1.10 40003 10.0.2.20 9000", udp4("10.0.1.10", "10.0.2.20", 40003, 9000), 0x7a, 0, 2, 3},
+        {"udp fcbb:0:800:1::10 50000 fcbb:0:800:2::20 4791 (RoCEv2)", roce6(kH1, kH2, 50000, 0x123), 0xb1, 1,
          3, 0},
-        {"tcp fcbb:0:800:1::10 0 fcbb:0:800:3::30 0", tcp6(kH1, kH3, 0, 0), 0x72cd2, 1, 2, 3},
+        {"tcp fcbb:0:800:1::10 0 fcbb:0:800:3::30 0", tcp6(kH1, kH3, 0, 0), 0xd2, 1, 2, 3},
     };
     for (const Known& k : known) {
         SCOPED_TRACE(k.flow);
@@ -57,12 +58,13 @@ TEST(TcEgress, KnownFlowsTakeTheirKnownPathAndLabel) {
         RunResult r = h.run(k.packet);
         ASSERT_EQ(r.verdict, kContinue);
         ASSERT_EQ(r.out.size(), k.packet.size() + 40) << "steered (reduced encapsulation)";
-        EXPECT_EQ(label_of(r.out), k.label);
+        EXPECT_EQ(label_of(r.out), k.label_hash << 12 | (10 + k.home)) << "path id 10 + home";
         EXPECT_EQ(outer_da(r.out), via[k.home]) << "home path";
         h.path(10 + uint32_t(k.home), {via[k.home]}, SrhMode::Reduced, /*down=*/true);
         r = h.run(k.packet);
         EXPECT_EQ(outer_da(r.out), via[k.home_down]) << "home path down";
-        EXPECT_EQ(label_of(r.out), k.label) << "the label stays with the flow";
+        EXPECT_EQ(label_of(r.out), k.label_hash << 12 | (10 + k.home_down))
+            << "the hash bits stay with the flow, the path bits follow its path";
         h.path(10 + uint32_t(k.home_down), {via[k.home_down]}, SrhMode::Reduced, /*down=*/true);
         EXPECT_EQ(outer_da(h.run(k.packet).out), via[k.both_down]) << "home and next path down";
     }
@@ -135,7 +137,7 @@ TEST(TcEgress, PathFailuresAreCountedAndUntouched) {
              h.set(1, {1, 2});
              h.pin_flow(k6, 1);
          },
-         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6)),
+         t6, kContinue, encapsulated(t6, kSrc, kViaSpine2, 0, expected_label(k6, 2)),
          SRV6S_R_STEERED},
         {"pin names a missing path set",
          [&](TcHarness& h) { base(h); h.pin_flow(k6, 99); }, t6, kContinue, {},

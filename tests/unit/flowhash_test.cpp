@@ -92,7 +92,7 @@ srv6s_flow_key key(uint8_t proto, const char* src, uint16_t sport, const char* d
 struct Known {
     const char* flow;  // as Flow::parse reads it (TCP and UDP)
     srv6s_flow_key key;
-    uint32_t hash, label;
+    uint32_t hash, label;    // label: on path 7
     uint32_t draws_of_4[4];  // draws 0..3 in a set of 4 paths
     uint32_t home_of_2, home_of_3;
 };
@@ -100,26 +100,26 @@ struct Known {
 // Little-endian hosts (ports are hashed in host order): see flowhash_reference.hpp.
 const Known kKnown[] = {
     {"tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201",
-     key(6, "fcbb:0:800:1::10", 40000, "fcbb:0:800:2::20", 5201), 0xecd4aa05, 0x4aa05, {3, 1, 1, 3}, 1, 0},
+     key(6, "fcbb:0:800:1::10", 40000, "fcbb:0:800:2::20", 5201), 0xecd4aa05, 0x05007, {3, 1, 1, 3}, 1, 0},
     {"udp fcbb:0:800:1::10 40001 fcbb:0:800:2::20 9000",
-     key(17, "fcbb:0:800:1::10", 40001, "fcbb:0:800:2::20", 9000), 0x616095cc, 0x095cc, {1, 3, 0, 0}, 1, 2},
+     key(17, "fcbb:0:800:1::10", 40001, "fcbb:0:800:2::20", 9000), 0x616095cc, 0xcc007, {1, 3, 0, 0}, 1, 2},
     {"tcp 10.0.1.10 40002 10.0.2.20 5201", key(6, "10.0.1.10", 40002, "10.0.2.20", 5201), 0xf1f15684,
-     0x15684, {0, 3, 1, 2}, 0, 1},
+     0x84007, {0, 3, 1, 2}, 0, 1},
     {"udp 10.0.1.10 40003 10.0.2.20 9000", key(17, "10.0.1.10", 40003, "10.0.2.20", 9000), 0x1bfd9b7a,
-     0xd9b7a, {0, 2, 3, 0}, 0, 1},
+     0x7a007, {0, 2, 3, 0}, 0, 1},
     {"udp fcbb:0:800:1::10 50000 fcbb:0:800:2::20 4791",
-     key(17, "fcbb:0:800:1::10", 50000, "fcbb:0:800:2::20", 4791), 0x110e31b1, 0xe31b1, {1, 3, 0, 1}, 1, 1},
+     key(17, "fcbb:0:800:1::10", 50000, "fcbb:0:800:2::20", 4791), 0x110e31b1, 0xb1007, {1, 3, 0, 1}, 1, 1},
     {"tcp fcbb:0:800:1::10 0 fcbb:0:800:3::30 0", key(6, "fcbb:0:800:1::10", 0, "fcbb:0:800:3::30", 0),
-     0x72272cd2, 0x72cd2, {1, 2, 3, 2}, 1, 2},
-    {"icmpv6 fcbb::1 0 fcbb::2 0", key(58, "fcbb::1", 0, "fcbb::2", 0), 0x116d3e0a, 0xd3e0a, {3, 1, 3, 3}, 1, 0},
-    {"47 fcbb::1 0 fcbb::2 0", key(47, "fcbb::1", 0, "fcbb::2", 0), 0x25e4d5a5, 0x4d5a5, {1, 1, 2, 0}, 1, 1},
+     0x72272cd2, 0xd2007, {1, 2, 3, 2}, 1, 2},
+    {"icmpv6 fcbb::1 0 fcbb::2 0", key(58, "fcbb::1", 0, "fcbb::2", 0), 0x116d3e0a, 0x0a007, {3, 1, 3, 3}, 1, 0},
+    {"47 fcbb::1 0 fcbb::2 0", key(47, "fcbb::1", 0, "fcbb::2", 0), 0x25e4d5a5, 0xa5007, {1, 1, 2, 0}, 1, 1},
 };
 
 TEST(FlowHash, KnownFlowsHaveTheirKnownHashLabelAndDraws) {
     for (const Known& k : kKnown) {
         SCOPED_TRACE(k.flow);
         EXPECT_EQ(srv6s_flow_hash(&k.key), k.hash);
-        EXPECT_EQ(srv6s_flow_label(srv6s_flow_hash(&k.key)), k.label);
+        EXPECT_EQ(srv6s_flow_label(srv6s_flow_hash(&k.key), 7), k.label);
         for (uint32_t a = 0; a < 4; a++)
             EXPECT_EQ(srv6s_path_choice(k.hash, a, 4), k.draws_of_4[a]) << "draw " << a << " of 4";
         EXPECT_EQ(srv6s_path_choice(k.hash, 0, 2), k.home_of_2);
@@ -132,7 +132,7 @@ TEST(FlowHash, ReferenceAgreesWithTheLiteralTable) {
     for (const Known& k : kKnown) {
         SCOPED_TRACE(k.flow);
         EXPECT_EQ(testref::flow_hash(k.key), k.hash);
-        EXPECT_EQ(testref::flow_label(k.hash), k.label);
+        EXPECT_EQ(testref::flow_label(k.hash, 7), k.label);
         for (uint32_t a = 0; a < 4; a++)
             EXPECT_EQ(testref::path_draw(k.hash, a, 4), k.draws_of_4[a]);
     }
@@ -147,13 +147,22 @@ TEST(FlowHash, FlowTextGivesTheKeyThatIsHashed) {
     }
 }
 
-TEST(FlowHash, LabelIsTwentyBitsAndNeverZero) {
-    EXPECT_EQ(srv6s_flow_label(0), 1u);
-    EXPECT_EQ(srv6s_flow_label(0x00100000), 1u) << "low 20 bits 0";
-    EXPECT_EQ(srv6s_flow_label(0xfff00000), 1u);
-    EXPECT_EQ(srv6s_flow_label(0x00100001), 1u);
-    EXPECT_EQ(srv6s_flow_label(0x123fffff), 0xfffffu);
-    EXPECT_EQ(srv6s_flow_label(0xabcde123), 0xde123u);
+// Layout: bits 0..11 the path id, bits 12..19 the low 8 bits of the hash
+// (1 where those are 0), so never 0 and the receiver reads the path back.
+TEST(FlowHash, LabelIsPathIdUnderHashBitsAndNeverZero) {
+    EXPECT_EQ(srv6s_flow_label(0, 0), 0x01000u) << "hash bits 0 -> 1";
+    EXPECT_EQ(srv6s_flow_label(0xffffff00, 0), 0x01000u) << "low 8 bits of the hash 0";
+    EXPECT_EQ(srv6s_flow_label(0xffffff00, 0xfff), 0x01fffu);
+    EXPECT_EQ(srv6s_flow_label(0xffffffff, 0xfff), 0xfffffu);
+    EXPECT_EQ(srv6s_flow_label(0xabcde123, 5), 0x23005u);
+    EXPECT_EQ(srv6s_flow_label(0x00000001, 0x1234), 0x01234u) << "path id masked to 12 bits";
+    for (uint32_t id : {0u, 1u, 7u, 4095u}) {
+        for (uint32_t h : {0u, 1u, 0x100u, 0xdeadbeefu}) {
+            EXPECT_NE(srv6s_flow_label(h, id), 0u);
+            EXPECT_EQ(srv6s_flow_label(h, id) & 0xfff, id) << "the receiver's path id";
+            EXPECT_LE(srv6s_flow_label(h, id), 0xfffffu);
+        }
+    }
 }
 
 // ---- the data plane's functions equal the reference on any key ----------------------
@@ -168,7 +177,8 @@ RC_GTEST_PROP(FlowHashProperties, EqualsTheReferenceOnAnyKey, ()) {
     k.proto = bytes[36];
     const uint32_t h = srv6s_flow_hash(&k);
     RC_ASSERT(h == testref::flow_hash(k));
-    RC_ASSERT(srv6s_flow_label(h) == testref::flow_label(h));
+    const auto path_id = *rc::gen::inRange<uint32_t>(0, SRV6S_MAX_PATHS);
+    RC_ASSERT(srv6s_flow_label(h, path_id) == testref::flow_label(h, path_id));
     const auto n = *rc::gen::inRange<uint32_t>(1, SRV6S_MAX_SET_PATHS + 1);
     const auto attempt = *rc::gen::inRange<uint32_t>(0, 2 * SRV6S_MAX_SET_PATHS);
     RC_ASSERT(srv6s_path_choice(h, attempt, n) == testref::path_draw(h, attempt, n));

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Runs the receive-side programs (bpf/srv6steer_decap.bpf.c: XDP and TC
+// ingress) with BPF_PROG_TEST_RUN on a freshly loaded object, and sets their
+// maps up in the vocabulary of the tests. Users link srv6steer_decap_bpf_skel.
+#pragma once
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bpf_map.hpp"
+#include "packet.hpp"
+#include "srv6steer/decap_abi.h"
+#include "srv6steer_decap_bpf.skel.h"
+
+namespace testpkt {
+
+enum class Hook { Xdp, Tc };
+
+inline const char* hook_name(Hook h) { return h == Hook::Xdp ? "xdp" : "tc"; }
+
+// What each hook answers for a frame it passes and for one it drops.
+inline int pass_verdict(Hook h) { return h == Hook::Xdp ? 2 /* XDP_PASS */ : SRV6S_TC_CONTINUE; }
+inline int drop_verdict(Hook h) { return h == Hook::Xdp ? 1 /* XDP_DROP */ : SRV6S_TC_DROP; }
+
+struct DecapRun {
+    int verdict;
+    Bytes out;
+};
+
+class DecapHarness {
+public:
+    // max_rx_paths: the size of the per-path LRU (preallocated, per CPU: a
+    // small one loads much faster than the default 2^16).
+    explicit DecapHarness(uint32_t max_rx_paths = 1024) : skel_(srv6steer_decap_bpf__open()) {
+        if (!skel_)
+            throw std::runtime_error("opening bpf/srv6steer_decap.bpf.c: " + std::string(strerror(errno)));
+        if (int err = bpf_map__set_max_entries(skel_->maps.srv6s_rx_paths, max_rx_paths))
+            throw std::runtime_error("sizing srv6s_rx_paths: " + std::string(strerror(-err)));
+        if (int err = srv6steer_decap_bpf__load(skel_.get()))
+            throw std::runtime_error("loading bpf/srv6steer_decap.bpf.c: " + std::string(strerror(-err)) +
+                                     " (run as root)");
+    }
+
+    int prog_fd(Hook h) const {
+        return bpf_program__fd(h == Hook::Xdp ? skel_->progs.srv6s_xdp_decap : skel_->progs.srv6s_tc_decap);
+    }
+
+    DecapRun run(Hook h, const Bytes& in) const {
+        DecapRun r;
+        if (int err = try_run(h, in, r))
+            throw std::runtime_error(std::string("BPF_PROG_TEST_RUN (") + hook_name(h) +
+                                     ") failed: " + strerror(err));
+        return r;
+    }
+
+    // 0, or the errno with which the kernel refused to run the program.
+    int try_run(Hook h, const Bytes& in, DecapRun& result) const {
+        Bytes out(in.size() + 512);
+        LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(), .data_out = out.data(),
+                    .data_size_in = static_cast<__u32>(in.size()),
+                    .data_size_out = static_cast<__u32>(out.size()), .repeat = 1);
+        if (int err = bpf_prog_test_run_opts(prog_fd(h), &opts))
+            return -err;
+        out.resize(opts.data_size_out);
+        result = {static_cast<int>(opts.retval), out};
+        return 0;
+    }
+
+    void config(uint32_t flags = SRV6S_RX_CFG_DEFAULT) {
+        srv6s_rx_config c{};
+        c.flags = flags;
+        config_map().update(0, c);
+    }
+
+    void sid(const Addr6& addr, uint32_t prefixlen, uint32_t behavior, uint32_t flags = 0) {
+        srv6s_prefix_key k{};
+        k.prefixlen = prefixlen;
+        std::memcpy(k.addr, addr.data(), 16);
+        srv6s_local_sid v{};
+        v.behavior = behavior;
+        v.flags = flags;
+        srv6steer::Map<srv6s_prefix_key, srv6s_local_sid>(bpf_map__fd(skel_->maps.srv6s_local_sids),
+                                                            "local_sids")
+            .update(k, v);
+    }
+
+    std::array<srv6s_counter, SRV6S_RX_R_MAX> reasons() const {
+        std::array<srv6s_counter, SRV6S_RX_R_MAX> out{};
+        srv6steer::PerCpuArray<srv6s_counter> map(bpf_map__fd(skel_->maps.srv6s_rx_reasons), "rx_reasons");
+        for (uint32_t r = 0; r < SRV6S_RX_R_MAX; r++)
+            out[r] = map.sum(r);
+        return out;
+    }
+
+    // The per-path counters of (outer source, path id), summed over CPUs.
+    std::optional<srv6s_rx_path_stats> path(const Addr6& src, uint32_t path_id) const {
+        srv6s_rx_path_key k{};
+        std::memcpy(k.src, src.data(), 16);
+        k.path_id = path_id;
+        std::vector<srv6s_rx_path_stats> v(static_cast<size_t>(libbpf_num_possible_cpus()));
+        if (bpf_map_lookup_elem(paths_fd(), &k, v.data()))
+            return std::nullopt;
+        srv6s_rx_path_stats sum{};
+        for (const auto& s : v) {
+            sum.packets += s.packets;
+            sum.bytes += s.bytes;
+            sum.ce_packets += s.ce_packets;
+        }
+        return sum;
+    }
+
+    size_t path_count() const {
+        size_t n = 0;
+        srv6s_rx_path_key k{}, next{};
+        for (const void* prev = nullptr; bpf_map_get_next_key(paths_fd(), prev, &next) == 0; prev = &k) {
+            k = next;
+            n++;
+        }
+        return n;
+    }
+
+private:
+    struct Deleter {
+        void operator()(srv6steer_decap_bpf* s) const { srv6steer_decap_bpf__destroy(s); }
+    };
+
+    srv6steer::Map<uint32_t, srv6s_rx_config> config_map() const {
+        return {bpf_map__fd(skel_->maps.srv6s_rx_config), "rx_config"};
+    }
+    int paths_fd() const { return bpf_map__fd(skel_->maps.srv6s_rx_paths); }
+
+    std::unique_ptr<srv6steer_decap_bpf, Deleter> skel_;
+};
+
+}  // namespace testpkt
