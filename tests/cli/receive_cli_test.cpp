@@ -169,3 +169,23 @@ TEST_F(ReceiveCli, ApplyFileWithSids) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace clitest;
+
+// `agent --config` keeps the file's "sids" on the receive side, round after round.
+TEST_F(ReceiveCli, AgentAppliesSids) {
+    const std::string file = config("agent.json", R"({"interface": "veth0",
+        "sids": [{"prefix": "fcbb:0:e002:fe06::/64", "behavior": "udt46"}]})");
+    ok({"receive", "attach", "veth0"});
+    ok({"sid", "add", "fcbb:0:e002:fe09::/64", "udt6"});
+    const Result r = cli({"agent", "--once", "--no-socket", "-c", file});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("+ sid fcbb:0:e002:fe06::/64 udt46"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("- sid fcbb:0:e002:fe09::/64 udt6"), std::string::npos) << r.out;
+    EXPECT_EQ(ok_json({"sid", "list"}),
+              json::parse(R"([{"prefix": "fcbb:0:e002:fe06::/64", "behavior": "udt46", "path_stats": true}])"));
+}
+
+}  // namespace
