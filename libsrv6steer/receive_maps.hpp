@@ -76,11 +76,7 @@ class RxMapFds {
 public:
     template <class S>
     auto operator[](const S& spec) const {
-        const int fd = fds_[spec.index].get();
-        if constexpr (S::kPerCpu)
-            return PerCpuArray<typename S::Value>(fd, spec.pin);
-        else
-            return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+        return map_view(spec, fds_[spec.index].get());
     }
     int fd(size_t index) const { return fds_[index].get(); }
 
