@@ -37,6 +37,8 @@
  *               IPv4 checksum rewritten
  *  reduced_v6_nostats  reduced_v6 with the per-path counters off
  *  not_ours     IPv6 TCP to a host address: one LPM miss, untouched
+ *  not_ours_block, reduced_v6_block  the same with the SID block filter
+ *               (SRV6S_RX_CFG_BLOCK): a host address is refused by a compare
  *  disabled     reduced_v6 with decapsulation off: config and reason
  *               counter only, the least any frame costs
  *  floor        not srv6steer: bench/xdp_floor_decap.bpf.c strips the
@@ -55,6 +57,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +105,7 @@ struct Case {
     Bytes in, out;          // out empty: must pass untouched
     srv6s_rx_reason reason;
     uint32_t cfg_flags = SRV6S_RX_CFG_DEFAULT;
+    bool block = false;  // with the SID block filter fcbb:0:e002::/48
 };
 
 // The arriving frame: Ethernet, outer IPv6 (tclass, label), SRH if segs,
@@ -134,21 +138,26 @@ std::vector<Case> make_cases(const Options& o) {
         {"reduced_v6_nostats", "reduced_v6, per-path counters off", arriving(i6, kSid, 0, {}), i6,
          SRV6S_RX_DECAPSULATED, SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_NO_PATH_STATS},
         {"not_ours", "IPv6 TCP to a host address", i6, {}, SRV6S_RX_NOT_OURS},
+        {"not_ours_block", "not_ours, SID block filter /48", i6, {}, SRV6S_RX_NOT_OURS,
+         SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK, true},
+        {"reduced_v6_block", "reduced_v6, SID block filter /48", arriving(i6, kSid, 0, {}), i6,
+         SRV6S_RX_DECAPSULATED, SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK, true},
         {"disabled", "reduced_v6, decapsulation off", arriving(i6, kSid, 0, {}), {}, SRV6S_RX_DISABLED,
          SRV6S_RX_CFG_ECN_DROP_NOT_ECT},
     };
 }
 
-// The receiver: default config, the SID, and others (--sids in all) so the
-// trie is not trivially small.
+// The receiver: default config, the SID, and others (--sids in all, all in
+// fcbb:0:e002::/48 like it, as the block filter needs) so the trie is not
+// trivially small.
 void setup(DecapHarness& h, uint32_t sids) {
     h.config();
     h.sid(kSid, 64, SRV6S_SID_UDT46);
     for (uint32_t i = 0; i + 1 < sids; i++) {
-        Addr6 other = a6("fcbb:0:e100::");
-        other[4] = static_cast<uint8_t>(0xe1 + i / 8);
-        other[5] = static_cast<uint8_t>(i);
-        h.sid(other, i % 2 ? 64 : 48, SRV6S_SID_UDT6);
+        Addr6 other = a6("fcbb:0:e002:1000::");  // fcbb:0:e002:1000 + i::
+        other[6] = static_cast<uint8_t>(0x10 + (i >> 8));
+        other[7] = static_cast<uint8_t>(i);
+        h.sid(other, i % 2 ? 64 : 80, SRV6S_SID_UDT6);
     }
 }
 
@@ -248,6 +257,7 @@ int bench(int argc, char** argv) {
         std::string name, what;
         Hook hook;
         Result r;
+        bool goal;  // the goal applies (XDP, decapsulated)
     };
     std::vector<Line> lines;
 
@@ -266,14 +276,14 @@ int bench(int argc, char** argv) {
         const Result r = measure(m, base_fd[0], floor_fd, {o.iterations, o.block, o.warmup}, wall);
         json("xdp_floor_decap_added_ns", "reduced_v6", r.added_ns, "ns");
         json("xdp_floor_decap_added_median_ns", "reduced_v6", r.added_median_ns, "ns");
-        lines.push_back({"floor", "reduced_v6, strip only (no parse)", Hook::Xdp, r});
+        lines.push_back({"floor", "reduced_v6, strip only (no parse)", Hook::Xdp, r, false});
     }
     for (Hook hook : {Hook::Xdp, Hook::Tc}) {
         if (o.hooks.find(hook_name(hook)) == std::string::npos)
             continue;
         const int idx = hook == Hook::Xdp ? 0 : 1;
         for (const Case& c : cases) {
-            h.config(c.cfg_flags);
+            h.config(c.cfg_flags, c.block ? kSid : Addr6{}, c.block ? 48 : 0);
             verify(c, h, hook);
             const std::vector<Bytes> pkts = {c.in};
             const uint32_t shrink = c.out.empty() ? 0 : static_cast<uint32_t>(c.in.size() - c.out.size());
@@ -285,8 +295,10 @@ int bench(int argc, char** argv) {
             json(pre + "_pass_ns", c.name, r.pass_ns, "ns");
             json(pre + "_decap_ns", c.name, r.steer_ns, "ns");
             if (hook == Hook::Xdp) {
-                json("xdp_decap_added_ns", c.name, r.added_ns, "ns", kGoalNs);
-                json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", kGoalNs);
+                // The goal is for frames that are decapsulated.
+                const auto goal = c.out.empty() ? std::nullopt : std::optional<double>(kGoalNs);
+                json("xdp_decap_added_ns", c.name, r.added_ns, "ns", goal);
+                json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", goal);
             } else {
                 json("tc_ingress_decap_added_ns", c.name, r.added_ns, "ns");
                 json("tc_ingress_decap_added_median_ns", c.name, r.added_median_ns, "ns");
@@ -294,20 +306,20 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ratio", c.name, r.ratio, "x", std::nullopt, 3);
             std::fprintf(stderr, "# %-4s %-12s added %6.1f ns (median %6.1f)\n", hook_name(hook), c.name.c_str(),
                          r.added_ns, r.added_median_ns);
-            lines.push_back({c.name, c.what, hook, r});
+            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && !c.out.empty()});
         }
     }
 
     std::fprintf(stderr, "\nns per frame added by srv6steer's decapsulation over a do-nothing program "
                          "(BPF_PROG_TEST_RUN, fresh frame per call, %s)\n",
                  wall ? "wall clock per call" : "kernel duration per call");
-    std::fprintf(stderr, "%-5s %-12s %-36s %9s %9s %8s %9s %7s  %s\n", "hook", "case", "frame", "base ns", "decap ns",
+    std::fprintf(stderr, "%-5s %-18s %-36s %9s %9s %8s %9s %7s  %s\n", "hook", "case", "frame", "base ns", "decap ns",
                  "added", "added p50", "ratio", "goal <= 50 ns (XDP)");
     for (const Line& l : lines) {
         const double worst = std::max(l.r.added_ns, l.r.added_median_ns);
-        std::fprintf(stderr, "%-5s %-12s %-36s %9.1f %9.1f %8.1f %9.1f %6.2fx  %s\n", hook_name(l.hook),
+        std::fprintf(stderr, "%-5s %-18s %-36s %9.1f %9.1f %8.1f %9.1f %6.2fx  %s\n", hook_name(l.hook),
                      l.name.c_str(), l.what.c_str(), l.r.pass_ns, l.r.steer_ns, l.r.added_ns, l.r.added_median_ns,
-                     l.r.ratio, l.hook == Hook::Tc ? "-" : worst <= kGoalNs ? "ok" : "goal missed");
+                     l.r.ratio, !l.goal ? "-" : worst <= kGoalNs ? "ok" : "goal missed");
     }
     return 0;
 }

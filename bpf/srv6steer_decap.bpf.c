@@ -49,12 +49,14 @@ static __always_inline void srv6s_rx_count_path(const struct srv6s_decap *d, __u
 	s->ce_packets += ce;
 }
 
-static __always_inline __u32 srv6s_rx_flags(void)
+/* The config, or all zeros (disabled) when there is none. */
+static __always_inline struct srv6s_rx_config srv6s_rx_cfg(void)
 {
 	__u32 zero = 0;
 	struct srv6s_rx_config *cfg = bpf_map_lookup_elem(&srv6s_rx_config, &zero);
+	struct srv6s_rx_config none = {};
 
-	return cfg ? cfg->flags : 0;
+	return cfg ? *cfg : none;
 }
 
 /* Counts the frame; true when it must be dropped. */
@@ -73,13 +75,13 @@ static __always_inline bool srv6s_rx_account(int ret, const struct srv6s_decap *
 
 static __always_inline int srv6s_xdp_run(struct xdp_md *ctx, struct srv6s_decap *d, __u32 len)
 {
-	__u32 flags = srv6s_rx_flags();
+	struct srv6s_rx_config cfg = srv6s_rx_cfg();
 	int ret;
 
-	if (!(flags & SRV6S_RX_CFG_ENABLED))
+	if (!(cfg.flags & SRV6S_RX_CFG_ENABLED))
 		return -SRV6S_RX_DISABLED;
 	ret = srv6s_decap_parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, len, 0,
-				flags, d);
+				&cfg, d);
 	if (ret)
 		return ret == -SRV6S_DECAP_PULL ? -SRV6S_RX_TRUNCATED : ret;
 	return srv6s_xdp_strip(ctx, d);
@@ -97,21 +99,21 @@ int srv6s_xdp_decap(struct xdp_md *ctx)
 
 static __always_inline int srv6s_tc_run(struct __sk_buff *skb, struct srv6s_decap *d)
 {
-	__u32 flags = srv6s_rx_flags();
+	struct srv6s_rx_config cfg = srv6s_rx_cfg();
 	__u32 len = skb->len, gso = skb->gso_size;
 	int ret;
 
-	if (!(flags & SRV6S_RX_CFG_ENABLED))
+	if (!(cfg.flags & SRV6S_RX_CFG_ENABLED))
 		return -SRV6S_RX_DISABLED;
 	ret = srv6s_decap_parse((void *)(long)skb->data, (void *)(long)skb->data_end, len, gso,
-				flags, d);
+				&cfg, d);
 	if (ret == -SRV6S_DECAP_PULL) {
 		/* Headers beyond the linear part: make them linear, once. */
 		if (bpf_skb_pull_data(skb, d->need < len ? d->need : len))
 			return -SRV6S_RX_TRUNCATED;
 		__builtin_memset(d, 0, sizeof(*d));
 		ret = srv6s_decap_parse((void *)(long)skb->data, (void *)(long)skb->data_end, len,
-					gso, flags, d);
+					gso, &cfg, d);
 		if (ret == -SRV6S_DECAP_PULL)
 			ret = -SRV6S_RX_TRUNCATED;
 	}

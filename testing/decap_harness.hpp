@@ -7,10 +7,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +27,7 @@ namespace testpkt {
 enum class Hook { Xdp, Tc };
 
 inline const char* hook_name(Hook h) { return h == Hook::Xdp ? "xdp" : "tc"; }
+inline void PrintTo(Hook h, std::ostream* os) { *os << hook_name(h); }  // gtest parameter names
 
 // What each hook answers for a frame it passes and for one it drops.
 inline int pass_verdict(Hook h) { return h == Hook::Xdp ? 2 /* XDP_PASS */ : SRV6S_TC_CONTINUE; }
@@ -74,9 +77,15 @@ public:
         return 0;
     }
 
-    void config(uint32_t flags = SRV6S_RX_CFG_DEFAULT) {
+    // block_len bits of block: the SID block (used with SRV6S_RX_CFG_BLOCK).
+    void config(uint32_t flags = SRV6S_RX_CFG_DEFAULT, const Addr6& block = {}, uint32_t block_len = 0) {
         srv6s_rx_config c{};
         c.flags = flags;
+        for (uint32_t i = 0; i < 8; i++) {
+            const uint32_t bits = block_len > 8 * i ? std::min(8u, block_len - 8 * i) : 0;
+            c.block_mask[i] = static_cast<uint8_t>(0xff00u >> bits);
+            c.block[i] = block[i] & c.block_mask[i];
+        }
         config_map().update(0, c);
     }
 

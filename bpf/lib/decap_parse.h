@@ -106,8 +106,9 @@ static __always_inline int srv6s_decap_inner(void *data, void *data_end, __u32 e
  * On SRV6S_RX_ECN_DROP, d->path is filled as for a decapsulated frame.
  */
 static __always_inline int srv6s_decap_parse(void *data, void *data_end, __u32 len, __u32 gso,
-					     __u32 cfg_flags, struct srv6s_decap *d)
+					     const struct srv6s_rx_config *cfg, struct srv6s_decap *d)
 {
+	__u32 cfg_flags = cfg->flags;
 	struct srv6s_local_sid *sid;
 	struct ipv6hdr *ip6h;
 	struct ethhdr *eth;
@@ -125,6 +126,15 @@ static __always_inline int srv6s_decap_parse(void *data, void *data_end, __u32 l
 		return ret;
 	if (ip6h->version != 6)
 		return -SRV6S_RX_BAD_HEADER;
+	if (cfg_flags & SRV6S_RX_CFG_BLOCK) {
+		__u64 hi, block, mask;
+
+		__builtin_memcpy(&hi, &ip6h->daddr, 8);
+		__builtin_memcpy(&block, cfg->block, 8);
+		__builtin_memcpy(&mask, cfg->block_mask, 8);
+		if ((hi & mask) != block)
+			return -SRV6S_RX_NOT_OURS;
+	}
 
 	struct srv6s_prefix_key key = { .prefixlen = 128 };
 

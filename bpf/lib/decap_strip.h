@@ -8,7 +8,10 @@
  *       a changed ethertype makes the kernel redo it) takes the new type.
  *  TC:  bpf_skb_adjust_room(-strip, BPF_ADJ_ROOM_MAC) pops the bytes after
  *       the Ethernet header, and BPF_F_ADJ_ROOM_DECAP_L3_IPV4/IPV6 (Linux
- *       6.3+) sets skb->protocol to the inner family.
+ *       6.3+) sets skb->protocol to the inner family. FIXED_GSO: a GRO'd
+ *       skb keeps its gso_size (stripping outer headers does not change the
+ *       payload of a segment; without it the kernel would grow gso_size by
+ *       the strip, and it refuses UDP GSO skbs).
  * Return 0 or -reason. Failing to strip leaves the frame as it was
  * (ADJUST_FAILED); failing after it (WRITE_FAILED) means a drop.
  */
@@ -61,8 +64,8 @@ static __always_inline int srv6s_xdp_strip(struct xdp_md *ctx, const struct srv6
 
 static __always_inline int srv6s_tc_strip(struct __sk_buff *skb, const struct srv6s_decap *d)
 {
-	__u64 flags = d->inner == IPPROTO_IPIP ? BPF_F_ADJ_ROOM_DECAP_L3_IPV4
-					       : BPF_F_ADJ_ROOM_DECAP_L3_IPV6;
+	__u64 flags = BPF_F_ADJ_ROOM_FIXED_GSO | (d->inner == IPPROTO_IPIP ? BPF_F_ADJ_ROOM_DECAP_L3_IPV4
+									    : BPF_F_ADJ_ROOM_DECAP_L3_IPV6);
 	void *data, *data_end;
 	struct ethhdr *eth;
 	__u8 *ip;

@@ -39,14 +39,24 @@ enum srv6s_rx_config_flags {
 	SRV6S_RX_CFG_ECN_DROP_NOT_ECT = 1U << 1,
 	/* Skip the per-path counters (srv6s_rx_paths). */
 	SRV6S_RX_CFG_NO_PATH_STATS = 1U << 2,
+	/* An outer destination whose first 8 bytes, masked by block_mask, are
+	 * not block is not ours, without an LPM lookup: the host's ordinary
+	 * IPv6 traffic then costs a compare, not a lookup. Set only while
+	 * every local SID lies inside block/mask (e.g. fcbb:0:e002::/48). */
+	SRV6S_RX_CFG_BLOCK = 1U << 3,
 };
 
 /* What user space writes unless told otherwise. */
 #define SRV6S_RX_CFG_DEFAULT (SRV6S_RX_CFG_ENABLED | SRV6S_RX_CFG_ECN_DROP_NOT_ECT)
 
 struct srv6s_rx_config {
-	__u32 flags;   /* enum srv6s_rx_config_flags */
+	__u32 flags;          /* enum srv6s_rx_config_flags */
 	__u32 pad;
+	/* With SRV6S_RX_CFG_BLOCK: a prefix of up to 64 bits every local SID
+	 * shares, e.g. fcbb:0:e002::/48 is block fc bb 00 00 e0 02 00 00 and
+	 * block_mask ff ff ff ff ff ff 00 00 (block has no bit outside mask). */
+	__u8 block[8];
+	__u8 block_mask[8];
 };
 
 /* ---- local SIDs (map srv6s_local_sids) ---------------------------------- */
@@ -122,7 +132,8 @@ struct srv6s_rx_path_stats {
 
 /* ---- layout checks ------------------------------------------------------ */
 
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_config) == 8, "srv6s_rx_config layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_config) == 24, "srv6s_rx_config layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_config, block) == 8, "srv6s_rx_config.block offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_local_sid) == 8, "srv6s_local_sid layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_path_key) == 20, "srv6s_rx_path_key layout");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_path_key, path_id) == 16,

@@ -153,6 +153,36 @@ TEST(Decap, MalformedPassesUntouched) {
     });
 }
 
+// SRV6S_RX_CFG_BLOCK: destinations outside the block (fcbb:0:e002::/48, where
+// base()'s SIDs are) are not ours without a lookup, even where a SID would
+// match; inside it, lookups as usual.
+TEST(Decap, BlockFilterSkipsTheLookupOutsideTheBlock) {
+    const Bytes i6 = inner6();
+    const Addr6 other_block = a6("fcbb:1:e002:fe06::");
+    auto with_block = [other_block](uint32_t flags, const char* block, uint32_t len) {
+        return [=](DecapHarness& h) {
+            base(h);
+            h.sid(other_block, 64, SRV6S_SID_UDT6);
+            h.config(flags, a6(block), len);
+        };
+    };
+    const uint32_t on = SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK;
+    run_rows({
+        {"in the block /48: decapsulated", with_block(on, "fcbb:0:e002::", 48), arriving(i6, kSid6), kPass, i6,
+         SRV6S_RX_DECAPSULATED},
+        {"in the block /64: decapsulated", with_block(on, "fcbb:0:e002:fe06::", 64), arriving(i6, kSid6), kPass,
+         i6, SRV6S_RX_DECAPSULATED},
+        {"outside the block, though a SID matches: not ours", with_block(on, "fcbb:0:e002::", 48),
+         arriving(i6, other_block), kPass, {}, SRV6S_RX_NOT_OURS},
+        {"a host address of the same /32 is outside a /48 block", with_block(on, "fcbb:0:e002::", 48),
+         arriving(i6, kH2), kPass, {}, SRV6S_RX_NOT_OURS},
+        {"filter off: the block is ignored", with_block(SRV6S_RX_CFG_DEFAULT, "2001:db8::", 32),
+         arriving(i6, other_block), kPass, i6, SRV6S_RX_DECAPSULATED},
+        {"a wrong block hides every SID (user space must not set it so)", with_block(on, "fcbb:0:e003::", 48),
+         arriving(i6, kSid6), kPass, {}, SRV6S_RX_NOT_OURS},
+    });
+}
+
 // Every length of valid frames cut short: untouched, counted truncated.
 // The kernel refuses test runs of frames without an Ethernet header, and
 // for TC also of IPv6 frames without a whole IPv6 header (kRefusedBelow).

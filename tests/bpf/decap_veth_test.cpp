@@ -40,6 +40,8 @@ const char* mode_name(Mode m) {
     return "?";
 }
 
+void PrintTo(Mode m, std::ostream* os) { *os << mode_name(m); }
+
 constexpr uint32_t kTcxIngress = 46;  // BPF_TCX_INGRESS (kernel BTF; not in libbpf 1.1's uapi)
 constexpr uint16_t kPort = 9000;
 
