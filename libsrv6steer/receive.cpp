@@ -400,6 +400,14 @@ ReceiveStatus Receive::status() const {
     s.config = config();
     const RxMapFds& fds = impl_->fds;
     s.n_sids = fds[rxmaps::sids].keys().size();
+    if (const auto v = fds[rxmaps::config].lookup(0); v && (v->flags & SRV6S_RX_CFG_BLOCK)) {
+        Prefix b;
+        std::memcpy(b.addr.bytes.data(), v->block, sizeof v->block);
+        b.len = 0;
+        for (uint8_t m : v->block_mask)
+            b.len += static_cast<unsigned>(__builtin_popcount(m));
+        s.sid_block = b;
+    }
     s.max_sids = max_entries(fds.fd(rxmaps::sids.index));
     s.n_paths = Map<srv6s_rx_path_key, uint64_t>(fds.fd(rxmaps::paths.index), rxmaps::paths.pin).keys().size();
     s.max_paths = max_entries(fds.fd(rxmaps::paths.index));
@@ -424,7 +432,14 @@ ReceiveConfig Receive::config() const {
 
 void Receive::set_config(const ReceiveConfig& c) {
     auto guard = impl_->lock();
-    impl_->fds[rxmaps::config].update(0, to_abi(c));
+    auto map = impl_->fds[rxmaps::config];
+    // The block filter is the SIDs' (receive_sids.cpp), not the user's: kept.
+    const srv6s_rx_config old = map.lookup(0).value_or(srv6s_rx_config{});
+    srv6s_rx_config v = to_abi(c);
+    v.flags |= old.flags & SRV6S_RX_CFG_BLOCK;
+    std::memcpy(v.block, old.block, sizeof v.block);
+    std::memcpy(v.block_mask, old.block_mask, sizeof v.block_mask);
+    map.update(0, v);
 }
 
 // ---- dead state (Steering::remove_dead) ---------------------------------------------------

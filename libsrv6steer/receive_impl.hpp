@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "netns.hpp"
 #include "receive_dataplane.hpp"
@@ -48,6 +49,13 @@ struct Receive::Impl {
     };
     [[nodiscard]] Guard lock() { return Guard(this); }
     bool pinned() const { return !dir.empty(); }
+
+    // -- the SID block filter (receive_sids.cpp): SRV6S_RX_CFG_BLOCK set to
+    // the longest prefix of up to 64 bits every SID lies in, exactly while
+    // there is one; `sids` are the SIDs there will be (widen before adding,
+    // narrow after removing) --
+    void sync_block(const std::vector<Prefix>& sids);
+    void sync_block();  // from the SIDs in the map
 };
 
 }  // namespace srv6steer

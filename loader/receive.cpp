@@ -121,6 +121,8 @@ void status_table(const ReceiveStatus& st, bool verbose) {
     std::cout << "config: " << config_text(st.config) << "\n"
               << "local SIDs: " << st.n_sids << "/" << st.max_sids << ", sender paths counted: " << st.n_paths << "/"
               << st.max_paths << "\n";
+    if (st.sid_block)
+        std::cout << "SID block: " << st.sid_block->str() << " (other destinations are not ours at a glance)\n";
     if (verbose)
         std::cout << "programs: XDP " << st.xdp_prog_id << ", TC " << st.tc_prog_id << "; state in " << st.dir << "\n";
 }
@@ -134,6 +136,7 @@ json status_json(const ReceiveStatus& st) {
             {"dir", st.dir},
             {"config", config_json(st.config)},
             {"sids", {{"used", st.n_sids}, {"max", st.max_sids}}},
+            {"sid_block", st.sid_block ? json(st.sid_block->str()) : json(nullptr)},
             {"paths", {{"used", st.n_paths}, {"max", st.max_paths}}},
             {"xdp_prog_id", st.xdp_prog_id},
             {"tc_prog_id", st.tc_prog_id},

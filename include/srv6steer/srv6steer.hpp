@@ -384,6 +384,9 @@ struct ReceiveStatus {
     std::vector<ReceiveAttachment> interfaces;  // by name
     uint32_t xdp_prog_id = 0, tc_prog_id = 0;   // the programs loaded
     size_t n_sids = 0, n_paths = 0;             // local SIDs; sender paths counted
+    // The prefix (up to /64) every SID lies in: destinations outside it are
+    // not ours at the cost of one compare. None: no SIDs, or none in common.
+    std::optional<Prefix> sid_block;
     uint32_t max_sids = 0, max_paths = 0;
     bool healthy() const;  // every interface healthy
 };

@@ -120,6 +120,40 @@ TEST_F(ReceiveState, SidsAreValidatedAndListed) {
     EXPECT_THAT(r.sids(), ::testing::ElementsAre(changed));
 }
 
+// The block filter follows the SIDs: the prefix they all share, widened
+// before a SID outside it is added (else its traffic would be not ours),
+// narrowed after one is removed, off without SIDs; what the data plane
+// reads (the config map) is checked through traffic and status.
+TEST_F(ReceiveState, SidBlockFollowsTheSids) {
+    Receive r = Receive::attach(opts("veth0"));
+    EXPECT_FALSE(r.status().sid_block);
+    r.add_sid({Prefix::parse("fcbb:0:e002:fe06::/64"), SidBehavior::DT6});
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe06::/64"));
+    r.add_sid({Prefix::parse("fcbb:0:e002:fe04::/64"), SidBehavior::DT4});
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe04::/62"));
+    r.add_sid({Prefix::parse("fcbb:1:e002::/48"), SidBehavior::DT6});
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb::/31"));
+    UdpSink six(AF_INET6, 5555);
+    Outer far;
+    far.dst = "fcbb:1:e002:1::";
+    net.send(encap(far, inner6(5555, "outside the first block")));
+    EXPECT_EQ(six.next(), "outside the first block");
+    ASSERT_TRUE(r.remove_sid(Prefix::parse("fcbb:1:e002::/48")));
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe04::/62"));
+    net.send(encap(far, inner6(5555, "not ours any more")));
+    net.send(encap(Outer{}, inner6(5555, "still ours")));
+    EXPECT_EQ(six.next(), "still ours");
+    EXPECT_FALSE(six.pending());
+    // The user's config changes keep the filter; a SID with no common bits turns it off.
+    r.set_config({true, false, true});
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe04::/62"));
+    r.add_sid({Prefix::parse("2001:db8::/32"), SidBehavior::DT6});
+    EXPECT_FALSE(r.status().sid_block);
+    for (const auto& s : r.sids())
+        r.remove_sid(s.prefix);
+    EXPECT_FALSE(r.status().sid_block);
+}
+
 TEST_F(ReceiveState, AFullSidTableIsSaidSo) {
     Receive r = Receive::attach(opts("veth0"));
     for (uint32_t i = 0; i < SRV6S_MAX_LOCAL_SIDS; i++) {
