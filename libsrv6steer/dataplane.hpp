@@ -39,11 +39,7 @@ public:
     // A typed view of one map of the table in maps.hpp.
     template <class S>
     auto map(const S& spec) const {
-        const int fd = bpf_map__fd(bpf_object__find_map_by_name(object(), spec.obj));
-        if constexpr (S::kPerCpu)
-            return PerCpuArray<typename S::Value>(fd, spec.pin);
-        else
-            return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+        return map_view(spec, bpf_map__fd(bpf_object__find_map_by_name(object(), spec.obj)));
     }
     auto config() const { return map(maps::config); }
     auto flows() const { return map(maps::flows); }

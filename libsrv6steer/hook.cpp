@@ -12,7 +12,8 @@ namespace srv6steer::hook {
 
 namespace {
 
-constexpr uint32_t kTcxEgress = 47;   // BPF_TCX_EGRESS (kernel BTF; not in libbpf 1.1's uapi)
+constexpr uint32_t kTcxIngress = 46;  // BPF_TCX_INGRESS (kernel BTF; not in libbpf 1.1's uapi)
+constexpr uint32_t kTcxEgress = 47;   // BPF_TCX_EGRESS
 constexpr uint32_t kLinkTypeTcx = 11;  // BPF_LINK_TYPE_TCX
 constexpr uint32_t kTcHandle = 0x5e6;
 constexpr uint32_t kTcPriority = 0x5e6;
@@ -27,6 +28,9 @@ struct TcxLinkInfo {
 
 std::string err_text(int err) { return std::strerror(err); }
 
+bpf_tc_attach_point tc_point(Direction dir) { return dir == Direction::Ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS; }
+const char* tc_name(Direction dir) { return dir == Direction::Ingress ? "ingress" : "egress"; }
+
 }  // namespace
 
 uint32_t prog_id_of(int prog_fd) {
@@ -37,11 +41,13 @@ uint32_t prog_id_of(int prog_fd) {
     return info.id;
 }
 
-Attached attach(int prog, int ifindex, Hook how, const std::string& ifname, const std::string& link_pin) {
+Attached attach(int prog, int ifindex, Hook how, const std::string& ifname, const std::string& link_pin,
+                Direction dir) {
     Attached a;
     a.prog_id = prog_id_of(prog);
     if (how != Hook::Clsact) {
-        UniqueFd link(bpf_link_create(prog, ifindex, static_cast<bpf_attach_type>(kTcxEgress), nullptr));
+        UniqueFd link(bpf_link_create(
+            prog, ifindex, static_cast<bpf_attach_type>(dir == Direction::Ingress ? kTcxIngress : kTcxEgress), nullptr));
         if (!link && how == Hook::Tcx)
             throw_errno("attaching a tcx link to " + ifname + " (needs Linux 6.6 or later)", errno);
         if (link) {
@@ -51,21 +57,21 @@ Attached attach(int prog, int ifindex, Hook how, const std::string& ifname, cons
             return a;
         }
     }
-    // Kernels before 6.6 have no tcx: a clsact egress filter instead.
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+    // Kernels before 6.6 have no tcx: a clsact filter instead.
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = tc_point(dir));
     int err = bpf_tc_hook_create(&hook);
     if (err && err != -EEXIST)
         throw_errno("creating the clsact qdisc on " + ifname, -err);
     LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = prog, .handle = kTcHandle, .priority = kTcPriority);
     if ((err = bpf_tc_attach(&hook, &tc)))
-        throw_errno("attaching to TC egress of " + ifname, -err);
+        throw_errno(std::string("attaching to TC ") + tc_name(dir) + " of " + ifname, -err);
     a.mode = SRV6S_ATTACH_CLSACT;
     a.tc_handle = kTcHandle;
     a.tc_priority = kTcPriority;
     return a;
 }
 
-std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& meta) {
+std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& meta, Direction dir) {
     std::vector<std::string> problems;
     if (access(link_pin.c_str(), F_OK) == 0) {
         UniqueFd link(bpf_obj_get(link_pin.c_str()));
@@ -76,7 +82,7 @@ std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& m
             problems.push_back("detaching the tcx link: " + err_text(errno));
         unlink(link_pin.c_str());
     } else if (meta.attach_mode == SRV6S_ATTACH_CLSACT) {
-        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(meta.ifindex), .attach_point = BPF_TC_EGRESS);
+        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(meta.ifindex), .attach_point = tc_point(dir));
         LIBBPF_OPTS(bpf_tc_opts, tc, .handle = meta.tc_handle, .priority = meta.tc_priority);
         // The clsact qdisc stays: other programs may use it. Only our own
         // program is taken off (the filter could have been replaced).
@@ -89,7 +95,7 @@ std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& m
     return problems;
 }
 
-Seen query(const std::string& link_pin, const srv6s_meta& meta) {
+Seen query(const std::string& link_pin, const srv6s_meta& meta, Direction dir) {
     Seen s;
     if (meta.attach_mode == SRV6S_ATTACH_TCX) {
         UniqueFd link(bpf_obj_get(link_pin.c_str()));
@@ -106,7 +112,7 @@ Seen query(const std::string& link_pin, const srv6s_meta& meta) {
         return s;
     }
     if (meta.attach_mode == SRV6S_ATTACH_CLSACT) {
-        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(meta.ifindex), .attach_point = BPF_TC_EGRESS);
+        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(meta.ifindex), .attach_point = tc_point(dir));
         LIBBPF_OPTS(bpf_tc_opts, q, .handle = meta.tc_handle, .priority = meta.tc_priority);
         if (bpf_tc_query(&hook, &q) == 0) {
             s.ifindex = meta.ifindex;

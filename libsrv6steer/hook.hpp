@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// Hooking the TC egress program to an interface and finding out whether it
-// still is: a tcx link (Linux 6.6+, pinned beside the maps, coexists with
-// other programs) or, on older kernels, a filter on the clsact qdisc.
+// Hooking a TC program to an interface and finding out whether it still is:
+// a tcx link (Linux 6.6+, pinned beside the maps, coexists with other
+// programs) or, on older kernels, a filter on the clsact qdisc. Egress for
+// the steering program; ingress for the receive side's TC variant.
 #pragma once
 
 #include <cstdint>
@@ -19,11 +20,15 @@ struct Attached {
     uint32_t tc_handle = 0, tc_priority = 0;  // clsact
 };
 
-// Hooks prog to TC egress of ifindex; a tcx link is pinned at link_pin.
-Attached attach(int prog_fd, int ifindex, Hook how, const std::string& ifname, const std::string& link_pin);
+enum class Direction { Egress, Ingress };
+
+// Hooks prog to TC egress (or ingress) of ifindex; a tcx link is pinned at link_pin.
+Attached attach(int prog_fd, int ifindex, Hook how, const std::string& ifname, const std::string& link_pin,
+                Direction dir = Direction::Egress);
 
 // Takes off what attach hooked (meta says how); returns what failed, in words.
-std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& meta);
+std::vector<std::string> detach(const std::string& link_pin, const srv6s_meta& meta,
+                                Direction dir = Direction::Egress);
 
 // What runs at the hook now.
 struct Seen {
@@ -32,7 +37,7 @@ struct Seen {
     uint32_t prog_id = 0;      // the program attached (0: none of ours)
     uint32_t link_id = 0;
 };
-Seen query(const std::string& link_pin, const srv6s_meta& meta);
+Seen query(const std::string& link_pin, const srv6s_meta& meta, Direction dir = Direction::Egress);
 
 uint32_t prog_id_of(int prog_fd);
 

@@ -67,16 +67,27 @@ void for_each(F&& f) {
 inline constexpr const char* kLinkPin = "link";
 }  // namespace maps
 
+// One map of a loaded object (by its object name) as an fd of our own.
+UniqueFd dup_object_map(bpf_object* obj, const char* obj_name, const char* pin);
+// Opens the map pinned at dir/pin, refusing one whose key or value size is
+// not this build's (state of an incompatible build: EPROTO).
+UniqueFd open_pinned_map(const std::string& dir, const char* pin, size_t key_size, size_t value_size);
+
+// The typed view of a map of a table (MapSpec) on fd: PerCpuArray or Map.
+template <class S>
+auto map_view(const S& spec, int fd) {
+    if constexpr (S::kPerCpu)
+        return PerCpuArray<typename S::Value>(fd, spec.pin);
+    else
+        return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+}
+
 // One owned fd per map of the table.
 class MapFds {
 public:
     template <class S>
     auto operator[](const S& spec) const {
-        const int fd = fds_[spec.index].get();
-        if constexpr (S::kPerCpu)
-            return PerCpuArray<typename S::Value>(fd, spec.pin);
-        else
-            return Map<typename S::Key, typename S::Value>(fd, spec.pin);
+        return map_view(spec, fds_[spec.index].get());
     }
     int fd(size_t index) const { return fds_[index].get(); }
 

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <net/if.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -15,10 +16,17 @@
 #include "netns.hpp"
 #include "srv6steer/abi.h"
 #include "srv6steer/error.hpp"
+#include "text.hpp"
 
 namespace srv6steer {
 
 namespace fs = std::filesystem;
+
+void check_ifname(std::string_view ifname) {
+    if (ifname.empty() || ifname.size() >= IF_NAMESIZE || ifname.find('/') != std::string_view::npos ||
+        ifname == "." || ifname == ".." || ifname.find('\0') != std::string_view::npos)
+        throw Error("invalid interface name " + text::quote(ifname));
+}
 
 void require_bpffs(const std::string& bpffs) {
     struct statfs st {};

@@ -17,11 +17,15 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fd.hpp"
 
 namespace srv6steer {
+
+// Throws Error unless ifname could name an interface (and so a directory of its own).
+void check_ifname(std::string_view ifname);
 
 // Throws a clear Error unless `bpffs` is a BPF filesystem mount.
 void require_bpffs(const std::string& bpffs);

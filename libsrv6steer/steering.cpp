@@ -25,6 +25,7 @@
 #include "impl.hpp"
 #include "remote/client.hpp"
 #include "netlink/netlink.hpp"
+#include "receive_impl.hpp"
 #include "route_journal.hpp"
 #include "text.hpp"
 
@@ -39,12 +40,6 @@ uint64_t now_ns() {
 }
 
 namespace {
-
-void check_ifname(std::string_view ifname) {
-    if (ifname.empty() || ifname.size() >= IF_NAMESIZE || ifname.find('/') != std::string_view::npos ||
-        ifname == "." || ifname == ".." || ifname.find('\0') != std::string_view::npos)
-        throw Error("invalid interface name " + text::quote(ifname));
-}
 
 // Whether a path exists; a permission problem is said as one, not taken
 // for "not there".
@@ -504,6 +499,11 @@ std::vector<std::string> Steering::remove_dead(const std::string& bpffs) {
         check_private_dir(nsdir);
         for (const std::string& ifname : dir_entries(nsdir)) {
             const std::string dir = nsdir + "/" + ifname;
+            if (ifname == kReceiveDir) {  // the receive side's state (receive.cpp), no interface's
+                if (remove_dead_receive(dir, mine))
+                    removed.push_back(dir);
+                continue;
+            }
             DirLock guard(dir, DirLock::kTry);
             if (!guard.valid())
                 continue;  // in use, or removed meanwhile

@@ -293,6 +293,8 @@ private:
                     log("-d " + dev_ + " overrides \"interface\": " + quote(*cfg.interface) + " of " + file_);
             }
             plan = apply(s, cfg, false);
+            const Plan sids = apply_sids(cfg, c_.bpffs, false);  // the receive side's, if the file has "sids"
+            plan.steps.insert(plan.steps.end(), sids.steps.begin(), sids.steps.end());
         } catch (const Invalid& e) {
             failed_ = true;
             report("config invalid, keeping previous state: " + one_line(e.what()));

@@ -24,10 +24,17 @@ struct ApplyCmd : Common {
 
 int cmd_apply(const ApplyCmd& c) {
     const Config cfg = read_config(*c.file);
-    // -d, else the file's "interface", else the only interface attached.
-    const std::string dev = c.dev ? *c.dev : cfg.interface ? *cfg.interface : dev_of(c);
-    auto s = open_state(dev, c);
-    print(apply(s, cfg, c.dry_run), c.dry_run);
+    // A file of SIDs only, on a host that only receives: no interface to steer.
+    const bool egress = !cfg.paths.empty() || !cfg.sets.empty() || !cfg.flows.target.empty() ||
+                        !cfg.qps.target.empty() || !cfg.prefixes.target.empty() || !cfg.cgroups.target.empty();
+    if (c.dev || cfg.interface || egress || !cfg.sids || !Steering::attached(c.bpffs).empty()) {
+        // -d, else the file's "interface", else the only interface attached.
+        const std::string dev = c.dev ? *c.dev : cfg.interface ? *cfg.interface : dev_of(c);
+        auto s = open_state(dev, c);
+        print(apply(s, cfg, c.dry_run), c.dry_run);
+    }
+    if (cfg.sids)
+        print(apply_sids(cfg, c.bpffs, c.dry_run), c.dry_run);  // receive_apply.cpp
     return kOk;
 }
 
@@ -47,7 +54,7 @@ void print(const Plan& plan, bool dry_run) {
 
 Command apply_command() {
     return command<ApplyCmd>("apply", "-f FILE",
-                             "make DEV's paths, sets and pins what FILE says (see loader/README.md)", kDev, {},
+                             "make DEV's paths, sets and pins (and the receive side's SIDs) what FILE says (see loader/README.md)", kDev, {},
                              {text("f,file", "FILE", "the JSON file", &ApplyCmd::file),
                               flag("dry-run", "print the changes, make none", &ApplyCmd::dry_run)},
                              cmd_apply);

@@ -35,6 +35,7 @@ int run_cli(int argc, char** argv);      // cli.cpp
 // The table entries defined next to their commands.
 std::vector<Command> status_commands();  // status.cpp: status, stats, gc
 std::vector<Command> pin_commands();     // pins.cpp: path, set, pin, unpin, list
+std::vector<Command> receive_commands(); // receive.cpp: receive attach/detach/status/stats/config, sid add/del/list
 Command apply_command();                 // apply.cpp
 Command agent_command();                 // agent.cpp
 Command plan_command();                  // plan_job.cpp: a job's paths (planner or Jalapeno)
@@ -85,6 +86,15 @@ std::string join_ids(const std::vector<uint32_t>& ids);  // "1,2,3"
 std::string attached_text(const Status& st);
 // What makes st not steer, in words ("; " between problems); "" when healthy.
 std::string problems_text(const Status& st);
+// {"packets": N, "bytes": N}; a problem's kind as JSON says it ("interface_gone").
+json counter_json(const Counter& c);  // status.cpp
+const char* problem_name(Problem::Kind k);
+
+// The receive side in `status` (receive.cpp): its table, when it is attached
+// in this network namespace; and what makes it not decapsulate, in words
+// ("" when it does, or is not attached).
+void print_receive_status(const Common& c, bool verbose);
+std::string receive_problems(const Common& c);
 
 // What the kinds of pin with a key in the maps have in common (sockets are
 // pinned in their own storage), for code written once for all of them.

@@ -52,7 +52,7 @@ std::vector<Command> table() {
         command<DetachCmd>("detach", "DEV", "detach from DEV and remove its pins and route MTUs", 0,
                            {text("DEV", &DetachCmd::ifname)}, {}, cmd_detach),
     };
-    for (auto* part : {status_commands, pin_commands})
+    for (auto* part : {status_commands, pin_commands, receive_commands})
         for (auto& c : part())
             all.push_back(std::move(c));
     all.push_back(apply_command());

@@ -76,7 +76,7 @@ public:
     std::vector<std::string> problems;
 
     void read(const json& doc, Config& cfg) {
-        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes", "cgroups"}))
+        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes", "cgroups", "sids"}))
             return;
         // Which interface the file is for, when -d/--dev does not say (apply.cpp, agent.cpp).
         if (auto dev = string(doc, "", "interface", false)) {
@@ -94,11 +94,15 @@ public:
         each(doc, "qps", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.qps); });
         each(doc, "prefixes", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.prefixes); });
         each(doc, "cgroups", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.cgroups); });
+        if (doc.contains("sids"))
+            cfg.sids.emplace();
+        each(doc, "sids", [&](const json& j, const std::string& w) { read_sid(j, w, cfg); });
     }
 
 private:
     std::optional<Block> block_;
     bool block_bad_ = false;
+    std::map<Prefix, std::string> sid_where_;
 
     void problem(const std::string& where, const std::string& what) {
         problems.push_back(where.empty() ? what : where + ": " + what);
@@ -322,6 +326,40 @@ private:
             return;
         }
         cfg.sets[set.id] = set;
+    }
+
+    // {"prefix": "fcbb:0:e002:fe06::/64", "behavior": "udt6", "path_stats": true}: as `sid list -j` prints it.
+    void read_sid(const json& j, const std::string& w, Config& cfg) {
+        if (!object(j, w, {"prefix", "behavior", "path_stats"}))
+            return;
+        LocalSid sid;
+        std::optional<Prefix> prefix;
+        if (auto t = string(j, w, "prefix", true))
+            prefix = value(at(w, "prefix"), [&] { return Prefix::parse(*t); });
+        std::optional<SidBehavior> behavior;
+        if (auto t = string(j, w, "behavior", true))
+            behavior = value(at(w, "behavior"), [&] { return parse_sid_behavior(*t); });
+        if (j.contains("path_stats")) {
+            if (j["path_stats"].is_boolean())
+                sid.path_stats = j["path_stats"].get<bool>();
+            else
+                problem(at(w, "path_stats"), "expected true or false, got " + j["path_stats"].dump());
+        }
+        if (!prefix || !behavior)
+            return;
+        sid.prefix = *prefix;
+        sid.behavior = *behavior;
+        if (!value(at(w, "prefix"), [&] {
+                check_local_sid(sid);
+                return true;
+            }))
+            return;
+        if (auto it = sid_where_.find(sid.prefix); it != sid_where_.end()) {
+            problem(w, "SID " + sid.prefix.str() + " is listed twice (also at " + it->second + ")");
+            return;
+        }
+        sid_where_[sid.prefix] = w;
+        (*cfg.sids)[sid.prefix] = sid;
     }
 
     // {"flow": "tcp ...", "path": 1}, {"qp": "DST QP", "set": 10}, {"prefix": ..., ...},

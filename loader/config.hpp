@@ -30,6 +30,9 @@ struct Config {
     Wanted<Qp> qps;
     Wanted<Prefix> prefixes;
     Wanted<Cgroup> cgroups;  // paths resolved to ids when read
+    // "sids": the receive side's local SIDs, exactly (receive_apply.cpp);
+    // absent: the file says nothing about them.
+    std::optional<std::map<Prefix, LocalSid>> sids;
 };
 
 // Problems found before anything was changed: the file's own, or the file's

@@ -158,8 +158,8 @@ size_t Plan::count(Step::Op op, Step::Kind kind) const {
 
 std::string Plan::summary() const {
     static constexpr std::pair<Op, char> kOps[] = {{Op::Add, '+'}, {Op::Change, '~'}, {Op::Remove, '-'}};
-    static constexpr std::pair<Kind, const char*> kKinds[] = {{Kind::Path, "path"}, {Kind::Set, "set"},
-                                                              {Kind::Pin, "pin"}};
+    static constexpr std::pair<Kind, const char*> kKinds[] = {
+        {Kind::Path, "path"}, {Kind::Set, "set"}, {Kind::Pin, "pin"}, {Kind::Sid, "SID"}};
     std::vector<std::string> parts;
     for (const auto& [op, sign] : kOps)
         for (const auto& [kind, word] : kKinds)

@@ -20,7 +20,7 @@ namespace srv6steer::cli {
 
 struct Step {
     enum class Op { Add, Change, Remove } op;
-    enum class Kind { Path, Set, Pin } kind;
+    enum class Kind { Path, Set, Pin, Sid } kind;  // Sid: the receive side's (receive_apply.cpp)
     std::string text;     // "+ path 3 ...", "~ set 10: 1,2 -> 1,3", "- pin flow ... -> path 1"
     std::string pins;     // Kind::Pin: "flows", "qps" or "prefixes"
     Target target{};      // what a pin added or changed points at
@@ -51,6 +51,12 @@ void run(const Plan& plan, Steering& s);
 // s.lock(): no other process changes s in between. Returns what it did
 // (dry_run: what it would do, having done nothing).
 Plan apply(Steering& s, const Config& cfg, bool dry_run);
+
+// The receive side's local SIDs made what cfg.sids says (nothing when the
+// file has no "sids"), under the receive side's lock: the steps (removals
+// first, then additions and changes) with undo in reverse when one fails, as
+// run(). Returns what it did (dry_run: what it would do). receive_apply.cpp.
+Plan apply_sids(const Config& cfg, const std::string& bpffs, bool dry_run);
 
 // What `apply` prints (apply.cpp): the steps, then "applied N changes to DEV"
 // ("N changes to DEV (dry run: none made)"), or that there is nothing to do.

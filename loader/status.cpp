@@ -10,11 +10,23 @@
 
 namespace srv6steer::cli {
 
+json counter_json(const Counter& c) { return {{"packets", c.packets}, {"bytes", c.bytes}}; }
+
+const char* problem_name(Problem::Kind k) {
+    switch (k) {
+    case Problem::Kind::InterfaceGone: return "interface_gone";
+    case Problem::Kind::IfindexChanged: return "ifindex_changed";
+    case Problem::Kind::LinkMissing: return "link_missing";
+    case Problem::Kind::ProgramNotAttached: return "program_not_attached";
+    case Problem::Kind::NetnsGone: return "netns_gone";
+    }
+    return "?";
+}
+
 namespace {
 
 std::string used_of(size_t used, uint32_t max) { return std::to_string(used) + "/" + std::to_string(max); }
 json used_max(size_t used, uint32_t max) { return {{"used", used}, {"max", max}}; }
-json counter_json(const Counter& c) { return {{"packets", c.packets}, {"bytes", c.bytes}}; }
 
 std::string counter_text(const Counter& c) {
     return std::to_string(c.packets) + (c.packets == 1 ? " packet, " : " packets, ") + std::to_string(c.bytes) +
@@ -38,17 +50,6 @@ Ipv6 source_of(const srv6s_config& cfg) {
     Ipv6 a;
     std::copy(std::begin(cfg.src), std::end(cfg.src), a.bytes.begin());
     return a;
-}
-
-const char* problem_name(Problem::Kind k) {
-    switch (k) {
-    case Problem::Kind::InterfaceGone: return "interface_gone";
-    case Problem::Kind::IfindexChanged: return "ifindex_changed";
-    case Problem::Kind::LinkMissing: return "link_missing";
-    case Problem::Kind::ProgramNotAttached: return "program_not_attached";
-    case Problem::Kind::NetnsGone: return "netns_gone";
-    }
-    return "?";
 }
 
 // "fcbb:0:800:2::20/128 mtu 1460 (added), 1 pin"
@@ -188,14 +189,19 @@ int cmd_status(const StatusCmd& c) {
         for (const auto& s : seen)
             status_rows(t, s, c.verbose);
         print(t);
+        if (!c.ifname)
+            print_receive_status(c, c.verbose);
     }
     if (!c.check)
         return kOk;
-    if (seen.empty())
+    // Without DEV, either side attached will do (a host may only receive).
+    if (seen.empty() && (c.ifname || Receive::attached(c.bpffs).empty()))
         throw Error(none);
     for (const auto& s : seen)
         if (!s.healthy())
             throw Error("srv6steer on " + s.dev + " does not steer: " + s.problems());
+    if (const std::string rx = c.ifname ? "" : receive_problems(c); !rx.empty())
+        throw Error("srv6steer's receive side does not decapsulate: " + rx);
     return kOk;
 }
 
@@ -250,7 +256,9 @@ std::vector<Command> status_commands() {
                            {text("[DEV]", &StatusCmd::ifname)},
                            {flag("v,verbose", "add config flags, route MTUs and non-zero reason counters",
                                  &StatusCmd::verbose),
-                            flag("check", "exit 1 unless attached (to DEV) and steering (for probes)",
+                            flag("check",
+                                 "exit 1 unless attached (to DEV) and steering, and the receive side, if attached, "
+                                 "decapsulating (for probes)",
                                  &StatusCmd::check)},
                            cmd_status),
         command<Common>("stats", "", "packets by reason and by path", kDev | kJson, {}, {}, cmd_stats),

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "srv6steer/abi.h"
+#include "srv6steer/decap_abi.h"
 #include "srv6steer/error.hpp"
 #include "srv6steer/sid.hpp"
 #include "srv6steer/types.hpp"
@@ -307,6 +308,160 @@ public:
 
 private:
     explicit Steering(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// ---- the receive side: the host's own SRv6 decapsulation ---------------------
+//
+// An XDP (or TC-ingress) program on the interfaces packets arrive on strips
+// the SRv6 encapsulation of packets sent to one of the host's own SIDs and
+// passes the inner packet to the stack (docs/design.md §13, §14):
+//
+//   auto r = srv6steer::Receive::attach({.ifname = "eth0"});
+//   r.add_sid({Prefix::parse("fcbb:0:e002:fe06::/64"), SidBehavior::DT46});
+//
+// One receive state per network namespace, shared by every interface it is
+// attached to (its SIDs, config and counters), pinned under
+// <bpffs>/srv6steer/v3/<netns cookie>/:receive/ (§14.1): it stays after the
+// process exits and goes with the last interface detached. Independent of
+// the egress side (Steering): either works without the other.
+
+// What a local SID does with what it decapsulates: pass the inner packet to
+// the host's IPv6 stack (End.DT6-like), IPv4 stack (End.DT4), or either.
+enum class SidBehavior : uint32_t { DT6 = SRV6S_SID_UDT6, DT4 = SRV6S_SID_UDT4, DT46 = SRV6S_SID_UDT46 };
+// "udt6", "udt4", "udt46", or RFC 8986's "End.DT6", "End.DT4", "End.DT46"
+// (any case); Error otherwise.
+SidBehavior parse_sid_behavior(std::string_view text);
+const char* sid_behavior_name(SidBehavior b);  // "udt6", "udt4", "udt46"
+
+struct LocalSid {
+    Prefix prefix;                             // IPv6 (not IPv4-mapped); the outer destinations it takes
+    SidBehavior behavior = SidBehavior::DT46;
+    bool path_stats = true;                    // count its packets per sender path
+    friend bool operator==(const LocalSid&, const LocalSid&) = default;
+};
+// Throws Error unless sid can be a local SID (what Receive::add_sid checks first).
+void check_local_sid(const LocalSid& sid);
+
+// Where the receive program runs on an interface:
+//  Native   XDP in the driver (fastest where the driver has it);
+//  Generic  XDP on the stack's generic path (any interface);
+//  Tc       TC ingress (a tcx link, else a clsact filter): the fallback;
+//  Auto     generic on a veth (native XDP on a veth turns off its peer's
+//           TSO: ~4 instead of 13-17 Gbit/s measured), else native where
+//           the driver has it, else generic.
+enum class RxMode { Auto, Native, Generic, Tc };
+RxMode parse_rx_mode(std::string_view text);  // "auto", "native", "generic", "tc"
+
+struct ReceiveAttachOptions {
+    std::string ifname;
+    RxMode mode = RxMode::Auto;
+    std::string bpffs = kDefaultBpffs;
+};
+
+struct ReceiveConfig {
+    bool enabled = true;     // off: every packet passes untouched (reason disabled)
+    bool ecn_drop = true;    // RFC 6040: drop an outer CE over an inner Not-ECT packet
+    bool path_stats = true;  // count per sender path
+    friend bool operator==(const ReceiveConfig&, const ReceiveConfig&) = default;
+};
+
+// One interface the receive program is attached to.
+struct ReceiveAttachment {
+    std::string ifname;
+    int ifindex = 0;
+    std::string mode;         // how it was attached: "native", "generic", "tcx" or "clsact"
+    uint32_t prog_id = 0;     // the program that runs at the hook now (0: none)
+    uint32_t link_id = 0;     // XDP or tcx link
+    std::chrono::system_clock::time_point attached{};
+    std::vector<Problem> problems;  // empty: attached and decapsulating
+    bool healthy() const { return problems.empty(); }
+};
+
+struct ReceiveStatus {
+    std::string dir;  // the state directory
+    ReceiveConfig config;
+    std::vector<ReceiveAttachment> interfaces;  // by name
+    uint32_t xdp_prog_id = 0, tc_prog_id = 0;   // the programs loaded
+    size_t n_sids = 0, n_paths = 0;             // local SIDs; sender paths counted
+    // The prefix (up to /64) every SID lies in: destinations outside it are
+    // not ours at the cost of one compare. None: no SIDs, or none in common.
+    std::optional<Prefix> sid_block;
+    uint32_t max_sids = 0, max_paths = 0;
+    bool healthy() const;  // every interface healthy
+};
+
+// What arrived on one sender's path: its outer source and the path id it
+// put in the outer flow label's low 12 bits.
+struct RxPathCounter {
+    Ipv6 source;
+    uint32_t path_id = 0;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;       // as the frames arrived, outer headers included
+    uint64_t ce_packets = 0;  // outer ECN was CE
+};
+
+struct ReceiveStats {
+    std::array<Counter, SRV6S_RX_R_MAX> reasons{};  // by enum srv6s_rx_reason, summed over CPUs
+    std::vector<RxPathCounter> paths;               // by source, then path id
+};
+const char* rx_reason_name(uint32_t reason);  // "decapsulated", "not_ours", ...
+
+class Receive {
+public:
+    struct Impl;  // opaque: the library's own (libsrv6steer/receive_impl.hpp)
+
+    // Attaches the receive program to opts.ifname, first loading it and
+    // pinning its state if this network namespace has none. Fails if it is
+    // attached to ifname already.
+    static Receive attach(const ReceiveAttachOptions& opts);
+    // Opens this network namespace's receive state (attached earlier, by any process).
+    static Receive open(const std::string& bpffs = kDefaultBpffs);
+    // Detaches from ifname; the last interface takes the whole state with it
+    // (SIDs, config, counters). False if the program was not attached there.
+    static bool detach(std::string_view ifname, const std::string& bpffs = kDefaultBpffs);
+    // The interfaces it is attached to in this network namespace (none: no state).
+    static std::vector<std::string> attached(const std::string& bpffs = kDefaultBpffs);
+    // Loads the programs in this process only, attached and pinned nowhere:
+    // for tests (BPF_PROG_TEST_RUN on xdp_program_fd / tc_program_fd).
+    static Receive load_unattached();
+
+    // Holds the receive state's lock across several calls, as Steering::Lock.
+    class Lock {
+    public:
+        Lock(Lock&&) noexcept;
+        Lock& operator=(Lock&&) noexcept;
+        ~Lock();
+
+    private:
+        friend class Receive;
+        explicit Lock(Impl* impl);
+        Impl* impl_ = nullptr;
+    };
+    [[nodiscard]] Lock lock();
+
+    Receive(Receive&&) noexcept;
+    Receive& operator=(Receive&&) noexcept;
+    ~Receive();
+
+    ReceiveStatus status() const;
+    ReceiveConfig config() const;
+    void set_config(const ReceiveConfig& config);
+
+    // Local SIDs. Adding a prefix that is there with the same behaviour and
+    // flags is a no-op; with others it is an error unless replace. Returns
+    // whether the SID is new.
+    bool add_sid(const LocalSid& sid, bool replace = false);
+    bool remove_sid(const Prefix& prefix);  // false if it was not there
+    std::vector<LocalSid> sids() const;     // by prefix
+
+    ReceiveStats stats() const;
+
+    int xdp_program_fd() const;  // -1 unless loaded by this process
+    int tc_program_fd() const;
+
+private:
+    explicit Receive(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
 
