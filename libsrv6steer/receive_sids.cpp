@@ -15,12 +15,6 @@ namespace srv6steer {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
-
 srv6s_local_sid to_abi(const LocalSid& s) {
     return {static_cast<uint32_t>(s.behavior), s.path_stats ? 0u : uint32_t(SRV6S_SID_NO_PATH_STATS)};
 }
@@ -85,41 +79,6 @@ void Receive::Impl::sync_block(const std::vector<Prefix>& sids) {
 }
 
 void Receive::Impl::sync_block() { sync_block(prefixes_of(fds[rxmaps::sids])); }
-
-void check_local_sid(const LocalSid& sid) {
-    const std::string p = sid.prefix.str();
-    if (sid.prefix.addr.is_v4_mapped() && sid.prefix.len >= 96)
-        throw Error("invalid local SID " + p + ": a SID is an IPv6 prefix, this is IPv4");
-    if (sid.prefix.len == 0)
-        throw Error("invalid local SID " + p + ": a SID of length 0 would take every IPv6 destination; "
-                    "give the locator and function (e.g. fcbb:0:e002:fe06::/64)");
-    if (sid.prefix.addr.bytes[0] == 0xff)
-        throw Error("invalid local SID " + p + ": multicast addresses are no SIDs");
-    if (!valid_behavior(static_cast<uint32_t>(sid.behavior)))
-        throw Error("invalid local SID " + p + ": unknown behaviour " +
-                    std::to_string(static_cast<uint32_t>(sid.behavior)));
-}
-
-SidBehavior parse_sid_behavior(std::string_view text) {
-    const std::string t = lower(text);
-    if (t == "udt6" || t == "end.dt6" || t == "dt6")
-        return SidBehavior::DT6;
-    if (t == "udt4" || t == "end.dt4" || t == "dt4")
-        return SidBehavior::DT4;
-    if (t == "udt46" || t == "end.dt46" || t == "dt46")
-        return SidBehavior::DT46;
-    throw Error("invalid SID behaviour " + text::quote(text) +
-                ": expected udt6, udt4 or udt46 (or End.DT6, End.DT4, End.DT46)");
-}
-
-const char* sid_behavior_name(SidBehavior b) {
-    switch (b) {
-    case SidBehavior::DT6: return "udt6";
-    case SidBehavior::DT4: return "udt4";
-    case SidBehavior::DT46: return "udt46";
-    }
-    return "unknown";
-}
 
 bool Receive::add_sid(const LocalSid& sid, bool replace) {
     check_local_sid(sid);
