@@ -2,7 +2,11 @@
 // `srv6steer plan`: a job's paths, from the planner (--topology) or from
 // Jalapeno (--jalapeno), as the per-rank-pair plan srv6steer.torch reads, or
 // as `apply` files per host (docs/paths.md, "Command line").
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -89,13 +93,55 @@ std::vector<std::string> write_plan(const PlanCmd& c, const Plan& p) {
         files.emplace_back(c.output.value_or("-"),
                            c.host ? planner::to_apply_json(p, *c.host) : planner::to_rank_pairs_json(p));
     }
-    std::vector<std::string> wrote;
+    // Each file is written beside itself first and renamed into place once
+    // all are written: a failure (full disk, a directory that cannot be
+    // written) leaves every old file as it was.
+    std::vector<std::string> wrote, temps;
+    try {
+        for (const auto& [file, text] : files) {
+            if (file == "-") {
+                write_output(file, text);
+                continue;
+            }
+            temps.push_back(file + ".srv6steer-new");
+            write_output(temps.back(), text);
+        }
+    } catch (...) {
+        for (const auto& t : temps)
+            std::remove(t.c_str());
+        throw;
+    }
     for (const auto& [file, text] : files) {
-        write_output(file, text);
-        if (file != "-")
-            wrote.push_back(file);
+        if (file == "-")
+            continue;
+        const std::string tmp = file + ".srv6steer-new";
+        if (std::rename(tmp.c_str(), file.c_str()) != 0) {
+            const int err = errno;
+            std::string m = "cannot write ";
+            m += quote(file);
+            throw Error(text::cat({m, ": ", std::strerror(err)}), err);
+        }
+        wrote.push_back(file);
     }
     return wrote;
+}
+
+// What can be checked before Jalapeno is asked (its /load raises link
+// loads, so a run that fails afterwards has cost something): --host names a
+// sending host of the job, and --apply-dir is no file.
+void check_before_asking(const PlanCmd& c, const planner::Job& job) {
+    if (c.host) {
+        const auto pairs = planner::host_pairs(job);
+        if (std::none_of(pairs.begin(), pairs.end(), [&](const jp::Pair& p) { return p.src == *c.host; }))
+            throw Error(text::cat({"host ", quote(*c.host), " sends to no other host in ", job.source,
+                                   ": it has no apply file (the job's ranks name the hosts)"}));
+    }
+    if (c.apply_dir) {
+        std::error_code ec;
+        if (std::filesystem::exists(*c.apply_dir, ec) && !std::filesystem::is_directory(*c.apply_dir, ec))
+            throw Error(text::cat({"cannot write apply files into ", quote(*c.apply_dir), ": it is not a directory"}),
+                        ENOTDIR);
+    }
 }
 
 int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
@@ -114,6 +160,7 @@ int plan_from_jalapeno(const PlanCmd& c, const planner::Job& job) {
         cfg.read_timeout = std::min(cfg.read_timeout, t);
         cfg.connect_timeout = std::min(cfg.connect_timeout, t);
     }
+    check_before_asking(c, job);
     jp::Client client(cfg);
     planner::JalapenoQuery q;
     q.metric = c.metric.value_or(jp::Metric::Load);

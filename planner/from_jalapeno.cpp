@@ -150,9 +150,11 @@ namespace {
 // Does this vertex (as Jalapeno describes it) have an address of the family?
 // Unknown (neither address given) counts as yes.
 bool has_family(const jp::Vertex& v, bool ipv4) {
-    if (!v.ipv4_address && !v.ipv6_address)
+    const bool v4 = v.ipv4_address && !v.ipv4_address->empty();
+    const bool v6 = v.ipv6_address && !v.ipv6_address->empty();
+    if (!v4 && !v6)
         return true;
-    return ipv4 ? v.ipv4_address.has_value() : v.ipv6_address.has_value();
+    return ipv4 ? v4 : v6;
 }
 
 }  // namespace
@@ -185,6 +187,7 @@ std::string to_apply_json(const JalapenoPlan& p, std::string_view host) {
             conns.push_back({dst, false, {}, route.path.segments, what});
             continue;
         }
+        bool any = false;
         for (bool v4 : {false, true}) {
             if (!has_family(route.source, v4) || !has_family(route.destination, v4))
                 continue;
@@ -192,7 +195,11 @@ std::string to_apply_json(const JalapenoPlan& p, std::string_view host) {
             if (v4)
                 u.back() = p.dest_function.ipv4.value_or(kLabIpv4Decap);
             conns.push_back({dst, v4, std::move(u), {}, what});
+            any = true;
         }
+        if (!any)
+            throw Error(cat({what, ": Jalapeno shows ", pair.src, " and ", pair.dst,
+                             " with addresses of different families only: no path can join them"}));
     }
     if (conns.empty())
         throw Error(cat({"host ", text::quote(host), " sends to no other host in ", p.job.source, ": it has no apply file"}));

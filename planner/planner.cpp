@@ -245,12 +245,16 @@ bool heuristic_plan(const Topology& t, std::vector<Conn>& conns) {
     // Then the exact search from there, within a budget of paths tried.
     SearchProblem sp;
     sp.scale = scale;
-    for (uint32_t i = 0; i < conns.size(); i++) {
+    for (uint32_t i = 0; i < conns.size() && conns.size() <= kSearchBudget; i++) {
         sp.options.push_back(&cand.links[cand.of_conn[i]]);
         sp.group.push_back(cand.of_conn[i]);
         sp.volume.push_back(conns[i].volume);
     }
-    const auto found = branch_and_bound(sp, chosen, lower_bound(t, conns), kSearchBudget);
+    // Each connection costs the search at least one path tried: past the
+    // budget it could never complete a plan, so it is not started.
+    SearchResult found;
+    if (conns.size() <= kSearchBudget)
+        found = branch_and_bound(sp, chosen, lower_bound(t, conns), kSearchBudget);
     for (uint32_t i = 0; i < conns.size(); i++) {
         conns[i].hops = cand.hops[cand.of_conn[i]][chosen[i]];
         conns[i].plane = t.nodes[conns[i].hops.front()].plane;

@@ -244,6 +244,28 @@ TEST_F(PlanCli, FromJalapenoBestPathsFillPathSetsAndOtherMetrics) {
     EXPECT_NE(both.err.find("exclude each other"), std::string::npos) << both.err;
 }
 
+TEST_F(PlanCli, FromJalapenoWhatCanFailFailsBeforeAskingAndAFailedWriteLeavesNoFile) {
+    tj::FakeJalapeno fake;
+    fake.on("/api/v1/graphs/fabric_graph/shortest_path/load", "hosts/h1", "hosts/h2", {200, tj::kLoadH1H2});
+    const auto job = write("pairs.json", R"({"ranks": ["h1", "h2"], "pattern": "pairs", "pairs": [{"src": 0, "dst": 1}]})");
+    const std::vector<std::string> base{kBin, "plan", "--job", job, "--jalapeno", fake.endpoint(), "--collection",
+                                        "fabric_graph", "--dest-function", "fe06"};
+    // /load raises Jalapeno's loads: a --host that sends nothing, or an
+    // --apply-dir that is a file, fails before any call.
+    const auto h = run(clitest::cat(base, {"--host", "h2"}));
+    EXPECT_EQ(h.code, 1);
+    EXPECT_NE(h.err.find("\"h2\" sends to no other host"), std::string::npos) << h.err;
+    const auto f = run(clitest::cat(base, {"--apply-dir", job}));
+    EXPECT_EQ(f.code, 1);
+    EXPECT_NE(f.err.find("not a directory"), std::string::npos) << f.err;
+    EXPECT_TRUE(fake.targets().empty());
+    // A file that cannot be written: nothing is left in the apply directory.
+    const auto w = run(clitest::cat(base, {"--apply-dir", path("out"), "-o", path("no/such/dir/p.json")}));
+    EXPECT_EQ(w.code, 1) << w.err;
+    EXPECT_EQ(fake.targets().size(), 1u);
+    EXPECT_TRUE(fs::is_empty(path("out")));
+}
+
 // One table row: the cells of the line that starts with `fabric`.
 std::vector<std::string> row(const std::string& table, const std::string& fabric) {
     std::stringstream ss(table);
