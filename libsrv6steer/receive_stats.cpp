@@ -63,7 +63,8 @@ std::vector<RxPathCounter> read_rx_paths(int fd) {
 const char* rx_reason_name(uint32_t reason) {
     static constexpr const char* names[] = {
         "decapsulated", "disabled",  "not_ipv6",   "not_ours",  "not_encap",    "ext_hdr",        "segments_left",
-        "mismatch",     "truncated", "bad_header", "bad_inner", "ecn_drop",     "adjust_failed",  "write_failed"};
+        "mismatch",     "truncated", "bad_header", "bad_inner", "ecn_drop",     "adjust_failed",  "write_failed",
+        "probe_answered", "probe_refused"};
     static_assert(std::size(names) == SRV6S_RX_R_MAX, "a name for every receive reason");
     return reason < SRV6S_RX_R_MAX ? names[reason] : "unknown";
 }

@@ -12,7 +12,7 @@ const char* reason_name(uint32_t reason) {
         "steered",       "no_match",      "disabled",       "not_ip",       "truncated",
         "bad_header",    "ext_hdr_limit", "already_encap",  "fragment",     "no_path_set",
         "no_path",       "all_paths_down", "bad_path",      "mtu_passed",   "mtu_dropped",
-        "adjust_room_failed", "write_failed"};
+        "adjust_room_failed", "write_failed", "fell_back"};
     static_assert(std::size(names) == SRV6S_R_MAX, "a name for every reason");
     return reason < SRV6S_R_MAX ? names[reason] : "unknown";
 }

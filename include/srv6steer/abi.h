@@ -132,7 +132,14 @@ struct srv6s_path {
 	__u8 flags;          /* enum srv6s_path_flags */
 	__u8 n_segs;         /* SRH segments, 0 .. SRV6S_MAX_SRH_SEGS */
 	__u8 segments_left;  /* SRH segments left */
-	__u8 pad[5];
+	__u8 pad;
+	/* Where the path's flows go when every path of the set their pin names
+	 * is down: 1 + a path-set slot (a user set, or SRV6S_MAX_PATH_SETS/2 + a
+	 * path id for one path), 0 for none (plain routing). Read from the path
+	 * the flow's hash chose first; one level only: the fallback's own
+	 * fallbacks are not followed, and a fallback that is all down too means
+	 * plain routing (reason ALL_PATHS_DOWN). */
+	__u32 fallback;
 	__u8 segs[SRV6S_MAX_SRH_SEGS][16];
 };
 
@@ -192,9 +199,18 @@ struct srv6s_prefix_key {
 	__u8 addr[16];
 };
 
+/* Bits of srv6s_pin.path_set above the slot. */
+enum srv6s_pin_set_flags {
+	/* Choose among the set's paths by hash as if none were down, and never
+	 * fall back: a probe pinned to one path keeps probing it while it is
+	 * down (include/srv6steer/probe_abi.h). */
+	SRV6S_PIN_IGNORE_DOWN = 1U << 31,
+};
+#define SRV6S_PIN_SET_MASK 0xffffU
+
 /* The value of every pin: which path set, who made it, what it carried. */
 struct srv6s_pin {
-	__u32 path_set;     /* id in srv6s_path_sets */
+	__u32 path_set;     /* slot in srv6s_path_sets | enum srv6s_pin_set_flags */
 	__u32 owner_pid;    /* process that made the pin, 0 if none */
 	__u64 owner_cgroup; /* its cgroup id, 0 if none */
 	__u64 created_ns;   /* CLOCK_REALTIME when pinned */
@@ -273,6 +289,8 @@ enum srv6s_reason {
 	SRV6S_R_MTU_DROPPED,        /* would exceed the MTU: dropped (config) */
 	SRV6S_R_ADJUST_ROOM_FAILED, /* kernel refused to grow the packet */
 	SRV6S_R_WRITE_FAILED,       /* header write failed after growing: dropped */
+	SRV6S_R_FELL_BACK,          /* every path of the set down: steered on the
+				     * fallback of the path the hash chose */
 	SRV6S_R_MAX,
 };
 
@@ -291,7 +309,7 @@ enum srv6s_meta_flags {
 
 /* The layout of pinned state (directory names, map key/value layouts). A
  * build opening state of another layout refuses it and says so. */
-#define SRV6S_STATE_LAYOUT 3
+#define SRV6S_STATE_LAYOUT 4
 
 struct srv6s_meta {
 	__u32 ifindex;
@@ -339,6 +357,34 @@ struct srv6s_route {
 /* For packets it drops: TC_ACT_SHOT / TCX_DROP. */
 #define SRV6S_TC_DROP 2
 
+/* ---- path health (map srv6s_path_health, written by the prober) -------- */
+
+/*
+ * What the prober (the agent) last knew of a path: ARRAY[SRV6S_MAX_PATHS]
+ * indexed by path id, user space only (the data plane reads the path's DOWN
+ * bit, which the prober sets). Probes: include/srv6steer/probe_abi.h.
+ */
+enum srv6s_health_state {
+	SRV6S_HEALTH_UNKNOWN = 0, /* not probed (yet) */
+	SRV6S_HEALTH_UP = 1,
+	SRV6S_HEALTH_DOWN = 2,    /* missed probes: marked DOWN in srv6s_paths */
+};
+
+struct srv6s_path_health {
+	__u32 state;          /* enum srv6s_health_state */
+	__u32 targets;        /* remote hosts probed over the path */
+	__u64 sent;           /* probes sent */
+	__u64 replies;        /* replies received in time */
+	__u64 lost;           /* probes given up on */
+	__u64 rtt_last_ns;
+	__u64 rtt_min_ns;
+	__u64 rtt_avg_ns;     /* moving average (1/8 per reply) */
+	__u64 since_ns;       /* CLOCK_REALTIME of the last change of state */
+	__u64 transitions;    /* changes of state */
+	__u64 rx_ce_packets;  /* CE-marked packets the far end counted on the path */
+	__u64 updated_ns;     /* CLOCK_REALTIME of the last update */
+};
+
 /* ---- layout checks ------------------------------------------------------ */
 
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_config) == 40, "srv6s_config layout");
@@ -350,6 +396,9 @@ SRV6S_STATIC_ASSERT(SRV6S_MAX_CGROUP_LEVELS == 8 * sizeof(((struct srv6s_config 
 		    "one bit of cgroup_levels per level");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path) == 24 + 16 * SRV6S_MAX_SRH_SEGS,
 		    "srv6s_path layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_path, fallback) == 20,
+		    "srv6s_path.fallback offset");
+SRV6S_STATIC_ASSERT(SRV6S_MAX_PATH_SETS <= SRV6S_PIN_SET_MASK, "path-set slots fit the pin's slot bits");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_path, segs) == 24,
 		    "srv6s_path.segs offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_set_gen) == 4 + 4 * SRV6S_MAX_SET_PATHS,
@@ -372,5 +421,6 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_cgroup_record) == 16, "srv6s_cgroup_reco
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 64, "srv6s_meta layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 64, "srv6s_route layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_health) == 88, "srv6s_path_health layout");
 
 #endif /* SRV6STEER_ABI_H */

@@ -44,6 +44,9 @@ enum srv6s_rx_config_flags {
 	 * IPv6 traffic then costs a compare, not a lookup. Set only while
 	 * every local SID lies inside block/mask (e.g. fcbb:0:e002::/48). */
 	SRV6S_RX_CFG_BLOCK = 1U << 3,
+	/* Answer path probes (include/srv6steer/probe_abi.h): UDP requests to
+	 * probe_port, whether they arrive decapsulated here or by the leaf. */
+	SRV6S_RX_CFG_PROBES = 1U << 4,
 };
 
 /* What user space writes unless told otherwise. */
@@ -51,12 +54,21 @@ enum srv6s_rx_config_flags {
 
 struct srv6s_rx_config {
 	__u32 flags;          /* enum srv6s_rx_config_flags */
-	__u32 pad;
+	__u16 probe_port;     /* UDP port probes come to (host order; 0: SRV6S_PROBE_PORT) */
+	__u16 pad;
 	/* With SRV6S_RX_CFG_BLOCK: a prefix of up to 64 bits every local SID
 	 * shares, e.g. fcbb:0:e002::/48 is block fc bb 00 00 e0 02 00 00 and
 	 * block_mask ff ff ff ff ff ff 00 00 (block has no bit outside mask). */
 	__u8 block[8];
 	__u8 block_mask[8];
+	/* Probe replies sent back encapsulated: outer source, and the prefix
+	 * (first 8 bytes, masked) a request's return container must lie in;
+	 * a request with a return container outside it is not answered
+	 * (reason SRV6S_RX_PROBE_REFUSED). A zero ret_block_mask refuses every
+	 * return container. */
+	__u8 src[16];
+	__u8 ret_block[8];
+	__u8 ret_block_mask[8];
 };
 
 /* ---- local SIDs (map srv6s_local_sids) ---------------------------------- */
@@ -108,6 +120,9 @@ enum srv6s_rx_reason {
 	SRV6S_RX_ECN_DROP,         /* outer CE over inner Not-ECT: dropped (RFC 6040) */
 	SRV6S_RX_ADJUST_FAILED,    /* the kernel refused to strip the headers */
 	SRV6S_RX_WRITE_FAILED,     /* a header write failed after stripping: dropped */
+	SRV6S_RX_PROBE_ANSWERED,   /* a probe request turned into a reply and sent back */
+	SRV6S_RX_PROBE_REFUSED,    /* a probe request not answered (return container
+				    * outside ret_block, bad version): passed */
 	SRV6S_RX_R_MAX,
 };
 
@@ -132,7 +147,8 @@ struct srv6s_rx_path_stats {
 
 /* ---- layout checks ------------------------------------------------------ */
 
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_config) == 24, "srv6s_rx_config layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_config) == 56, "srv6s_rx_config layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_config, src) == 24, "srv6s_rx_config.src offset");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_config, block) == 8, "srv6s_rx_config.block offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_local_sid) == 8, "srv6s_local_sid layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_path_key) == 20, "srv6s_rx_path_key layout");

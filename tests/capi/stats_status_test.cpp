@@ -33,6 +33,7 @@ const std::pair<uint32_t, const char*> kReasons[] = {
     {SRV6S_R_MTU_DROPPED, "mtu_dropped"},
     {SRV6S_R_ADJUST_ROOM_FAILED, "adjust_room_failed"},
     {SRV6S_R_WRITE_FAILED, "write_failed"},
+    {SRV6S_R_FELL_BACK, "fell_back"},
 };
 
 uint64_t netns_cookie() {

@@ -126,7 +126,7 @@ TEST_F(ReceiveCli, Stats) {
             break;
         usleep(20000);
     }
-    ASSERT_EQ(st["reasons"].size(), 14u) << st.dump();
+    ASSERT_EQ(st["reasons"].size(), 16u) << st.dump();
     EXPECT_GE(st["reasons"]["not_ours"]["packets"].get<uint64_t>(), 2u) << st.dump();
     EXPECT_EQ(st["reasons"]["decapsulated"]["packets"], 0);
     EXPECT_EQ(st["paths"], json::array());
