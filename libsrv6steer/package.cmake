@@ -20,7 +20,8 @@ add_library(srv6steer_lib SHARED
   ${CMAKE_CURRENT_LIST_DIR}/capi/paths.cpp
   ${CMAKE_CURRENT_LIST_DIR}/capi/pins.cpp
   ${CMAKE_CURRENT_LIST_DIR}/capi/stats.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/capi/plan.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/capi/plan.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/capi/receive.cpp)
 add_library(srv6steer::srv6steer ALIAS srv6steer_lib)
 # srv6s_plan, srv6s_plan_jalapeno (capi/plan.cpp): the planner and the
 # Jalapeno client (planner/, defined after this directory), whole too and
@@ -69,6 +70,7 @@ set(SRV6S_PUBLIC_HEADERS
   ${PROJECT_SOURCE_DIR}/include/srv6steer/abi.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/decap_abi.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/probe_abi.h
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/receive.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/flowhash.h)
 
 install(TARGETS srv6steer_lib EXPORT srv6steerTargets

@@ -551,4 +551,7 @@ void srv6s_free_string(char *s);
 }
 #endif
 
+/* The receive side: XDP decapsulation to the host's own SIDs. */
+#include "srv6steer/receive.h"
+
 #endif /* SRV6STEER_H */

@@ -11,6 +11,12 @@ A ctypes binding over libsrv6steer's C ABI (srv6steer.h)::
         print(s.stats()["steered"])
     # closing the handle leaves the steering in place; srv6steer.detach("eth0") ends it
 
+The receive side (XDP decapsulation to this host's own SIDs) is
+srv6steer.Receive (srv6steer/receive.py)::
+
+    with srv6steer.Receive.attach("eth0") as rx:
+        rx.add_sid("fcbb:0:e002:fe06::/64", "udt6")
+
 Without privileges, through `srv6steer agent` (remote mode)::
 
     with srv6steer.Steering.connect() as s:             # /run/srv6steer/agent.sock
@@ -40,6 +46,7 @@ from . import _args, _capi
 from ._args import ArgumentError
 from ._capi import SteeringError, library_path
 from .planning import plan_job, plan_job_jalapeno
+from .receive import Receive
 from ._values import (DEFAULT_BLOCK, OWNER_NONE, OWNER_SELF, Flow, OwnedRoute, Problem, Status, Target,
                       _cgroup_id, _pin_dict, _pin_opts, _socket_dict, _target, _usid_text)
 
@@ -51,6 +58,7 @@ __all__ = [
     "OWNER_SELF",
     "OwnedRoute",
     "Problem",
+    "Receive",
     "Status",
     "Steering",
     "SteeringError",

@@ -190,6 +190,36 @@ class CgroupEntry(ctypes.Structure):
     _fields_ = [("id", _u64), ("pin", PinInfo)]
 
 
+class RxAttachOpts(Sized):
+    _fields_ = [("sz", _size), ("bpffs", _str), ("mode", _u32), ("reserved", _u32)]
+
+
+class SidOpts(Sized):
+    _fields_ = [("sz", _size), ("replace", _u32), ("no_path_stats", _u32)]
+
+
+class RxSettings(Sized):
+    _fields_ = [("sz", _size), ("decap", _u32), ("ecn_drop", _u32), ("path_stats", _u32), ("reserved", _u32)]
+
+
+class RxSid(ctypes.Structure):
+    _fields_ = [("prefix", ctypes.c_char * PREFIXSTRLEN), ("behavior", _u32), ("path_stats", _u32)]
+
+
+class RxPath(ctypes.Structure):
+    _fields_ = [
+        ("source", ctypes.c_char * ADDRSTRLEN),
+        ("path_id", _u32),
+        ("pad", _u32),
+        ("packets", _u64),
+        ("bytes", _u64),
+        ("ce_packets", _u64),
+    ]
+
+
+RX_MODES = {"auto": 0, "native": 1, "generic": 2, "tc": 3}  # enum srv6s_rx_mode
+SID_BEHAVIORS = {1: "udt6", 2: "udt4", 3: "udt46"}  # enum srv6s_sid_behavior (decap_abi.h)
+
 PATH_STATS_FN = ctypes.CFUNCTYPE(_int, _u32, ctypes.POINTER(Counter), _ptr)
 FLOW_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(FlowEntry), _ptr)
 QP_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(QpEntry), _ptr)
@@ -199,6 +229,8 @@ CGROUP_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(CgroupEntry), _ptr)
 PROBLEM_FN = ctypes.CFUNCTYPE(_int, _u32, _str, _ptr)
 OWNED_ROUTE_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(OwnedRoute), _ptr)
 TEXT_FN = ctypes.CFUNCTYPE(_int, _str, _ptr)
+RX_SID_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(RxSid), _ptr)
+RX_PATH_FN = ctypes.CFUNCTYPE(_int, ctypes.POINTER(RxPath), _ptr)
 
 _P = ctypes.POINTER
 SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
@@ -247,6 +279,20 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_stats_reasons": (_int, [_ptr, _P(Counter), _size, _P(_size)]),
     "srv6s_stats_paths": (_int, [_ptr, PATH_STATS_FN, _ptr]),
     "srv6s_gc": (_int, [_ptr, _P(_size)]),
+    "srv6s_rx_attach": (_int, [_str, _P(RxAttachOpts), _P(_ptr)]),
+    "srv6s_rx_open": (_int, [_str, _P(_ptr)]),
+    "srv6s_rx_detach": (_int, [_str, _str]),
+    "srv6s_rx_close": (None, [_ptr]),
+    "srv6s_rx_interfaces": (_int, [_str, TEXT_FN, _ptr]),
+    "srv6s_rx_add_sid": (_int, [_ptr, _str, _str, _P(SidOpts), _P(_int)]),
+    "srv6s_rx_remove_sid": (_int, [_ptr, _str]),
+    "srv6s_rx_sids": (_int, [_ptr, RX_SID_FN, _ptr]),
+    "srv6s_rx_config": (_int, [_ptr, _P(RxSettings)]),
+    "srv6s_rx_set_config": (_int, [_ptr, _P(RxSettings)]),
+    "srv6s_rx_reason_count": (_u32, []),
+    "srv6s_rx_reason_name": (_str, [_u32]),
+    "srv6s_rx_stats_reasons": (_int, [_ptr, _P(Counter), _size, _P(_size)]),
+    "srv6s_rx_stats_paths": (_int, [_ptr, RX_PATH_FN, _ptr]),
 }
 
 # ---- loading ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import srv6steer
-from srv6steer import Flow, Steering, Target
+from srv6steer import Flow, Receive, Steering, Target
 
 HOST = "fcbb:0:800:1::10"
 DEST = "fcbb:0:800:2::20"
@@ -111,6 +111,11 @@ def _pin_prefix(e, **kw):
 
 def _attach(e, **kw):
     return Steering.attach(e.ifname, bpffs=e.bpffs, **kw)
+
+
+def _rx(e) -> Receive:
+    """A receive handle that is NULL: the arguments under test fail first."""
+    return Receive(0, e.bpffs)
 
 
 class Fileno:
@@ -236,6 +241,15 @@ TEXTS: list[Arg] = [
         lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, collection=v)),
     Arg("plan_job_jalapeno", "dest_function", "dest_function",
         lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, dest_function=v)),
+    Arg("Receive.attach", "ifname", "ifname", lambda e, v: Receive.attach(v, e.bpffs)),
+    Arg("Receive.attach", "bpffs", "bpffs", lambda e, v: Receive.attach(e.ifname, v)),
+    Arg("Receive.open", "bpffs", "bpffs", lambda e, v: Receive.open(v)),
+    Arg("Receive.detach", "ifname", "ifname", lambda e, v: Receive.detach(v, e.bpffs)),
+    Arg("Receive.detach", "bpffs", "bpffs", lambda e, v: Receive.detach(e.ifname, v)),
+    Arg("Receive.interfaces", "bpffs", "bpffs", lambda e, v: Receive.interfaces(v)),
+    Arg("Receive.add_sid", "prefix", "prefix", lambda e, v: _rx(e).add_sid(v, "udt6")),
+    Arg("Receive.add_sid", "behavior", "behavior", lambda e, v: _rx(e).add_sid("fcbb:0:e002:fe06::/64", v)),
+    Arg("Receive.remove_sid", "prefix", "prefix", lambda e, v: _rx(e).remove_sid(v)),
 ]
 
 # Not integers, not strings: fed an integer (2**32 + 1), each must refuse it
@@ -260,6 +274,14 @@ OTHERS: list[Arg] = [
     Arg("Steering.pin_cgroup", "replace", "replace", lambda e, v: _pin_cgroup(e, path=1, replace=v)),
     Arg("plan_job_jalapeno", "timeout", "timeout",
         lambda e, v: srv6steer.plan_job_jalapeno(JOB, endpoint=JALAPENO, timeout=v)),
+    Arg("Receive.attach", "mode", "mode", lambda e, v: Receive.attach(e.ifname, e.bpffs, mode=v)),
+    Arg("Receive.add_sid", "replace", "replace",
+        lambda e, v: _rx(e).add_sid("fcbb:0:e002:fe06::/64", "udt6", replace=v)),
+    Arg("Receive.add_sid", "path_stats", "path_stats",
+        lambda e, v: _rx(e).add_sid("fcbb:0:e002:fe06::/64", "udt6", path_stats=v)),
+    Arg("Receive.set_config", "decap", "decap", lambda e, v: _rx(e).set_config(decap=v)),
+    Arg("Receive.set_config", "ecn_drop", "ecn_drop", lambda e, v: _rx(e).set_config(ecn_drop=v)),
+    Arg("Receive.set_config", "path_stats", "path_stats", lambda e, v: _rx(e).set_config(path_stats=v)),
 ]
 
 # Callables without parameters (besides self).
@@ -267,6 +289,7 @@ NO_PARAMETERS = {
     "version", "reason_names", "library_path", "Steering.close", "Steering.detach", "Steering.status",
     "Steering.flows", "Steering.qps", "Steering.prefixes", "Steering.stats", "Steering.path_stats",
     "Steering.gc", "Steering.sockets", "Steering.cgroups",
+    "Receive.close", "Receive.sids", "Receive.config", "Receive.stats",
 }
 
 

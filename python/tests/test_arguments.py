@@ -158,6 +158,8 @@ class Layouts(unittest.TestCase):
         "srv6s_qp_entry": _capi.QpEntry, "srv6s_prefix_entry": _capi.PrefixEntry,
         "srv6s_socket_pin": _capi.SocketPin, "srv6s_socket_entry": _capi.SocketEntry,
         "srv6s_cgroup_entry": _capi.CgroupEntry,
+        "srv6s_rx_attach_opts": _capi.RxAttachOpts, "srv6s_sid_opts": _capi.SidOpts,
+        "srv6s_rx_settings": _capi.RxSettings, "srv6s_rx_sid": _capi.RxSid, "srv6s_rx_path": _capi.RxPath,
     }
 
     def test_every_field_where_the_compiler_puts_it(self):

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 import srv6steer
-from srv6steer import Flow, Steering, SteeringError, Target
+from srv6steer import Flow, Receive, Steering, SteeringError, Target
 
 import argument_table
 from test_arguments import ArgumentChecks
@@ -257,7 +257,58 @@ class Attached(Veth):
     def test_stats_by_reason_cover_every_reason(self):
         with self.attach() as s:
             self.assertEqual(list(s.stats()), srv6steer.reason_names())
-            self.assertEqual(len(srv6steer.reason_names()), 17, "the reasons of abi.h's enum srv6s_reason")
+            self.assertEqual(len(srv6steer.reason_names()), 18, "the reasons of abi.h's enum srv6s_reason")
+
+
+class Received(Veth):
+    """The receive side on veth1, fed by the egress side on veth0: a datagram
+    steered onto a path whose container is a SID of veth1's comes off the
+    wire decapsulated and counted under (veth0's address, the path id)."""
+
+    SID = "fcbb:0:e002:fe06::/64"
+
+    def test_attach_sids_settings_counters_detach(self):
+        rx = Receive.attach("veth1", self.bpffs, mode="generic")
+        try:
+            self.assertEqual(Receive.interfaces(self.bpffs), ["veth1"])
+            self.assertTrue(rx.add_sid(self.SID, "udt6"))
+            self.assertFalse(rx.add_sid(self.SID, "End.DT6"), "the same SID again is a no-op")
+            self.assertTrue(rx.add_sid("fcbb:0:e002:fe04::/64", "udt4", path_stats=False))
+            self.assertEqual(rx.sids(), [
+                {"prefix": "fcbb:0:e002:fe04::/64", "behavior": "udt4", "path_stats": False},
+                {"prefix": self.SID, "behavior": "udt6", "path_stats": True}])
+            with self.assertRaises(SteeringError) as e:
+                rx.add_sid(self.SID, "udt46")
+            self.assertEqual(e.exception.errno, errno.EEXIST)
+            self.assertTrue(rx.remove_sid("fcbb:0:e002:fe04::/64"))
+            self.assertFalse(rx.remove_sid("fcbb:0:e002:fe04::/64"))
+            self.assertEqual(rx.config(), {"decap": True, "ecn_drop": True, "path_stats": True})
+
+            with self.attach() as s:
+                s.add_path(5, segments=["fcbb:0:e002:fe06::"])
+                s.pin_flow(FLOW, path=5)
+                send_udp(40000, 9000)
+            st = rx.stats()
+            self.assertEqual(len(st["reasons"]), srv6steer._capi.load().srv6s_rx_reason_count())
+            self.assertEqual(st["reasons"]["decapsulated"]["packets"], 1)
+            frame = 14 + 40 + 40 + 8 + len(b"srv6steer")  # Ethernet, outer IPv6, inner IPv6, UDP, payload
+            self.assertEqual(st["reasons"]["decapsulated"]["bytes"], frame)
+            self.assertEqual(st["paths"], [{"source": HOST, "path_id": 5, "packets": 1, "bytes": frame,
+                                            "ce_packets": 0}])
+
+            rx.set_config(decap=False)
+            self.assertEqual(rx.config(), {"decap": False, "ecn_drop": True, "path_stats": True})
+            with Receive.open(self.bpffs) as other:  # as another process would
+                self.assertFalse(other.config()["decap"])
+                other.set_config()
+            self.assertTrue(rx.config()["decap"], "None: the defaults")
+        finally:
+            rx.close()
+            self.assertTrue(Receive.detach("veth1", self.bpffs))
+        self.assertFalse(Receive.detach("veth1", self.bpffs))
+        with self.assertRaises(SteeringError) as e:
+            Receive.open(self.bpffs)
+        self.assertEqual(e.exception.errno, errno.ENOENT)
 
 
 class AttachedArguments(ArgumentChecks, Veth):
