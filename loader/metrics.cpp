@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The Prometheus text format (loader/metrics.hpp): a snapshot of every
+// attachment's counters, rendered family by family.
+#include "metrics.hpp"
+
+#include <cerrno>
+#include <map>
+
+namespace srv6steer::metrics {
+
+namespace {
+
+using Labels = std::vector<std::pair<const char*, std::string>>;
+
+// One metric family: its samples are written together, after HELP and TYPE.
+class Family {
+public:
+    Family(const char* name, const char* type, const char* help) : name_(name), type_(type), help_(help) {}
+
+    void add(const Labels& labels, uint64_t value) { add(labels, std::to_string(value)); }
+    void add(const Labels& labels, std::string value) {
+        std::string line = name_;
+        if (!labels.empty()) {
+            line += '{';
+            for (size_t i = 0; i < labels.size(); i++) {
+                if (i)
+                    line += ',';
+                line += labels[i].first;
+                line += "=\"";
+                line += escape_label(labels[i].second);
+                line += '"';
+            }
+            line += '}';
+        }
+        line += ' ';
+        line += value;
+        line += '\n';
+        samples_ += line;
+    }
+
+    // Families without samples are left out.
+    void write(std::string& out) const {
+        if (samples_.empty())
+            return;
+        out += "# HELP ";
+        out += name_;
+        out += ' ';
+        out += help_;
+        out += "\n# TYPE ";
+        out += name_;
+        out += ' ';
+        out += type_;
+        out += '\n';
+        out += samples_;
+    }
+
+private:
+    const char* name_;
+    const char* type_;
+    const char* help_;
+    std::string samples_;
+};
+
+void egress_families(const std::vector<Egress>& all, std::string& out) {
+    Family attached("srv6steer_attached", "gauge", "1 while the TC egress program steers on the interface, else 0");
+    Family packets("srv6steer_packets_total", "counter", "Packets the TC egress program saw, by reason");
+    Family bytes("srv6steer_bytes_total", "counter", "Bytes the TC egress program saw, by reason");
+    Family path_packets("srv6steer_path_packets_total", "counter", "Packets steered onto each path");
+    Family path_bytes("srv6steer_path_bytes_total", "counter", "Bytes steered onto each path, before encapsulation");
+    Family path_down("srv6steer_path_down", "gauge", "1 while the path is marked down, else 0");
+    Family pins("srv6steer_pins", "gauge", "Pins by kind");
+    Family capacity("srv6steer_pin_capacity", "gauge", "Entries each pin map can hold");
+    Family paths("srv6steer_paths", "gauge", "Paths and path sets defined");
+    for (const Egress& e : all) {
+        const std::string& dev = e.status.ifname;
+        attached.add({{"interface", dev}}, e.status.healthy() ? 1 : 0);
+        for (uint32_t r = 0; r < SRV6S_R_MAX; r++) {
+            packets.add({{"interface", dev}, {"reason", reason_name(r)}}, e.stats.reasons[r].packets);
+            bytes.add({{"interface", dev}, {"reason", reason_name(r)}}, e.stats.reasons[r].bytes);
+        }
+        std::map<uint32_t, bool> down;
+        for (const Path& p : e.paths)
+            down[p.id] = p.down;
+        for (const auto& [id, c] : e.stats.paths) {
+            const Labels l{{"interface", dev}, {"path", std::to_string(id)}};
+            path_packets.add(l, c.packets);
+            path_bytes.add(l, c.bytes);
+        }
+        for (const auto& [id, is_down] : down)
+            path_down.add({{"interface", dev}, {"path", std::to_string(id)}}, is_down ? 1 : 0);
+        const Status& st = e.status;
+        const std::pair<const char*, size_t> kinds[] = {{"flow", st.n_flows},     {"qp", st.n_qps},
+                                                        {"prefix", st.n_prefixes}, {"socket", st.n_sockets},
+                                                        {"cgroup", st.n_cgroups}};
+        for (const auto& [kind, n] : kinds)
+            pins.add({{"interface", dev}, {"kind", kind}}, n);
+        const std::pair<const char*, uint32_t> caps[] = {{"flow", st.max_flows},
+                                                         {"qp", st.max_qps},
+                                                         {"prefix", st.max_prefixes},
+                                                         {"cgroup", st.max_cgroups}};
+        for (const auto& [kind, n] : caps)
+            capacity.add({{"interface", dev}, {"kind", kind}}, n);
+        paths.add({{"interface", dev}, {"kind", "path"}}, st.n_paths);
+        paths.add({{"interface", dev}, {"kind", "set"}}, st.n_sets);
+    }
+    for (const Family* f : {&attached, &packets, &bytes, &path_packets, &path_bytes, &path_down, &pins, &capacity,
+                            &paths})
+        f->write(out);
+}
+
+void receive_families(const Snapshot& s, std::string& out) {
+    if (!s.rx)
+        return;
+    Family attached("srv6steer_rx_attached", "gauge",
+                    "1 while the receive program runs on the interface as attached, else 0");
+    for (const ReceiveAttachment& a : s.rx->interfaces)
+        attached.add({{"interface", a.ifname}, {"mode", a.mode}}, a.healthy() ? 1 : 0);
+    Family sids("srv6steer_rx_sids", "gauge", "Local SIDs the receive side terminates");
+    sids.add({}, s.rx->n_sids);
+    Family packets("srv6steer_rx_packets_total", "counter", "Frames the receive program saw, by reason");
+    Family bytes("srv6steer_rx_bytes_total", "counter", "Bytes of the frames the receive program saw, by reason");
+    for (uint32_t r = 0; r < SRV6S_RX_R_MAX; r++) {
+        packets.add({{"reason", rx_reason_name(r)}}, s.rx_stats.reasons[r].packets);
+        bytes.add({{"reason", rx_reason_name(r)}}, s.rx_stats.reasons[r].bytes);
+    }
+    Family path_packets("srv6steer_rx_path_packets_total", "counter",
+                        "Packets received on each sender path (outer source, path id from the flow label)");
+    Family path_bytes("srv6steer_rx_path_bytes_total", "counter",
+                      "Bytes received on each sender path, outer headers included");
+    Family path_ce("srv6steer_rx_path_ce_packets_total", "counter",
+                   "Packets received CE-marked (congestion experienced) on each sender path");
+    for (const RxPathCounter& p : s.rx_stats.paths) {
+        const Labels l{{"source", p.source.str()}, {"path", std::to_string(p.path_id)}};
+        path_packets.add(l, p.packets);
+        path_bytes.add(l, p.bytes);
+        path_ce.add(l, p.ce_packets);
+    }
+    for (const Family* f : {&attached, &sids, &packets, &bytes, &path_packets, &path_bytes, &path_ce})
+        f->write(out);
+}
+
+}  // namespace
+
+std::string escape_label(std::string_view v) {
+    std::string out;
+    out.reserve(v.size());
+    for (char c : v) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+Snapshot read(const std::string& bpffs, const std::optional<std::string>& dev) {
+    Snapshot s;
+    const std::vector<std::string> names = dev ? std::vector<std::string>{*dev} : Steering::attached(bpffs);
+    for (const std::string& name : names) {
+        try {
+            Steering st = Steering::open(name, bpffs);
+            s.egress.push_back({st.status(), st.stats(), st.paths()});
+        } catch (const Error& e) {
+            if (dev || e.code() != ENOENT)  // asked for, or not merely detached meanwhile
+                throw;
+        }
+    }
+    if (!Receive::attached(bpffs).empty()) {
+        try {
+            Receive rx = Receive::open(bpffs);
+            s.rx = rx.status();
+            s.rx_stats = rx.stats();
+        } catch (const Error& e) {
+            if (e.code() != ENOENT)
+                throw;
+        }
+    }
+    return s;
+}
+
+std::string render(const Snapshot& s) {
+    std::string out;
+    egress_families(s.egress, out);
+    receive_families(s, out);
+    return out;
+}
+
+}  // namespace srv6steer::metrics

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// `srv6steer metrics` (and the agent's endpoint, agent_test.cpp) read by an
+// independent parser of the Prometheus text format: Debian's
+// python3-prometheus-client, run by /usr/bin/python3. The values must be what
+// the test sent and set up, not what another srv6steer command says.
+#include "cli_fixture.hpp"
+#include "srv6steer/decap_abi.h"
+
+namespace {
+
+using namespace clitest;
+
+// Every sample of a text exposition, parsed by prometheus_client:
+// [{"name", "labels", "value", "family", "type"}].
+json parse_exposition(const std::string& text) {
+    char path[] = "/tmp/srv6steer-metrics-XXXXXX";
+    const int fd = mkstemp(path);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(write(fd, text.data(), text.size()), ssize_t(text.size()));
+    close(fd);
+    const Result r = run({"/usr/bin/python3", "-c",
+                          "import json, sys\n"
+                          "from prometheus_client.parser import text_string_to_metric_families\n"
+                          "out = []\n"
+                          "for fam in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+                          "    for s in fam.samples:\n"
+                          "        out.append({'name': s.name, 'labels': s.labels, 'value': s.value,\n"
+                          "                    'family': fam.name, 'type': fam.type})\n"
+                          "print(json.dumps(out))\n",
+                          path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    unlink(path);
+    return r.code == 0 ? json::parse(r.out) : json::array();
+}
+
+// The one sample of name with exactly these labels; fails the test if there is not exactly one.
+double value(const json& samples, const std::string& name, const json& labels) {
+    const json* found = nullptr;
+    int n = 0;
+    for (const json& s : samples)
+        if (s["name"] == name && s["labels"] == labels) {
+            found = &s;
+            n++;
+        }
+    EXPECT_EQ(n, 1) << name << " " << labels.dump();
+    return found ? (*found)["value"].get<double>() : -1;
+}
+
+size_t count(const json& samples, const std::string& name) {
+    size_t n = 0;
+    for (const json& s : samples)
+        n += s["name"] == name;
+    return n;
+}
+
+class Metrics : public Cli {};
+
+TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
+    attach();
+    add_paths();
+    ok({"pin", "flow", "udp", "fcbb:0:800:1::1", "40000", kDst, "5201", "--path", "2"});
+    ok({"pin", "prefix", "fcbb:0:800:2::99/128", "--path", "1"});
+    ok({"path", "down", "1"});
+    ok({"receive", "attach", "veth0"});
+    ok({"sid", "add", "fcbb:0:e002:fe06::/64", "udt6"});
+    send_udp(kDst, 40000, 5201, 5);  // pinned
+    send_udp(kDst, 40001, 5201, 3);  // not pinned
+
+    const std::string text = ok({"metrics"});
+    const json s = parse_exposition(text);
+    const json v0 = {{"interface", "veth0"}};
+    auto with = [&](json extra) {
+        json l = v0;
+        l.update(extra);
+        return l;
+    };
+    EXPECT_EQ(value(s, "srv6steer_attached", v0), 1);
+    EXPECT_EQ(value(s, "srv6steer_packets_total", with({{"reason", "steered"}})), 5);
+    EXPECT_GE(value(s, "srv6steer_packets_total", with({{"reason", "no_match"}})), 3);
+    EXPECT_EQ(count(s, "srv6steer_packets_total"), size_t(SRV6S_R_MAX)) << "every reason, zero or not";
+    EXPECT_EQ(value(s, "srv6steer_bytes_total", with({{"reason", "steered"}})), 5 * (14 + 40 + 8 + 100))
+        << "Ethernet + IPv6 + UDP + 100 payload bytes as TC egress sees them, before encapsulation";
+    EXPECT_EQ(value(s, "srv6steer_path_packets_total", with({{"path", "2"}})), 5);
+    EXPECT_EQ(value(s, "srv6steer_path_packets_total", with({{"path", "1"}})), 0);
+    EXPECT_EQ(value(s, "srv6steer_path_down", with({{"path", "1"}})), 1);
+    EXPECT_EQ(value(s, "srv6steer_path_down", with({{"path", "2"}})), 0);
+    EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "flow"}})), 1);
+    EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "prefix"}})), 1);
+    EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "socket"}})), 0);
+    EXPECT_EQ(value(s, "srv6steer_paths", with({{"kind", "path"}})), 2);
+    EXPECT_EQ(value(s, "srv6steer_rx_attached", with({{"mode", "generic"}})), 1);
+    EXPECT_EQ(value(s, "srv6steer_rx_sids", json::object()), 1);
+    EXPECT_EQ(count(s, "srv6steer_rx_packets_total"), size_t(SRV6S_RX_R_MAX));
+    for (const json& x : s) {
+        const std::string name = x["name"];
+        const bool is_counter = name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0;
+        EXPECT_EQ(x["type"], is_counter ? "counter" : "gauge") << name;
+    }
+    // -d names one interface; one that is not attached is an error.
+    EXPECT_EQ(parse_exposition(ok({"metrics", "-d", "veth0"})).size(), s.size());
+    fails({"metrics", "-d", "nosuch0"}, 1, "nosuch0");
+}
+
+TEST_F(Metrics, NothingAttachedIsAnEmptyExposition) {
+    EXPECT_EQ(ok({"metrics"}), "");
+}
+
+}  // namespace
