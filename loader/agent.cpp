@@ -40,6 +40,7 @@
 
 #include "agent_clients.hpp"
 #include "agent_server.hpp"
+#include "metrics_server.hpp"
 #include "cli.hpp"
 #include "plan.hpp"
 #include "text.hpp"
@@ -66,12 +67,15 @@ struct AgentCmd : Common {
     std::optional<mode_t> socket_mode;
     uint32_t quota_sockets = 4096;
     uint32_t quota_paths = 256;
+    std::optional<metrics::Listen> metrics;  // --metrics ADDR:PORT
 
     void check() const {
         if (!config)
             throw UsageError("missing --config FILE");
         if (validate_only + once + detach_on_exit > 1)
             throw UsageError("--check, --once and --detach-on-exit do not go together");
+        if (metrics && (once || validate_only))
+            throw UsageError("--metrics serves while the agent runs: not with --once or --check");
         if (no_socket && (socket || socket_group || socket_mode))
             throw UsageError("--no-socket and --socket, --socket-group or --socket-mode do not go together");
     }
@@ -400,6 +404,14 @@ int cmd_agent(const AgentCmd& c) {
                   std::to_string(c.quota_sockets) + " socket pins and " + std::to_string(c.quota_paths) +
                   " paths)");
     }
+    // The Prometheus endpoint, in a thread of its own (it inherits the blocked signals).
+    std::optional<metrics::Server> metrics_server;
+    if (c.metrics) {
+        metrics_server.emplace(*c.metrics, c.bpffs);
+        metrics::Listen at = *c.metrics;
+        at.port = metrics_server->port();
+        agent.log("serving metrics on http://" + at.str() + "/metrics");
+    }
     agent.round(true);
     auto wait = [&] {
         const auto until = Clock::now() + interval;
@@ -445,7 +457,11 @@ Command agent_command() {
         number("quota-sockets", "N", "socket pins each uid may make through the socket (default 4096; root: any)",
                &A::quota_sockets, 1, 1u << 24),
         number("quota-paths", "N", "paths, and sets, each uid may define through the socket (default 256)",
-               &A::quota_paths, 1, 2048)};
+               &A::quota_paths, 1, 2048),
+        parsed("metrics", "ADDR:PORT",
+               "serve the counters in the Prometheus text format at http://ADDR:PORT/metrics (a loopback "
+               "address, e.g. 127.0.0.1:9469; port 0: any free one, logged)",
+               &A::metrics, metrics::Listen::parse)};
     for (auto& o : within(&A::attach, attach_options()))
         opts.push_back(std::move(o));
     return command<A>("agent", "--config FILE",

@@ -105,4 +105,48 @@ TEST_F(Metrics, NothingAttachedIsAnEmptyExposition) {
     EXPECT_EQ(ok({"metrics"}), "");
 }
 
+// The agent serves the same text over HTTP on loopback (a port the kernel
+// picks, which it logs), answers every scrape afresh, and refuses addresses
+// that are not loopback before it touches anything.
+TEST_F(Metrics, TheAgentServesThemOnLoopback) {
+    const std::string cfg = config("agent.json", R"({"interface": "veth0", "block": "fcbb:0::/32",
+        "paths": [{"id": 1, "usids": "1004,1001,1006,fe06"}],
+        "flows": [{"flow": "udp fcbb:0:800:1::1 40000 fcbb:0:800:2::20 5201", "path": 1}]})");
+    Proc agent(with_bpffs({"agent", "--no-socket", "-c", cfg, "--metrics", "127.0.0.1:0", "-v"}));
+    ASSERT_TRUE(agent.started());
+    ASSERT_TRUE(agent.wait_log("round 1 done\n")) << agent.err();
+    const std::string log = agent.err();
+    const std::string mark = "serving metrics on http://127.0.0.1:";
+    const auto at = log.find(mark);
+    ASSERT_NE(at, std::string::npos) << log;
+    const std::string port = log.substr(at + mark.size(), log.find('/', at + mark.size()) - at - mark.size());
+    auto scrape = [&] {
+        const Result r = run({"/usr/bin/python3", "-c",
+                              "import sys, urllib.request\n"
+                              "r = urllib.request.urlopen('http://127.0.0.1:' + sys.argv[1] + '/metrics', timeout=10)\n"
+                              "print(r.headers['Content-Type'])\n"
+                              "sys.stdout.write(r.read().decode())\n",
+                              port});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return r.out;
+    };
+    std::string body = scrape();
+    EXPECT_EQ(body.substr(0, body.find('\n')), "text/plain; version=0.0.4; charset=utf-8");
+    json s = parse_exposition(body.substr(body.find('\n') + 1));
+    EXPECT_EQ(value(s, "srv6steer_pins", {{"interface", "veth0"}, {"kind", "flow"}}), 1);
+    EXPECT_EQ(value(s, "srv6steer_path_packets_total", {{"interface", "veth0"}, {"path", "1"}}), 0);
+    send_udp(kDst, 40000, 5201, 4);
+    body = scrape();
+    s = parse_exposition(body.substr(body.find('\n') + 1));
+    EXPECT_EQ(value(s, "srv6steer_path_packets_total", {{"interface", "veth0"}, {"path", "1"}}), 4)
+        << "a scrape reads the counters afresh";
+    kill(agent.pid(), SIGTERM);
+    EXPECT_EQ(agent.wait_exit(), 0) << agent.err();
+
+    fails({"agent", "--no-socket", "-c", cfg, "--metrics", "0.0.0.0:9469"}, 2, "not a loopback address");
+    fails({"agent", "--no-socket", "-c", cfg, "--metrics", "127.0.0.1"}, 2, "has no port");
+    fails({"agent", "--once", "--no-socket", "-c", cfg, "--metrics", "127.0.0.1:0"}, 2,
+          "not with --once");
+}
+
 }  // namespace
