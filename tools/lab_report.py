@@ -101,9 +101,9 @@ def host_decap():
             continue
         stats = steer_json(h, "receive", "stats") or {}
         res[h] = {"attached": True,
-                  "modes": {i.get("interface", i.get("ifname", "?")): i.get("mode") for i in st.get("interfaces", [])},
+                  "modes": {i["interface"]: i["mode"] for i in st.get("interfaces", [])},
                   "healthy": st.get("healthy"),
-                  "sids": [f"{x.get('prefix')} {x.get('behavior')}" for x in st.get("sids", [])],
+                  "sids": [f"{x['prefix']} {x['behavior']}" for x in steer_json(h, "sid", "list") or []],
                   "decapsulated": stats.get("reasons", {}).get("decapsulated", {}).get("packets", 0),
                   "paths": stats.get("paths", [])}
     return res
