@@ -204,11 +204,11 @@ class Lab:
         if settle:
             self.settle()
 
-    def host_decap(self, *hosts, off=False):
+    def host_decap(self, *hosts, off=False, mode=None):
         """tools/lab host-decap: hosts (default all) terminate their uSID e00N
         with srv6steer's receive side on eth0 (SIDs e00N:fe06 udt6, e00N:fe04
-        udt4); off: detach it."""
-        self._lab("host-decap", *hosts, *(["--off"] if off else []))
+        udt4; mode: receive attach --mode, default auto); off: detach it."""
+        self._lab("host-decap", *hosts, *(["--off"] if off else []), *(["--mode", mode] if mode else []))
 
     def cut(self, spine, leaf, link_down=False):
         """tools/lab cut: the spine-leaf link loses every packet both ways,
