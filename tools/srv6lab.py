@@ -344,20 +344,30 @@ class Lab:
     def tcp_recv(self, host, port, v=6, timeout=60):
         """tools/tcp_xfer.py recv on host (bound to its address), returned once
         it listens; finish with tcp_result(proc)."""
-        p = self.popen(host, "/usr/bin/python3", TCP_XFER, "recv", "--bind", host_addr(host, v),
-                       "--port", port, "--timeout", timeout)
+        return self._listener(host, "tcp_xfer recv", "/usr/bin/python3", TCP_XFER, "recv", "--bind",
+                              host_addr(host, v), "--port", port, "--timeout", timeout)
+
+    @staticmethod
+    def tcp_result(proc, timeout=60):
+        return Lab._result(proc, "tcp_xfer recv", timeout)
+
+    def _listener(self, host, what, *argv):
+        """argv started on host, returned once its first stderr line says
+        "listening ..." (tools/roce, tools/tcp_xfer.py)."""
+        p = self.popen(host, *argv)
         line = p.stderr.readline()
         if not line.startswith("listening"):
             p.kill()
             out, err = p.communicate()
-            raise RuntimeError(f"tcp_xfer recv did not start: {line}{err}")
+            raise RuntimeError(f"{what} did not start: {line}{err}")
         return p
 
     @staticmethod
-    def tcp_result(proc, timeout=60):
+    def _result(proc, what, timeout):
+        """The JSON proc prints once it ends; RuntimeError if it fails."""
         out, err = proc.communicate(timeout=timeout)
         if proc.returncode != 0:
-            raise RuntimeError(f"tcp_xfer recv failed ({proc.returncode}): {err}")
+            raise RuntimeError(f"{what} failed ({proc.returncode}): {err}")
         return json.loads(out)
 
     def tcp_send(self, src, dst, sport, port, nbytes, v=6, seed=1, timeout=60):
@@ -378,20 +388,11 @@ class Lab:
         argv = [ROCE, "recv", "--bind", host_addr(host, v), "--duration", duration, "--json"]
         if expect:
             argv += ["--expect", expect]
-        p = self.popen(host, *argv)
-        line = p.stderr.readline()          # "listening ADDR 4791" once bound
-        if not line.startswith("listening"):
-            p.kill()
-            out, err = p.communicate()
-            raise RuntimeError(f"roce recv did not start: {line}{err}")
-        return p
+        return self._listener(host, "roce recv", *argv)   # "listening ADDR 4791" once bound
 
     @staticmethod
     def roce_result(proc, timeout=30):
-        out, err = proc.communicate(timeout=timeout)
-        if proc.returncode != 0:
-            raise RuntimeError(f"roce recv failed: {err}")
-        return json.loads(out)
+        return Lab._result(proc, "roce recv", timeout)
 
     def roce_send(self, src, dst, qps, v=6, count=10, size=64, interval=0.0, sport=0):
         qp = ",".join(hex(q) for q in ([qps] if isinstance(qps, int) else qps))
