@@ -1,16 +1,23 @@
 #!/usr/bin/python3
 """bench/lab_iperf.py: TCP throughput over the netns fabric, side by side.
 
-h1 -> h2 with iperf3, three ways, in one run, interleaved round by round:
+h1 -> h2 with iperf3, five ways, in one run, interleaved round by round:
   plain      ordinary IPv6 routing (leaf00 -> spine1 -> leaf02)
   kernel     the seed's method: `ip -6 route ... encap seg6 mode encap.red`
              (leaf00 -> spine2 -> leaf02, route MTU 1460)
   srv6steer  a srv6steer prefix pin onto the same spine2 path (route MTU set
-             by the library)
+             by the library), decapsulated by leaf02's kernel End.DT6
+  hostdecap  the same pin onto the host-terminated twin of that path
+             (...:1006:e002:fe06::): leaf02 routes e002 to h2, whose srv6steer
+             receive side (XDP, mode auto: generic on a veth) decapsulates.
+             Attached for these runs only (tools/lab host-decap h2), so the
+             others see h2 without it.
+  hostdecap_tc  the same with the receive side on TC ingress (--mode tc)
 each with 1 and 4 parallel streams, with TSO/GSO on and off on h1's eth0.
 Prints a table (stderr) and one JSON line per figure (stdout), including
-the ratios srv6steer/plain (goal >= 0.97) and srv6steer/kernel (goal >=
-1.05). On 2 shared cores, veth reordering makes iperf3 count retransmits
+the ratios srv6steer/plain (goal >= 0.97), srv6steer/kernel (goal >=
+1.05) and hostdecap/srv6steer, host decap against leaf decap (goal >= 1.0;
+case tc_*: hostdecap_tc/srv6steer). On 2 shared cores, veth reordering makes iperf3 count retransmits
 even for plain routing: compare within the run, never against zero.
 
 Run as root after building:  bench/lab_iperf.py [--seconds 3] [--rounds 2]
@@ -26,12 +33,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from srv6lab import Lab, container, host_addr  # noqa: E402
+from srv6lab import Lab, container, host_addr, host_path, leaf_path  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))
 PREFIX = "fcbb:0:800:2::/64"
 SEGS = container(0x1004, 0x1002, 0x1006, 0xfe06)
-METHODS = ("plain", "kernel", "srv6steer")
+METHODS = ("plain", "kernel", "srv6steer", "hostdecap", "hostdecap_tc")
+LEAF_PATH = (2, leaf_path("h1", "spine2", "h2", 6))    # 1004,1002,1006,fe06
+HOST_PATH = (5, host_path("h1", "spine2", "h2", 6))    # 1004,1002,1006,e002,fe06
+PATHS = {"srv6steer": LEAF_PATH, "hostdecap": HOST_PATH, "hostdecap_tc": HOST_PATH}
+RX_MODE = {"hostdecap": "auto", "hostdecap_tc": "tc"}   # h2's receive side, by method
 
 
 def log(*a):
@@ -48,6 +59,7 @@ def emit(bench, case, value, unit, goal=None):
 class Bench:
     def __init__(self, lab, seconds):
         self.lab, self.seconds = lab, seconds
+        self.rx_mode = None      # h2's receive side: None (detached), "auto", "tc"
 
     def steer(self, *args, check=True):
         return self.lab.run("h1", SRV6STEER, *args, check=check, timeout=60)
@@ -57,11 +69,18 @@ class Bench:
         self.lab.run("h1", "ip", "-6", "route", "del", PREFIX, "encap", "seg6", "mode", "encap.red",
                      "segs", SEGS, "dev", "eth0", check=False)
         self.steer("unpin", "prefix", PREFIX, check=False)
+        want = RX_MODE.get(method)
+        if self.rx_mode != want:
+            if self.rx_mode:
+                self.lab.host_decap("h2", off=True)
+            if want:
+                self.lab.host_decap("h2", mode=want)
+            self.rx_mode = want
         if method == "kernel":
             self.lab.run("h1", "ip", "-6", "route", "add", PREFIX, "encap", "seg6", "mode",
                          "encap.red", "segs", SEGS, "dev", "eth0", "mtu", "1460")
-        elif method == "srv6steer":
-            self.steer("pin", "prefix", PREFIX, "--path", "2")
+        elif method in PATHS:
+            self.steer("pin", "prefix", PREFIX, "--path", str(PATHS[method][0]))
 
     def offload(self, on):
         v = "on" if on else "off"
@@ -97,7 +116,7 @@ def main():
     if not SRV6STEER.exists():
         sys.exit(f"lab_iperf: build first ({SRV6STEER} is missing)")
 
-    lab = Lab.unique("b")
+    lab = Lab.unique("b", srv6steer=SRV6STEER)
     lab.down()
     lab.up()
     b = Bench(lab, args.seconds)
@@ -105,7 +124,8 @@ def main():
     retrans = {}
     try:
         b.steer("attach", "eth0")
-        b.steer("path", "add", "2", "--block", "fcbb:0::/32", "--usids", "1004,1002,1006,fe06")
+        for pid, usids in (LEAF_PATH, HOST_PATH):
+            b.steer("path", "add", str(pid), "--block", "fcbb:0::/32", "--usids", usids)
         for rnd in range(args.rounds):
             for tso in (True, False):
                 b.offload(tso)
@@ -125,23 +145,29 @@ def main():
     log()
     log(f"iperf3 h1 -> h2 over the netns fabric, Gbit/s (median of {args.rounds} interleaved rounds of "
         f"{args.seconds} s); ratios measured side by side")
-    log(f"{'offload':<8} {'streams':>7} {'plain':>8} {'kernel':>8} {'srv6steer':>10} "
-        f"{'ours/plain':>11} {'ours/kernel':>12}  goals >= 0.97, >= 1.05")
+    log(f"{'offload':<8} {'streams':>7} {'plain':>8} {'kernel':>8} {'srv6steer':>10} {'host-xdp':>9} {'host-tc':>8} "
+        f"{'ours/plain':>11} {'ours/kernel':>12} {'xdp/leaf':>9} {'tc/leaf':>8}  goals >= 0.97, >= 1.05, >= 1.0")
     for tso in (True, False):
         for streams in (1, 4):
             med = {m: statistics.median(results[(m, streams, tso)]) for m in METHODS}
             case = f"{streams}s_{'tso' if tso else 'notso'}"
             rp = med["srv6steer"] / med["plain"]
             rk = med["srv6steer"] / med["kernel"]
-            verdict = ("ok" if rp >= 0.97 else "missed") + "/" + ("ok" if rk >= 1.05 else "missed")
+            rh = med["hostdecap"] / med["srv6steer"]
+            rt = med["hostdecap_tc"] / med["srv6steer"]
+            verdict = "/".join("ok" if r >= g else "missed"
+                               for r, g in ((rp, 0.97), (rk, 1.05), (rh, 1.0), (rt, 1.0)))
             log(f"{'TSO on' if tso else 'TSO off':<8} {streams:>7} {med['plain']:>8.2f} {med['kernel']:>8.2f} "
-                f"{med['srv6steer']:>10.2f} {rp:>11.3f} {rk:>12.3f}  {verdict}")
+                f"{med['srv6steer']:>10.2f} {med['hostdecap']:>9.2f} {med['hostdecap_tc']:>8.2f} {rp:>11.3f} "
+                f"{rk:>12.3f} {rh:>9.3f} {rt:>8.3f}  {verdict}")
             for m in METHODS:
                 emit("lab_iperf_gbps", f"{m}_{case}", med[m], "Gbit/s")
                 emit("lab_iperf_retransmits", f"{m}_{case}",
                      statistics.median(retrans[(m, streams, tso)]), "segments")
             emit("lab_iperf_ratio_to_plain", case, rp, "x", 0.97)
             emit("lab_iperf_ratio_to_kernel", case, rk, "x", 1.05)
+            emit("lab_iperf_ratio_host_to_leaf_decap", case, rh, "x", 1.0)
+            emit("lab_iperf_ratio_host_to_leaf_decap", f"tc_{case}", rt, "x", 1.0)
 
 
 if __name__ == "__main__":

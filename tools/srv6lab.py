@@ -6,6 +6,8 @@
         before = lab.counters()         # {"spine1": rx packets, "spine2": ...}
         lab.run("h1", "ip", "-6", "route", "add", ...)
         lab.run("h1", lab.root / "build/loader/srv6steer", "attach", "eth0")
+        lab.host_decap("h2")              # h2 terminates fcbb:0:e002::/48 itself (XDP)
+        lab.cut("spine2", "leaf00")       # that link loses every packet; lab.restore(...)
 
 Everything runs through tools/lab, so the tests and a human at the shell see
 the same fabric. Commands run in a node's *network* namespace only
@@ -28,13 +30,17 @@ ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "tools" / "lab"
 ROCE = ROOT / "tools" / "roce"
 GLOO_JOB = ROOT / "tools" / "gloo_job.py"
+TCP_XFER = ROOT / "tools" / "tcp_xfer.py"
 
 SPINES = ("spine1", "spine2")
 LEAVES = ("leaf00", "leaf01", "leaf02")
 HOSTS = ("h1", "h2", "h3", "h4")
 NODES = SPINES + LEAVES + HOSTS
 HOST_LEAF = {"h1": "leaf00", "h2": "leaf02", "h3": "leaf02", "h4": "leaf01"}
-USID = {"spine1": 0x1001, "spine2": 0x1002, "leaf00": 0x1004, "leaf01": 0x1005, "leaf02": 0x1006}
+USID = {"spine1": 0x1001, "spine2": 0x1002, "leaf00": 0x1004, "leaf01": 0x1005, "leaf02": 0x1006,
+        "h1": 0xe001, "h2": 0xe002, "h3": 0xe003, "h4": 0xe004}
+DECAP = {6: 0xfe06, 4: 0xfe04}      # uDT6 / uDT4, at the leaves and (host-decap) the hosts
+SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))
 
 _PING = re.compile(r"(\d+) packets transmitted, (\d+) received")
 
@@ -130,11 +136,30 @@ def drain(proc):
     return t
 
 
-def leaf_path(src, spine, dst):
+def _path(nodes, v):
+    return ",".join(f"{u:x}" for u in [USID[n] for n in nodes] + ([DECAP[v]] if v else []))
+
+
+def leaf_path(src, spine, dst, v=None):
     """uSIDs from host src's leaf through spine to host dst's leaf, for a
     plan of srv6steer.plan (the decap function follows the family):
-    leaf_path("h1", "spine2", "h2") -> "1004,1002,1006"."""
-    return ",".join(f"{USID[n]:x}" for n in (HOST_LEAF[src], spine, HOST_LEAF[dst]))
+    leaf_path("h1", "spine2", "h2") -> "1004,1002,1006"; with v (6 or 4) the
+    leaf's decap function too, for `srv6steer path add --usids`:
+    leaf_path("h1", "spine2", "h2", 6) -> "1004,1002,1006,fe06"."""
+    return _path((HOST_LEAF[src], spine, HOST_LEAF[dst]), v)
+
+
+def host_path(src, spine, dst, v=None):
+    """The host-terminated twin of leaf_path: dst's leaf shifts to dst's own
+    uSID e00N and routes it to dst, whose receive side (Lab.host_decap)
+    decapsulates: host_path("h1", "spine2", "h2", 6) -> "1004,1002,1006,e002,fe06"."""
+    return _path((HOST_LEAF[src], spine, HOST_LEAF[dst], dst), v)
+
+
+def host_container(src, spine, dst, v=6):
+    """host_path as one reduced container: host_container("h1", "spine2", "h2")
+    -> 'fcbb:0:1004:1002:1006:e002:fe06::' (for a kernel seg6 route)."""
+    return container(*(int(u, 16) for u in host_path(src, spine, dst, v).split(",")))
 
 
 def gloo_plan(ranks, spine_of):
@@ -155,27 +180,53 @@ def container(*usids):
 
 
 class Lab:
-    def __init__(self, prefix=None):
+    def __init__(self, prefix=None, srv6steer=None):
         self.prefix = prefix or os.environ.get("SRV6S_LAB_PREFIX", "s6s-")
         self.root = ROOT
+        self.srv6steer = Path(srv6steer or SRV6STEER)   # what host-decap, status and down run
 
     @classmethod
-    def unique(cls, tag="e"):
+    def unique(cls, tag="e", srv6steer=None):
         """A lab whose namespaces nobody else uses: '<tag><pid>-' (names stay <= 15 chars)."""
-        return cls(f"{tag}{os.getpid()}-")
+        return cls(f"{tag}{os.getpid()}-", srv6steer)
 
     # ---- lifecycle ---------------------------------------------------------
     def _lab(self, *args, check=True, timeout=120):
-        return subprocess.run([str(LAB), *args, "--prefix", self.prefix], check=check,
-                              capture_output=True, text=True, timeout=timeout)
+        r = subprocess.run([str(LAB), *args, "--prefix", self.prefix], capture_output=True, text=True,
+                           timeout=timeout, env={**os.environ, "SRV6STEER_BIN": str(self.srv6steer)})
+        if check and r.returncode != 0:
+            raise RuntimeError(f"tools/lab {' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+        return r
 
-    def up(self, settle=True):
-        r = self._lab("up", check=False)
-        if r.returncode != 0:
-            raise RuntimeError(f"tools/lab up failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+    def up(self, settle=True, host_decap=False):
+        """tools/lab up; host_decap: every host terminates its uSID too (host_decap())."""
+        self._lab("up", *(["--host-decap"] if host_decap else []))
         if settle:
             self.settle()
-        return r
+
+    def host_decap(self, *hosts, off=False, mode=None):
+        """tools/lab host-decap: hosts (default all) terminate their uSID e00N
+        with srv6steer's receive side on eth0 (SIDs e00N:fe06 udt6, e00N:fe04
+        udt4; mode: receive attach --mode, default auto); off: detach it."""
+        self._lab("host-decap", *hosts, *(["--off"] if off else []), *(["--mode", mode] if mode else []))
+
+    def cut(self, spine, leaf, link_down=False):
+        """tools/lab cut: the spine-leaf link loses every packet both ways,
+        routes untouched (link_down: both ports set down; the kernel drops
+        the routes over them). Undo with restore()."""
+        self._lab("cut", spine, leaf, *(["--link-down"] if link_down else []))
+
+    def restore(self, spine, leaf):
+        self._lab("restore", spine, leaf)
+
+    def status(self):
+        """tools/lab status --json (namespaces, interfaces, counters, sids,
+        links, host_decap)."""
+        return json.loads(self._lab("status", "--json").stdout)
+
+    def links(self):
+        """{(spine, leaf): "up" | "cut" | "down"} as tools/lab status sees them."""
+        return {(x["spine"], x["leaf"]): x["state"] for x in self.status()["links"]}
 
     def down(self):
         return self._lab("down", check=False)
@@ -290,26 +341,58 @@ class Lab:
             raise RuntimeError(f"tools/lab ping: unexpected output\n{r.stdout}{r.stderr}")
         return int(m.group(1)), int(m.group(2))
 
+    def tcp_recv(self, host, port, v=6, timeout=60):
+        """tools/tcp_xfer.py recv on host (bound to its address), returned once
+        it listens; finish with tcp_result(proc)."""
+        return self._listener(host, "tcp_xfer recv", "/usr/bin/python3", TCP_XFER, "recv", "--bind",
+                              host_addr(host, v), "--port", port, "--timeout", timeout)
+
+    @staticmethod
+    def tcp_result(proc, timeout=60):
+        return Lab._result(proc, "tcp_xfer recv", timeout)
+
+    def _listener(self, host, what, *argv):
+        """argv started on host, returned once its first stderr line says
+        "listening ..." (tools/roce, tools/tcp_xfer.py)."""
+        p = self.popen(host, *argv)
+        line = p.stderr.readline()
+        if not line.startswith("listening"):
+            p.kill()
+            out, err = p.communicate()
+            raise RuntimeError(f"{what} did not start: {line}{err}")
+        return p
+
+    @staticmethod
+    def _result(proc, what, timeout):
+        """The JSON proc prints once it ends; RuntimeError if it fails."""
+        out, err = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{what} failed ({proc.returncode}): {err}")
+        return json.loads(out)
+
+    def tcp_send(self, src, dst, sport, port, nbytes, v=6, seed=1, timeout=60):
+        """nbytes pseudo-random bytes over TCP from src:sport to dst:port (a
+        fixed 5-tuple); returns {"bytes", "sha256"} of what was sent."""
+        r = self.run(src, "/usr/bin/python3", TCP_XFER, "send", "--src", host_addr(src, v), "--sport", sport,
+                     "--dst", host_addr(dst, v), "--port", port, "--bytes", nbytes, "--seed", seed,
+                     "--timeout", timeout, timeout=timeout + 10)
+        return json.loads(r.stdout)
+
+    def receive_stats(self, host):
+        """`srv6steer receive stats -j` on host (its receive side's counters)."""
+        return json.loads(self.run(host, self.srv6steer, "receive", "stats", "-j").stdout)
+
     def roce_recv(self, host, v=6, duration=5.0, expect=0):
         """Starts tools/roce recv on host and returns once it listens; finish with
         roce_result(proc)."""
         argv = [ROCE, "recv", "--bind", host_addr(host, v), "--duration", duration, "--json"]
         if expect:
             argv += ["--expect", expect]
-        p = self.popen(host, *argv)
-        line = p.stderr.readline()          # "listening ADDR 4791" once bound
-        if not line.startswith("listening"):
-            p.kill()
-            out, err = p.communicate()
-            raise RuntimeError(f"roce recv did not start: {line}{err}")
-        return p
+        return self._listener(host, "roce recv", *argv)   # "listening ADDR 4791" once bound
 
     @staticmethod
     def roce_result(proc, timeout=30):
-        out, err = proc.communicate(timeout=timeout)
-        if proc.returncode != 0:
-            raise RuntimeError(f"roce recv failed: {err}")
-        return json.loads(out)
+        return Lab._result(proc, "roce recv", timeout)
 
     def roce_send(self, src, dst, qps, v=6, count=10, size=64, interval=0.0, sport=0):
         qp = ",".join(hex(q) for q in ([qps] if isinstance(qps, int) else qps))
@@ -373,8 +456,7 @@ class Lab:
 
     def sid_counts(self):
         """{(node, sid): packets} from the seg6local routes' `count` statistics."""
-        st = json.loads(self._lab("status", "--json").stdout)
-        return {(s["node"], s["sid"]): s["packets"] for s in st["sids"]}
+        return {(s["node"], s["sid"]): s["packets"] for s in self.status()["sids"]}
 
     def settle(self, quiet=1.0, timeout=8.0):
         """Waits until the spine counters stop moving (MLD reports right after up)."""
