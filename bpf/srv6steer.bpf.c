@@ -36,7 +36,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	struct srv6s_path *path;
 	struct srv6s_pin *pin;
 	__u32 zero = 0, hash, path_id = 0;
-	int ret;
+	int ret, steered;
 
 	cfg = bpf_map_lookup_elem(&srv6s_config, &zero);
 	if (!cfg || !(cfg->flags & SRV6S_CFG_ENABLED))
@@ -61,9 +61,9 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 
 	hash = srv6s_memo_hash(&pkt.key);
-	ret = srv6s_choose_path(pin->path_set, hash, &path, &path_id);
-	if (ret)
-		return ret;
+	steered = srv6s_choose_path(pin->path_set, hash, &path, &path_id);
+	if (steered < 0)
+		return steered;
 
 	if (!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path)))
 		return cfg->flags & SRV6S_CFG_DROP_OVERSIZE ? -SRV6S_R_MTU_DROPPED
@@ -76,7 +76,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	__sync_fetch_and_add(&pin->packets, 1);
 	__sync_fetch_and_add(&pin->bytes, len);
 	srv6s_count(&srv6s_pathstats, path_id, len);
-	return SRV6S_R_STEERED;
+	return steered; /* STEERED, or FELL_BACK */
 }
 
 SEC("tc")

@@ -115,11 +115,15 @@ struct Steering::Impl {
     void check_set_id(uint32_t id) const;
     // The paths a target resolves to; throws when it does not exist.
     std::vector<srv6s_path> target_paths(Target t) const;
-    // The level of a set slot for route MTUs: the SRH segments of its
-    // longest path (0 when it has none, or does not exist).
+    // The level of a set slot for route MTUs: the SRH segments of the
+    // longest path it or its paths' fallbacks have (0 when it has none, or
+    // does not exist).
     uint32_t slot_level(uint32_t slot) const;
     // The same for a target; throws when it does not exist.
     uint32_t target_level(Target t) const;
+    // srv6s_path.fallback for path id (which exists) falling back to t:
+    // throws when t does not exist or is the path alone.
+    uint32_t fallback_word(uint32_t id, std::optional<Target> t) const;
 
     // -- skip bits: set only while a pin map is empty (the data plane skips
     // lookups in empty maps) --

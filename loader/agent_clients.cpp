@@ -296,7 +296,7 @@ Clients::Done Clients::paths(Session& se, Steering& s) {
     remote::PathsReply r;
     for (const auto& [id, g] : se.paths) {
         const PathContent& c = se.path_defs.at(id);
-        r.paths.push_back({id, c.segments, c.mode, down[g]});
+        r.paths.push_back({id, c.segments, c.mode, down[g], std::nullopt});
     }
     return {remote::encode(r), {}};
 }

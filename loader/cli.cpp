@@ -279,6 +279,16 @@ std::string path_text(const Path& p) {
         out += " full-srh";
     if (p.down)
         out += " down";
+    if (p.fallback) {
+        out += " fallback ";
+        out += target_text(*p.fallback);
+    }
+    return out;
+}
+
+std::string target_text(Target t) {
+    std::string out = t.kind == Target::Kind::Path ? "path:" : "set:";
+    out += std::to_string(t.id);
     return out;
 }
 

@@ -82,6 +82,8 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string segments_text(const std::vector<Ipv6>& segments);
 // "fcbb:0:1004:1001:1006:fe06::" or "C1,C2 full-srh", plus " down" when down.
 std::string path_text(const Path& p);
+// A target as the commands and the apply file take it: "path:3", "set:10".
+std::string target_text(Target t);
 std::string join_ids(const std::vector<uint32_t>& ids);  // "1,2,3"
 // "veth0 (tcx, prog 12, link 3)"
 std::string attached_text(const Status& st);

@@ -90,6 +90,7 @@ public:
         block_bad_ = doc.contains("block") && !block_;
         each(doc, "paths", [&](const json& j, const std::string& w) { read_path(j, w, cfg); });
         each(doc, "sets", [&](const json& j, const std::string& w) { read_set(j, w, cfg); });
+        check_fallbacks(cfg);
         each(doc, "flows", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.flows); });
         each(doc, "qps", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.qps); });
         each(doc, "prefixes", [&](const json& j, const std::string& w) { read_pin(j, w, cfg, cfg.prefixes); });
@@ -103,6 +104,7 @@ private:
     std::optional<Block> block_;
     bool block_bad_ = false;
     std::map<Prefix, std::string> sid_where_;
+    std::map<uint32_t, std::string> fallback_where_;  // path id -> JSON path of its "fallback"
 
     void problem(const std::string& where, const std::string& what) {
         problems.push_back(where.empty() ? what : where + ": " + what);
@@ -239,7 +241,7 @@ private:
     }
 
     void read_path(const json& j, const std::string& w, Config& cfg) {
-        if (!object(j, w, {"id", "usids", "block", "segments", "srh", "down"}))
+        if (!object(j, w, {"id", "usids", "block", "segments", "srh", "down", "fallback"}))
             return;
         const size_t before = problems.size();
         Path p;
@@ -259,6 +261,12 @@ private:
                 p.down = j["down"].get<bool>();
             else
                 problem(at(w, "down"), "expected true or false, got " + j["down"].dump());
+        }
+        if (j.contains("fallback") && !j["fallback"].is_null()) {
+            if (!j["fallback"].is_string())
+                problem(at(w, "fallback"), "expected \"path:ID\", \"set:ID\" or null, got " + j["fallback"].dump());
+            else
+                p.fallback = value(at(w, "fallback"), [&] { return Target::parse(j["fallback"].get<std::string>()); });
         }
         const bool has_usids = j.contains("usids");
         if (has_usids == j.contains("segments")) {
@@ -290,6 +298,8 @@ private:
             return;
         }
         cfg.path_where[p.id] = w;  // known, so sets and pins naming it are fine even if it has problems
+        if (p.fallback)
+            fallback_where_[p.id] = at(w, "fallback");
         if (problems.size() == before)
             cfg.paths[p.id] = p;
     }
@@ -360,6 +370,26 @@ private:
         }
         sid_where_[sid.prefix] = w;
         (*cfg.sids)[sid.prefix] = sid;
+    }
+
+    // A fallback names a path or set of the file, and not its own path alone.
+    void check_fallbacks(const Config& cfg) {
+        for (const auto& [id, where] : fallback_where_) {
+            const auto it = cfg.paths.find(id);
+            if (it == cfg.paths.end() || !it->second.fallback)
+                continue;
+            const Target t = *it->second.fallback;
+            const bool path = t.kind == Target::Kind::Path;
+            const std::string name = path ? "path " + std::to_string(t.id) : "set " + std::to_string(t.id);
+            if (path ? !cfg.path_where.count(t.id) : !cfg.sets.count(t.id)) {
+                problem(where, name + " is not in the file");
+                continue;
+            }
+            const auto& members = path ? std::vector<uint32_t>{t.id} : cfg.sets.at(t.id).paths;
+            if (std::all_of(members.begin(), members.end(), [&](uint32_t m) { return m == id; }))
+                problem(where, "path " + std::to_string(id) + " cannot fall back to " +
+                                   (path ? std::string("itself") : name + ", which holds only path " + std::to_string(id)));
+        }
     }
 
     // {"flow": "tcp ...", "path": 1}, {"qp": "DST QP", "set": 10}, {"prefix": ..., ...},

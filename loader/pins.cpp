@@ -103,6 +103,7 @@ struct PathAddCmd : Common {
     std::optional<std::vector<Ipv6>> segs;
     bool full_srh = false;
     bool down = false;
+    std::optional<Target> fallback;
 
     void check() const {
         if (bool(usids) == bool(segs))
@@ -125,6 +126,7 @@ int cmd_path_add(const PathAddCmd& c) {
         p.segments = *c.segs;
     }
     p.down = c.down;
+    p.fallback = c.fallback;
     auto s = open_state(c);
     s.add_path(p);
     std::cout << "path " << c.id << " on " << s.ifname() << ": " << path_text(p) << "\n";
@@ -163,6 +165,31 @@ int path_state(const IdCmd& c, bool down) {
 int cmd_path_up(const IdCmd& c) { return path_state(c, false); }
 int cmd_path_down(const IdCmd& c) { return path_state(c, true); }
 
+struct FallbackCmd : Common {
+    uint32_t id = 0;
+    std::optional<Target> fallback;  // none: plain routing
+};
+
+std::optional<Target> fallback_arg(const std::string& text) {
+    if (text == "none")
+        return std::nullopt;
+    return Target::parse(text);
+}
+
+int cmd_path_fallback(const FallbackCmd& c) {
+    auto s = open_state(c);
+    try {
+        s.set_path_fallback(c.id, c.fallback);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT)
+            rethrow_with(e, "srv6steer path list and srv6steer set list show what exists");
+        throw;
+    }
+    std::cout << "path " << c.id << " on " << s.ifname() << " falls back to "
+              << (c.fallback ? target_text(*c.fallback) : "plain routing") << "\n";
+    return kOk;
+}
+
 int cmd_path_list(const Common& c) {
     const auto s = open_state(c);
     const auto paths = s.paths();
@@ -175,15 +202,17 @@ int cmd_path_list(const Common& c) {
             j.push_back({{"id", p.id},
                          {"segments", segs},
                          {"srh", p.mode == SrhMode::Full ? "full" : "reduced"},
-                         {"down", p.down}});
+                         {"down", p.down},
+                         {"fallback", p.fallback ? json(target_text(*p.fallback)) : json(nullptr)}});
         }
         print(j);
         return kOk;
     }
-    Table t{"Paths on " + s.ifname(), {"Path", "State", "SRH", "Segments"}, {}, "No paths on " + s.ifname()};
+    Table t{"Paths on " + s.ifname(), {"Path", "State", "SRH", "Fallback", "Segments"}, {},
+            "No paths on " + s.ifname()};
     for (const auto& p : paths)
         t.add({std::to_string(p.id), p.down ? "down" : "up", p.mode == SrhMode::Full ? "full" : "reduced",
-               segments_text(p.segments)});
+               p.fallback ? target_text(*p.fallback) : "-", segments_text(p.segments)});
     print(t);
     return kOk;
 }
@@ -409,11 +438,19 @@ std::vector<Command> pin_commands() {
                     segment_list),
              flag("full-srh", "every segment in the SRH (H.Encaps), not only the rest (H.Encaps.Red)",
                   &PathAddCmd::full_srh),
-             flag("down", "add it marked down", &PathAddCmd::down)},
+             flag("down", "add it marked down", &PathAddCmd::down),
+             parsed("fallback", "path:ID|set:ID",
+                    "where its flows go when their whole set is down (default: plain routing)",
+                    &PathAddCmd::fallback, Target::parse)},
             cmd_path_add),
         command<IdCmd>("path del", "ID", "remove a path nothing uses", kDev, {path_id}, {}, cmd_path_del),
         command<IdCmd>("path up", "ID", "mark a path up", kDev, {path_id}, {}, cmd_path_up),
         command<IdCmd>("path down", "ID", "mark a path down (path sets skip it)", kDev, {path_id}, {}, cmd_path_down),
+        command<FallbackCmd>("path fallback", "ID (path:ID | set:ID | none)",
+                             "where a path's flows go when their whole set is down", kDev,
+                             {number("ID", &FallbackCmd::id, 0, kMaxPathId),
+                              parsed("TARGET", &FallbackCmd::fallback, fallback_arg)},
+                             {}, cmd_path_fallback),
         command<Common>("path list", "", "list paths", kDev | kJson, {}, {}, cmd_path_list),
         command<SetAddCmd>("set add", "ID PATH_ID...", "define (or change) a path set", kDev,
                            {number("ID", &SetAddCmd::id, 0, kMaxSetId),

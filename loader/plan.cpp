@@ -14,13 +14,22 @@ namespace {
 using Op = Step::Op;
 using Kind = Step::Kind;
 
-enum Phase { kNewPaths, kPathState, kSets, kPinsSet, kPinsRemoved, kSetsRemoved, kPathsRemoved, kPhases };
+enum Phase { kNewPaths, kPathState, kSets, kFallbacks, kPinsSet, kPinsRemoved, kSetsRemoved, kPathsRemoved, kPhases };
 using Phases = std::array<std::vector<Step>, kPhases>;
 
 const PinOptions kFilePin{Owner::none(), false};
 const PinOptions kFileRepin{Owner::none(), true};
 
 std::string state(bool down) { return down ? "down" : "up"; }
+
+std::string fallback_text(const std::optional<Target>& t) { return t ? target_text(*t) : "none"; }
+
+// The path without its fallback: fallbacks are set in a phase of their own,
+// once the sets they name exist, and cleared before those go.
+Path bare(Path p) {
+    p.fallback.reset();
+    return p;
+}
 
 void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<std::string>& problems) {
     std::map<uint32_t, Path> live;
@@ -31,14 +40,14 @@ void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<
         const std::string name = "path " + std::to_string(id);
         auto it = live.find(id);
         if (it == live.end()) {
-            plan[kNewPaths].push_back({Op::Add, Kind::Path, "+ " + name + " " + path_text(want), "", {},
-                                       [want = want](Steering& st) { st.add_path(want); },
+            plan[kNewPaths].push_back({Op::Add, Kind::Path, "+ " + name + " " + path_text(bare(want)), "", {},
+                                       [want = bare(want)](Steering& st) { st.add_path(want); },
                                        [id = id](Steering& st) { st.remove_path(id); }});
             continue;
         }
         const Path& have = it->second;
         if (have.segments != want.segments || have.mode != want.mode) {
-            Path shown = have;
+            Path shown = bare(have);
             shown.down = false;
             problems.push_back(cfg.path_where.at(id) + ": " + name + " exists on " + s.ifname() +
                                " with other segments (" + path_text(shown) +
@@ -53,9 +62,30 @@ void diff_paths(const Config& cfg, const Steering& s, Phases& plan, std::vector<
     }
     for (const auto& [id, have] : live)
         if (!cfg.paths.count(id))
-            plan[kPathsRemoved].push_back({Op::Remove, Kind::Path, "- path " + std::to_string(id) + " " + path_text(have),
-                                           "", {}, [id = id](Steering& st) { st.remove_path(id); },
-                                           [have = have](Steering& st) { st.add_path(have); }});
+            plan[kPathsRemoved].push_back({Op::Remove, Kind::Path,
+                                           "- path " + std::to_string(id) + " " + path_text(bare(have)), "", {},
+                                           [id = id](Steering& st) { st.remove_path(id); },
+                                           [have = bare(have)](Steering& st) { st.add_path(have); }});
+    // Fallbacks: of the file's paths as the file says, of the paths it
+    // removes none (a set or path some path falls back to cannot go).
+    for (const auto& [id, want] : cfg.paths) {
+        const auto it = live.find(id);
+        const std::optional<Target> from = it == live.end() ? std::nullopt : it->second.fallback;
+        if (from != want.fallback)
+            plan[kFallbacks].push_back(
+                {Op::Change, Kind::Path,
+                 "~ path " + std::to_string(id) + ": fallback " + fallback_text(from) + " -> " +
+                     fallback_text(want.fallback),
+                 "", {}, [id = id, to = want.fallback](Steering& st) { st.set_path_fallback(id, to); },
+                 [id = id, from](Steering& st) { st.set_path_fallback(id, from); }});
+    }
+    for (const auto& [id, have] : live)
+        if (!cfg.paths.count(id) && have.fallback)
+            plan[kFallbacks].push_back(
+                {Op::Change, Kind::Path, "~ path " + std::to_string(id) + ": fallback " + fallback_text(have.fallback) +
+                                             " -> none",
+                 "", {}, [id = id](Steering& st) { st.set_path_fallback(id, std::nullopt); },
+                 [id = id, from = have.fallback](Steering& st) { st.set_path_fallback(id, from); }});
 }
 
 void diff_sets(const Config& cfg, const Steering& s, Phases& plan) {

@@ -95,6 +95,13 @@ public:
         dp.paths().update(id, srv6steer::encode_path(segs, mode, down));
     }
 
+    // Where path id's flows go when their set is all down: 1 + a set slot, 0 none.
+    void fallback(uint32_t id, uint32_t fallback_word) {
+        srv6s_path p = dp.paths().lookup(id).value();
+        p.fallback = fallback_word;
+        dp.paths().update(id, p);
+    }
+
     void set(uint32_t id, const std::vector<uint32_t>& paths) {
         srv6s_path_set s{};
         s.gen[0].n_paths = static_cast<uint32_t>(paths.size());

@@ -2,7 +2,8 @@
 /*
  * From a parsed packet to a path: pin lookup (socket -> cgroup -> flow -> QP
  * -> prefix, most specific first), then one path of the pin's set by the
- * flow's stable hash, skipping paths that are down.
+ * flow's stable hash, skipping paths that are down, then the fallback of the
+ * path the hash chose (docs/design.md §2).
  */
 #ifndef SRV6S_BPF_CLASSIFY_H
 #define SRV6S_BPF_CLASSIFY_H
@@ -134,73 +135,117 @@ static __always_inline __u32 srv6s_memo_hash(const struct srv6s_flow_key *key)
 	return h;
 }
 
-/* The path with this id if it exists and is up; sets *missing when absent. */
-static __always_inline struct srv6s_path *srv6s_usable_path(__u32 id, int *missing)
-{
-	struct srv6s_path *p = bpf_map_lookup_elem(&srv6s_paths, &id);
-
-	if (!p || !(p->flags & SRV6S_PATH_PRESENT)) {
-		*missing = 1;
-		return NULL;
-	}
-	return p->flags & SRV6S_PATH_DOWN ? NULL : p;
-}
-
 struct srv6s_probe {
 	__u32 set_id;
 	__u32 gen;
 	__u32 hash;
 	__u32 n;
+	__u32 first; /* the first draw to try */
 	__u32 found_id;
 	int found;
 	int missing;
 };
 
 /*
- * bpf_loop callback for the slow path: iteration i < n-1 is the flow's
- * (i+1)-th independent draw, later ones scan the set in order. Verified once,
- * however many paths a set has.
+ * bpf_loop callback for the slow path: iteration i is draw first + i while
+ * that is below n (the flow's independent draws), later ones scan the set in
+ * order. Verified once, however many paths a set has.
  */
 static long srv6s_probe_cb(__u64 i, struct srv6s_probe *pr)
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &pr->set_id);
 	struct srv6s_path_set_gen *g;
-	__u32 n = pr->n, idx, id;
+	struct srv6s_path *p;
+	__u32 n = pr->n, a = (__u32)i + pr->first, idx, id;
 
 	if (!set || n == 0 || n > SRV6S_MAX_SET_PATHS)
 		return 1;
 	g = &set->gen[pr->gen & 1];
-	idx = i < n - 1 ? srv6s_path_choice(pr->hash, i + 1, n) : (__u32)i - (n - 1);
+	idx = a < n ? srv6s_path_choice(pr->hash, a, n) : a - n;
 	barrier_var(idx);
 	if (idx >= SRV6S_MAX_SET_PATHS)
 		return 1;
 	id = g->paths[idx];
-	if (srv6s_usable_path(id, &pr->missing)) {
-		pr->found_id = id;
-		pr->found = 1;
-		return 1;
+	p = bpf_map_lookup_elem(&srv6s_paths, &id);
+	if (!p || !(p->flags & SRV6S_PATH_PRESENT)) {
+		pr->missing = 1;
+		return 0;
 	}
-	return 0;
+	if (p->flags & SRV6S_PATH_DOWN)
+		return 0;
+	pr->found_id = id;
+	pr->found = 1;
+	return 1;
 }
 
 /*
- * Choose a path of set set_id for a flow with hash h. The flow's home path
- * (draw 0) is used when up; otherwise further independent draws, then a
- * scan, so a down path's flows spread over the others and nobody else moves.
- * Returns 0 with *path and *path_id set, or -reason.
+ * The first path of set set_id that is up, trying the flow's draws from
+ * `first` on, then the set in order. 0 with *id set, or -reason.
  */
-static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s_path **path,
-					     __u32 *path_id)
+static __always_inline int srv6s_search_set(__u32 set_id, __u32 h, __u32 first, __u32 *id)
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
-	struct srv6s_probe pr = { .set_id = set_id, .hash = h };
-	struct srv6s_path_set_gen *g;
-	__u32 n, idx, id;
+	struct srv6s_probe pr = { .set_id = set_id, .hash = h, .first = first };
+	__u32 n;
 
 	if (!set)
 		return -SRV6S_R_NO_PATH_SET;
 	pr.gen = set->active & 1;
-	g = &set->gen[pr.gen];
+	n = set->gen[pr.gen].n_paths;
+	if (n == 0)
+		return -SRV6S_R_NO_PATH_SET;
+	if (n > SRV6S_MAX_SET_PATHS)
+		return -SRV6S_R_BAD_PATH;
+	pr.n = n;
+	bpf_loop(2 * n - first, srv6s_probe_cb, &pr, 0);
+	if (pr.found) {
+		*id = pr.found_id;
+		return 0;
+	}
+	return pr.missing ? -SRV6S_R_NO_PATH : -SRV6S_R_ALL_PATHS_DOWN;
+}
+
+/*
+ * The slow path, out of line: the flow's home path in set set_id is down or
+ * missing. Its other draws, then the set in order; when none is up, the
+ * fallback of the home path (1 + a set slot, 0: none) searched from draw 0,
+ * one level only. Returns 0 (a path of the set) or SRV6S_R_FELL_BACK with *id
+ * set, or the set's -reason (a fallback that is missing or all down too
+ * changes nothing: plain routing).
+ */
+static __noinline int srv6s_choose_other(__u32 set_id, __u32 h, __u32 fallback, __u32 *id)
+{
+	int ret = srv6s_search_set(set_id, h, 1, id);
+
+	if (ret == 0 || fallback == 0 || fallback > SRV6S_MAX_PATH_SETS)
+		return ret;
+	if (srv6s_search_set(fallback - 1, h, 0, id) == 0)
+		return SRV6S_R_FELL_BACK;
+	return ret;
+}
+
+/*
+ * Choose a path for a flow with hash h among the set the pin word names
+ * (pin->path_set: a slot | enum srv6s_pin_set_flags). The flow's home path
+ * (draw 0) is used when up; otherwise further independent draws, then a
+ * scan, so a down path's flows spread over the others and nobody else moves;
+ * then the home path's fallback. With SRV6S_PIN_IGNORE_DOWN the home path is
+ * used, down or not, and nothing else. Returns 0 (on the set) or
+ * SRV6S_R_FELL_BACK with *path and *path_id set, or -reason.
+ */
+static __always_inline int srv6s_choose_path(__u32 pin_set, __u32 h, struct srv6s_path **path,
+					     __u32 *path_id)
+{
+	__u32 set_id = pin_set & SRV6S_PIN_SET_MASK;
+	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
+	struct srv6s_path_set_gen *g;
+	struct srv6s_path *p;
+	__u32 n, idx, id, fallback = 0;
+	int ret;
+
+	if (!set)
+		return -SRV6S_R_NO_PATH_SET;
+	g = &set->gen[set->active & 1];
 	n = g->n_paths;
 	if (n == 0)
 		return -SRV6S_R_NO_PATH_SET;
@@ -214,22 +259,33 @@ static __always_inline int srv6s_choose_path(__u32 set_id, __u32 h, struct srv6s
 	idx = n == 1 ? 0 : srv6s_path_choice(h, 0, n);
 	barrier_var(idx);
 	id = g->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
-	*path = srv6s_usable_path(id, &pr.missing);
-	if (*path) {
+	p = bpf_map_lookup_elem(&srv6s_paths, &id);
+	if (p && (p->flags & (SRV6S_PATH_PRESENT | SRV6S_PATH_DOWN)) == SRV6S_PATH_PRESENT) {
+		*path = p;
 		*path_id = id;
 		return 0;
 	}
 
-	pr.n = n;
-	bpf_loop(2 * n - 1, srv6s_probe_cb, &pr, 0);
-	if (pr.found) {
-		*path = srv6s_usable_path(pr.found_id, &pr.missing);
-		if (*path) {
-			*path_id = pr.found_id;
+	if (p && (p->flags & SRV6S_PATH_PRESENT)) {
+		if (pin_set & SRV6S_PIN_IGNORE_DOWN) {
+			*path = p;
+			*path_id = id;
 			return 0;
 		}
+		fallback = p->fallback;
+	} else if (pin_set & SRV6S_PIN_IGNORE_DOWN) {
+		return -SRV6S_R_NO_PATH;
 	}
-	return pr.missing ? -SRV6S_R_NO_PATH : -SRV6S_R_ALL_PATHS_DOWN;
+
+	ret = srv6s_choose_other(set_id, h, fallback, &id);
+	if (ret < 0)
+		return ret;
+	p = bpf_map_lookup_elem(&srv6s_paths, &id);
+	if (!p || !(p->flags & SRV6S_PATH_PRESENT))
+		return -SRV6S_R_NO_PATH;
+	*path = p;
+	*path_id = id;
+	return ret;
 }
 
 #endif

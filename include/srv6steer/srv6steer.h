@@ -105,6 +105,8 @@ enum srv6s_target_kind {
 	SRV6S_TARGET_PATH = 0,
 	SRV6S_TARGET_SET = 1,
 };
+/* srv6s_set_path_fallback's target_kind for no fallback (plain routing). */
+#define SRV6S_FALLBACK_NONE 0xffffffffU
 
 /* A yes/no option whose zero keeps the library's default. */
 enum srv6s_toggle {
@@ -395,6 +397,19 @@ int srv6s_remove_path(srv6s_handle *h, uint32_t id);
 /* Marks path `id` down (non-zero) or up (0). Path sets skip down paths;
  * pins straight to a down path are counted (all_paths_down) and pass. */
 int srv6s_set_path_down(srv6s_handle *h, uint32_t id, int down);
+
+/* Where path `id`'s flows go when every path of their pin's set is down
+ * and `id` is the path their hash chose first: another path or a set
+ * (target_kind: enum srv6s_target_kind), one level only, or
+ * SRV6S_FALLBACK_NONE (target_id ignored) for plain routing. -ENOENT if the
+ * path or the target does not exist; -EINVAL for the path itself or a set
+ * of it alone. A path or set that is some path's fallback cannot be removed
+ * (-EBUSY). */
+int srv6s_set_path_fallback(srv6s_handle *h, uint32_t id, uint32_t target_kind, uint32_t target_id);
+
+/* Path `id`'s fallback: *target_kind and *target_id, *target_kind
+ * SRV6S_FALLBACK_NONE when it has none. -ENOENT if the path does not exist. */
+int srv6s_get_path_fallback(srv6s_handle *h, uint32_t id, uint32_t *target_kind, uint32_t *target_id);
 
 /* Defines (or changes) path set `id` (0 .. SRV6S_MAX_PATHS-1) over `n`
  * existing paths (1 .. SRV6S_MAX_SET_PATHS; list a path twice to give it

@@ -37,25 +37,6 @@ inline constexpr const char* kDefaultBpffs = "/sys/fs/bpf";
 // Where `srv6steer agent` serves clients (Steering::connect), docs/agent-protocol.md.
 inline constexpr const char* kDefaultAgentSocket = "/run/srv6steer/agent.sock";
 
-// A path: the SRv6 segments to push, in path order (uSID containers or full
-// SIDs). One segment: reduced encapsulation, no SRH.
-struct Path {
-    uint32_t id = 0;  // 0 .. SRV6S_MAX_PATHS-1
-    std::vector<Ipv6> segments;
-    SrhMode mode = SrhMode::Reduced;
-    bool down = false;
-
-    static Path from_usids(uint32_t id, const Block& block, std::span<const uint16_t> usids,
-                           SrhMode mode = SrhMode::Reduced);
-    friend bool operator==(const Path&, const Path&) = default;
-};
-
-// Paths a pin spreads its flows over, by a stable hash of the 5-tuple.
-struct PathSet {
-    uint32_t id = 0;  // 0 .. kMaxUserSets-1
-    std::vector<uint32_t> paths;
-    friend bool operator==(const PathSet&, const PathSet&) = default;
-};
 inline constexpr uint32_t kMaxUserSets = SRV6S_MAX_PATH_SETS / 2;
 
 // What a pin points at: one path, or a path set.
@@ -69,8 +50,33 @@ struct Target {
     // single-path set per path.
     uint32_t slot() const { return kind == Kind::Set ? id : kMaxUserSets + id; }
     static Target from_slot(uint32_t slot);
+    static Target parse(std::string_view text);  // "path:3", "set:10"
     std::string str() const;  // "path 3", "set 10"
     friend bool operator==(const Target&, const Target&) = default;
+};
+
+// A path: the SRv6 segments to push, in path order (uSID containers or full
+// SIDs). One segment: reduced encapsulation, no SRH.
+struct Path {
+    uint32_t id = 0;  // 0 .. SRV6S_MAX_PATHS-1
+    std::vector<Ipv6> segments;
+    SrhMode mode = SrhMode::Reduced;
+    bool down = false;
+    // Where the flows of a pin whose paths are all down go, when this is the
+    // path their hash chose first: another path or a set (one level: the
+    // fallback's own fallbacks are not followed); none: plain routing.
+    std::optional<Target> fallback;
+
+    static Path from_usids(uint32_t id, const Block& block, std::span<const uint16_t> usids,
+                           SrhMode mode = SrhMode::Reduced);
+    friend bool operator==(const Path&, const Path&) = default;
+};
+
+// Paths a pin spreads its flows over, by a stable hash of the 5-tuple.
+struct PathSet {
+    uint32_t id = 0;  // 0 .. kMaxUserSets-1
+    std::vector<uint32_t> paths;
+    friend bool operator==(const PathSet&, const PathSet&) = default;
 };
 
 // A cgroup (v2) whose sockets all follow one pin: a pod, a job, a service.
@@ -260,6 +266,11 @@ public:
     void add_path(const Path& path);
     void remove_path(uint32_t id);  // refuses while a set or a pin uses it
     void set_path_down(uint32_t id, bool down);
+    // Where path id's flows go when their set is all down (Path::fallback);
+    // nullopt: plain routing. The target must exist and not be the path
+    // itself (or a set of it alone); a path or set that is some path's
+    // fallback cannot be removed.
+    void set_path_fallback(uint32_t id, std::optional<Target> fallback);
     std::vector<Path> paths() const;
 
     // Path sets; changing a set in use is safe (double-buffered).

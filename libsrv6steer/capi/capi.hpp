@@ -71,6 +71,19 @@ inline Steering& steering_of(srv6s_handle* h) {
     return h->steering;
 }
 
+// A target of the C ABI (enum srv6s_target_kind and an id).
+inline Target target_of(uint32_t kind, uint32_t id) {
+    switch (kind) {
+    case SRV6S_TARGET_PATH:
+        return Target::path(id);
+    case SRV6S_TARGET_SET:
+        return Target::set(id);
+    default:
+        throw Error("invalid target kind " + std::to_string(kind) +
+                    ": use SRV6S_TARGET_PATH (0) or SRV6S_TARGET_SET (1)");
+    }
+}
+
 inline std::string bpffs_or_default(const char* bpffs) { return bpffs ? bpffs : kDefaultBpffs; }
 
 // ---- sized structs (the LIBBPF_OPTS convention) ----------------------------------------

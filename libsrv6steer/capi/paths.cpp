@@ -47,6 +47,32 @@ int srv6s_set_path_down(srv6s_handle* h, uint32_t id, int down) {
     });
 }
 
+int srv6s_set_path_fallback(srv6s_handle* h, uint32_t id, uint32_t target_kind, uint32_t target_id) {
+    return guarded([&] {
+        std::optional<Target> t;
+        if (target_kind != SRV6S_FALLBACK_NONE)
+            t = target_of(target_kind, target_id);
+        steering_of(h).set_path_fallback(id, t);
+        return 0;
+    });
+}
+
+int srv6s_get_path_fallback(srv6s_handle* h, uint32_t id, uint32_t* target_kind, uint32_t* target_id) {
+    return guarded([&] {
+        need(target_kind != nullptr && target_id != nullptr, "no place for the fallback (NULL)");
+        for (const Path& p : steering_of(h).paths()) {
+            if (p.id != id)
+                continue;
+            *target_kind = !p.fallback ? SRV6S_FALLBACK_NONE
+                           : p.fallback->kind == Target::Kind::Set ? uint32_t(SRV6S_TARGET_SET)
+                                                                   : uint32_t(SRV6S_TARGET_PATH);
+            *target_id = p.fallback ? p.fallback->id : 0;
+            return 0;
+        }
+        throw Error("path " + std::to_string(id) + " does not exist", ENOENT);
+    });
+}
+
 int srv6s_define_set(srv6s_handle* h, uint32_t id, const uint32_t* path_ids, size_t n) {
     return guarded([&] {
         auto& s = steering_of(h);

@@ -15,18 +15,6 @@ using namespace srv6steer::capi;
 
 namespace {
 
-Target target_of(uint32_t kind, uint32_t id) {
-    switch (kind) {
-    case SRV6S_TARGET_PATH:
-        return Target::path(id);
-    case SRV6S_TARGET_SET:
-        return Target::set(id);
-    default:
-        throw Error("invalid target kind " + std::to_string(kind) +
-                    ": use SRV6S_TARGET_PATH (0) or SRV6S_TARGET_SET (1)");
-    }
-}
-
 PinOptions pin_options(const srv6s_pin_opts* opts) {
     PinOptions o;  // owned by the calling process, no replacing
     const srv6s_pin_opts* in = checked_opts(opts);

@@ -293,6 +293,27 @@ class Steering:
         _capi.check(self._lib.srv6s_set_path_down(self._handle(), _args.path_id(id, "id"),
                                                   int(_args.flag(down, "down"))))
 
+    def set_path_fallback(self, id: int, target=None, *, path: int | None = None,
+                          set: int | None = None) -> None:
+        """Where path `id`'s flows go when their whole set is down and `id` is
+        the path their hash chose first: target=Target.path(2), path=2 or
+        set=10; none of them: no fallback (plain routing)."""
+        pid = _args.path_id(id, "id")
+        if target is None and path is None and set is None:
+            kind, tid = _capi.FALLBACK_NONE, 0
+        else:
+            kind, tid = _target(target, path, set)
+        _capi.check(self._lib.srv6s_set_path_fallback(self._handle(), pid, kind, tid))
+
+    def path_fallback(self, id: int) -> Target | None:
+        """Path `id`'s fallback, None when it has none."""
+        kind, tid = ctypes.c_uint32(), ctypes.c_uint32()
+        _capi.check(self._lib.srv6s_get_path_fallback(self._handle(), _args.path_id(id, "id"),
+                                                      ctypes.byref(kind), ctypes.byref(tid)))
+        if kind.value == _capi.FALLBACK_NONE:
+            return None
+        return Target("set" if kind.value == _capi.TARGET_SET else "path", tid.value)
+
     def define_set(self, id: int, paths: Iterable[int]) -> None:
         """Defines (or changes, without tearing) path set `id` over existing paths."""
         sid = _args.set_id(id, "id")

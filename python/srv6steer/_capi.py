@@ -22,6 +22,7 @@ IFNAMSIZ = 16
 NETNSSTRLEN = 256
 PATHSTRLEN = 4096
 TARGET_PATH, TARGET_SET = 0, 1
+FALLBACK_NONE = 0xFFFFFFFF
 DEFAULT, ON, OFF = 0, 1, 2  # enum srv6s_toggle
 HOOKS = {"auto": 0, "tcx": 1, "clsact": 2}  # enum srv6s_hook
 OWNER_SELF, OWNER_NONE, OWNER_PID = 0, 1, 2  # enum srv6s_owner
@@ -253,6 +254,8 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_add_path_segments": (_int, [_ptr, _u32, _P(_str), _size, _int]),
     "srv6s_remove_path": (_int, [_ptr, _u32]),
     "srv6s_set_path_down": (_int, [_ptr, _u32, _int]),
+    "srv6s_set_path_fallback": (_int, [_ptr, _u32, _u32, _u32]),
+    "srv6s_get_path_fallback": (_int, [_ptr, _u32, _P(_u32), _P(_u32)]),
     "srv6s_define_set": (_int, [_ptr, _u32, _P(_u32), _size]),
     "srv6s_remove_set": (_int, [_ptr, _u32]),
     "srv6s_pin_flow": (_int, [_ptr, _P(Flow), _u32, _u32, _P(PinOpts)]),

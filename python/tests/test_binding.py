@@ -189,6 +189,24 @@ class Attached(Veth):
             s.set_path_down(2)
             s.set_path_down(2, False)
 
+            s.add_path(3, "1004,1003,1006,fe06")
+            s.set_path_fallback(1, set=10)
+            self.assertEqual(s.path_fallback(1), Target.set(10))
+            s.set_path_fallback(2, Target.path(3))
+            self.assertEqual(s.path_fallback(2), Target.path(3))
+            with self.assertRaises(SteeringError) as e:
+                s.set_path_fallback(1, path=1)
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            self.assertIn("cannot fall back to itself", str(e.exception))
+            with self.assertRaises(SteeringError) as e:
+                s.remove_path(3)
+            self.assertIn("path 3 is the fallback of path 2", str(e.exception))
+            s.set_path_fallback(2)
+            s.set_path_fallback(1)
+            self.assertIsNone(s.path_fallback(1))
+            self.assertIsNone(s.path_fallback(2))
+            s.remove_path(3)
+
             batch = [(f"tcp {HOST} {port} {DEST} 80", 1) for port in (1000, 1001)]
             batch.append((("udp", "10.0.1.10", 5000, "10.0.3.7", 4791), ("set", 10)))
             self.assertEqual(s.pin_flows(batch), 3)

@@ -207,6 +207,47 @@ TEST_F(CApi, ErrorsAreNegativeCodesWithMessages) {
     EXPECT_THAT(last_error(), HasSubstr("set 41"));
 }
 
+// srv6s_set_path_fallback and srv6s_get_path_fallback: set, read back,
+// cleared; refusals with their errno and message, the state kept.
+TEST_F(CApi, PathFallbacks) {
+    Handle h = attach();
+    ASSERT_TRUE(h);
+    ASSERT_EQ(srv6s_add_path_usids(h.get(), 1, kBlock, "1004,1001,1006,fe06", 0), 0);
+    ASSERT_EQ(srv6s_add_path_usids(h.get(), 2, kBlock, "1004,1002,1006,fe06", 0), 0);
+    const uint32_t both[] = {1, 2};
+    ASSERT_EQ(srv6s_define_set(h.get(), 10, both, 2), 0);
+    uint32_t kind = 7, id = 7;
+    ASSERT_EQ(srv6s_get_path_fallback(h.get(), 1, &kind, &id), 0);
+    EXPECT_EQ(kind, SRV6S_FALLBACK_NONE);
+    ASSERT_EQ(srv6s_set_path_fallback(h.get(), 1, SRV6S_TARGET_PATH, 2), 0) << last_error();
+    ASSERT_EQ(srv6s_get_path_fallback(h.get(), 1, &kind, &id), 0);
+    EXPECT_EQ(kind, uint32_t(SRV6S_TARGET_PATH));
+    EXPECT_EQ(id, 2u);
+    ASSERT_EQ(srv6s_set_path_fallback(h.get(), 2, SRV6S_TARGET_SET, 10), 0) << last_error();
+    ASSERT_EQ(srv6s_get_path_fallback(h.get(), 2, &kind, &id), 0);
+    EXPECT_EQ(kind, uint32_t(SRV6S_TARGET_SET));
+    EXPECT_EQ(id, 10u);
+
+    EXPECT_EQ(srv6s_set_path_fallback(h.get(), 1, SRV6S_TARGET_PATH, 1), -EINVAL);
+    EXPECT_THAT(last_error(), HasSubstr("cannot fall back to itself"));
+    EXPECT_EQ(srv6s_set_path_fallback(h.get(), 1, SRV6S_TARGET_SET, 11), -ENOENT);
+    EXPECT_THAT(last_error(), HasSubstr("set 11 does not exist"));
+    EXPECT_EQ(srv6s_set_path_fallback(h.get(), 9, SRV6S_TARGET_PATH, 1), -ENOENT);
+    EXPECT_EQ(srv6s_set_path_fallback(h.get(), 1, 5, 1), -EINVAL);
+    EXPECT_THAT(last_error(), HasSubstr("invalid target kind 5"));
+    EXPECT_EQ(srv6s_remove_set(h.get(), 10), -EBUSY);
+    EXPECT_THAT(last_error(), HasSubstr("path set 10 is the fallback of path 2"));
+    EXPECT_EQ(srv6s_get_path_fallback(h.get(), 9, &kind, &id), -ENOENT);
+    EXPECT_EQ(srv6s_get_path_fallback(h.get(), 1, nullptr, &id), -EINVAL);
+    ASSERT_EQ(srv6s_get_path_fallback(h.get(), 1, &kind, &id), 0);
+    EXPECT_EQ(id, 2u) << "refusals kept the state";
+
+    ASSERT_EQ(srv6s_set_path_fallback(h.get(), 2, SRV6S_FALLBACK_NONE, 0), 0);
+    ASSERT_EQ(srv6s_get_path_fallback(h.get(), 2, &kind, &id), 0);
+    EXPECT_EQ(kind, SRV6S_FALLBACK_NONE);
+    EXPECT_EQ(srv6s_remove_set(h.get(), 10), 0);
+}
+
 TEST_F(CApi, SetsQpsPrefixesBatchesAndGc) {
     sh("ip addr add 10.0.1.10/24 dev veth0 && ip route add 10.0.3.0/24 via 10.0.1.1 dev veth0");
     Handle h = attach();

@@ -48,7 +48,7 @@ TEST_F(Cli, UsageErrorsExitTwoAndChangeNothing) {
     EXPECT_NE(r.err.find("unknown command \"stat\""), std::string::npos) << r.err;
     r = raw({"path", "ad", "1"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("unknown path subcommand \"ad\": expected one of add, del, up, down, list"),
+    EXPECT_NE(r.err.find("unknown path subcommand \"ad\": expected one of add, del, up, down, fallback, list"),
               std::string::npos)
         << r.err;
     r = raw({"pin"});
