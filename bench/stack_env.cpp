@@ -172,7 +172,10 @@ srv6steer::Steering Env::attach(const Device& d, uint32_t max_flows) {
     o.bpffs = bpffs();
     o.max_flows = max_flows;
     srv6steer::Steering s = srv6steer::Steering::attach(o);
-    s.add_path(srv6steer::Path{kPath, {kSegment}});
+    srv6steer::Path p;
+    p.id = kPath;
+    p.segments = {kSegment};
+    s.add_path(p);
     return s;
 }
 

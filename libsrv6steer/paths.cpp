@@ -26,28 +26,6 @@ Path Path::from_usids(uint32_t id, const Block& block, std::span<const uint16_t>
     return p;
 }
 
-Target Target::from_slot(uint32_t slot) {
-    return slot >= kMaxUserSets ? path(slot - kMaxUserSets) : set(slot);
-}
-
-Target Target::parse(std::string_view text) {
-    const size_t colon = text.find(':');
-    const std::string_view kind = text.substr(0, colon);
-    const std::optional<uint64_t> id =
-        colon == std::string_view::npos ? std::nullopt : text::parse_uint(text.substr(colon + 1));
-    if (id && kind == "path" && *id < SRV6S_MAX_PATHS)
-        return path(static_cast<uint32_t>(*id));
-    if (id && kind == "set" && *id < kMaxUserSets)
-        return set(static_cast<uint32_t>(*id));
-    std::string msg = "invalid target ";
-    msg += text::quote(text);
-    msg += ": expected path:ID (0 to " + std::to_string(SRV6S_MAX_PATHS - 1) + ") or set:ID (0 to " +
-           std::to_string(kMaxUserSets - 1) + ")";
-    throw Error(msg);
-}
-
-std::string Target::str() const { return (kind == Kind::Path ? "path " : "set ") + std::to_string(id); }
-
 // ---- Impl: the parts pins share ------------------------------------------------------
 
 std::optional<srv6s_path> Steering::Impl::path(uint32_t id) const {
