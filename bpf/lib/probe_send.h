@@ -63,6 +63,18 @@ static __always_inline int srv6s_probe_prepare(const struct srv6s_rx_config *cfg
 	return 0;
 }
 
+/* The Ethernet type and outer header in the room made in front of the
+ * reply (MACs in place). */
+static __always_inline int srv6s_probe_push_outer(void *data, void *data_end, const struct srv6s_probe_req *q,
+						  const struct srv6s_rx_config *cfg)
+{
+	if (data + ETH_HLEN + SRV6S_IPV6_HLEN > data_end)
+		return -SRV6S_RX_WRITE_FAILED;
+	((struct ethhdr *)data)->h_proto = bpf_htons(ETH_P_IPV6);
+	srv6s_probe_outer(data + ETH_HLEN, q, cfg);
+	return -SRV6S_RX_PROBE_ANSWERED;
+}
+
 static __always_inline int srv6s_xdp_probe(struct xdp_md *ctx, const struct srv6s_rx_config *cfg,
 					   struct srv6s_decap *d, __u64 bytes, int ret)
 {
@@ -97,12 +109,10 @@ static __always_inline int srv6s_xdp_probe(struct xdp_md *ctx, const struct srv6
 		return -SRV6S_RX_WRITE_FAILED;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (data + ETH_HLEN + SRV6S_IPV6_HLEN > data_end)
+	if (data + 12 > data_end)
 		return -SRV6S_RX_WRITE_FAILED;
 	__builtin_memcpy(data, macs, 12);
-	((struct ethhdr *)data)->h_proto = bpf_htons(ETH_P_IPV6);
-	srv6s_probe_outer(data + ETH_HLEN, &q, cfg);
-	return -SRV6S_RX_PROBE_ANSWERED;
+	return srv6s_probe_push_outer(data, data_end, &q, cfg);
 }
 
 static __always_inline int srv6s_tc_probe(struct __sk_buff *skb, const struct srv6s_rx_config *cfg,
@@ -148,13 +158,7 @@ static __always_inline int srv6s_tc_probe(struct __sk_buff *skb, const struct sr
 
 	if (bpf_skb_adjust_room(skb, SRV6S_IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
 		return -SRV6S_RX_WRITE_FAILED;
-	data = (void *)(long)skb->data;
-	data_end = (void *)(long)skb->data_end;
-	if (data + ETH_HLEN + SRV6S_IPV6_HLEN > data_end)
-		return -SRV6S_RX_WRITE_FAILED;
-	((struct ethhdr *)data)->h_proto = bpf_htons(ETH_P_IPV6);
-	srv6s_probe_outer(data + ETH_HLEN, &q, cfg);
-	return -SRV6S_RX_PROBE_ANSWERED;
+	return srv6s_probe_push_outer(SRV6S_SKB_PTR(skb, data), SRV6S_SKB_PTR(skb, data_end), &q, cfg);
 }
 
 #endif

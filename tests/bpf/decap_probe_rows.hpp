@@ -116,14 +116,7 @@ struct Row {
 };
 
 inline void run_rows(const std::vector<Row>& rows) {
-    for (Hook hook : {Hook::Xdp, Hook::Tc}) {
-        for (const Row& row : rows) {
-            SCOPED_TRACE(std::string(hook_name(hook)) + ": " + row.description);
-            DecapHarness h;
-            row.setup(h);
-            check_run(h, hook, row.input, verdict_of(hook, row.verdict), row.expected, row.reason);
-        }
-    }
+    run_rows_with(rows, [](Hook h, const Row& r) { return verdict_of(h, r.verdict); });
 }
 
 }  // namespace proberows

@@ -128,16 +128,22 @@ inline void check_run(DecapHarness& h, Hook hook, const Bytes& input, int verdic
     EXPECT_EQ(after[reason].bytes - before[reason].bytes, input.size());
 }
 
-inline void run_rows(const std::vector<Row>& rows) {
+// Each row on both hooks, each on a freshly loaded object; verdict(hook,
+// row) is the verdict it must get.
+template <class R, class V>
+void run_rows_with(const std::vector<R>& rows, V verdict) {
     for (Hook hook : {Hook::Xdp, Hook::Tc}) {
-        for (const Row& row : rows) {
+        for (const R& row : rows) {
             SCOPED_TRACE(std::string(hook_name(hook)) + ": " + row.description);
             DecapHarness h;
             row.setup(h);
-            check_run(h, hook, row.input, row.drop ? drop_verdict(hook) : pass_verdict(hook), row.expected,
-                      row.reason);
+            check_run(h, hook, row.input, verdict(hook, row), row.expected, row.reason);
         }
     }
+}
+
+inline void run_rows(const std::vector<Row>& rows) {
+    run_rows_with(rows, [](Hook h, const Row& r) { return r.drop ? drop_verdict(h) : pass_verdict(h); });
 }
 
 }  // namespace decaprows
