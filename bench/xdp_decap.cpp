@@ -375,7 +375,8 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ns", c.name, r.steer_ns, "ns");
             if (hook == Hook::Xdp) {
                 // The goal is for frames that are decapsulated.
-                const auto goal = c.out.empty() ? std::nullopt : std::optional<double>(kGoalNs);
+                const bool decap = c.reason == SRV6S_RX_DECAPSULATED;
+                const auto goal = decap ? std::optional<double>(kGoalNs) : std::nullopt;
                 json("xdp_decap_added_ns", c.name, r.added_ns, "ns", goal);
                 json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", goal);
             } else {
@@ -385,7 +386,7 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ratio", c.name, r.ratio, "x", std::nullopt, 3);
             std::fprintf(stderr, "# %-4s %-12s added %6.1f ns (median %6.1f)\n", hook_name(hook), c.name.c_str(),
                          r.added_ns, r.added_median_ns);
-            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && !c.out.empty()});
+            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && c.reason == SRV6S_RX_DECAPSULATED});
         }
     }
 

@@ -160,6 +160,7 @@ rc::Gen<Bytes> request_frame() {
         p.seq = *rc::gen::arbitrary<uint32_t>();
         p.sent_ns = *rc::gen::arbitrary<uint64_t>();
         p.rx_packets = *rc::gen::arbitrary<uint64_t>();
+        p.rx_ce_packets = *rc::gen::arbitrary<uint64_t>();
         switch (*rc::gen::inRange(0, 4)) {
         case 0: break;
         case 1: p = with_return(p, kRet); break;
