@@ -43,6 +43,17 @@
  *               counter only, the least any frame costs
  *  floor        not srv6steer: bench/xdp_floor_decap.bpf.c strips the
  *               reduced_v6 frame and does nothing else (the helper's cost)
+ * Probes (SRV6S_RX_CFG_PROBES, docs/design.md §15; 56-byte probe payload):
+ *  probe_v6     a plain IPv6 probe request answered (reply sent back: XDP_TX
+ *               / TC redirect, which BPF_PROG_TEST_RUN does not carry out)
+ *  probe_v4     the same over IPv4
+ *  probe_v6_encap  the request encapsulated to the uDT46 SID: decapsulated,
+ *               the path counted, its counters summed over CPUs, answered
+ *  probe_v6_return  a plain request answered encapsulated (+40 bytes)
+ *  udp_v6_probes_off / udp_v6_probes_on  plain IPv6 UDP to a host port (not
+ *               a probe): what probes on costs everything else
+ *  udp_v4_probes_off / udp_v4_probes_on  the same over IPv4
+ *  reduced_v6_probes  reduced_v6 with probes on
  *
  * Output: a table on stderr; on stdout one JSON line per figure (format:
  * bench/run-all), e.g.
@@ -68,6 +79,7 @@
 #include "bench_xdp_pass.skel.h"
 #include "common.hpp"
 #include "decap_harness.hpp"
+#include "probe_frames.hpp"
 #include "tc_measure.hpp"
 
 using namespace testpkt;
@@ -106,7 +118,43 @@ struct Case {
     srv6s_rx_reason reason;
     uint32_t cfg_flags = SRV6S_RX_CFG_DEFAULT;
     bool block = false;  // with the SID block filter fcbb:0:e002::/48
+    bool send = false;   // a probe reply: XDP_TX / TC_ACT_REDIRECT
+    uint32_t grow = 0;    // bytes the program adds (a returned reply)
+    uint32_t shrink = 0;  // ... or strips, when out is not given
 };
+
+constexpr uint32_t kProbes = SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_PROBES;
+const Addr6 kReplySrc = a6("fcbb:0:e002::1");
+const Addr6 kRet = a6("fcbb:0:e001:fe06::");  // inside the return block fcbb:0:e001::/48
+
+// Plain probe frames (testing/probe_frames.hpp): a request from H1 and the
+// reply the responder must send for it, built afresh with full checksums.
+Bytes probe_frame(bool v4, bool request, const Probe& p) {
+    Builder b;
+    const char *s4 = "10.0.1.10", *d4 = "10.0.2.20";
+    if (v4)
+        b.eth(0x0800).ipv4(request ? s4 : d4, request ? d4 : s4, 17);
+    else
+        b.eth(0x86dd).ipv6(request ? kH1 : kH2, request ? kH2 : kH1, 17);
+    Bytes f = b.udp(request ? 40000 : SRV6S_PROBE_PORT, request ? SRV6S_PROBE_PORT : 40000).raw(probe_bytes(p)).build();
+    if (!request)
+        swap_macs(f);
+    set16(f, l4_of(f) + 6, udp_checksum(f));
+    return f;
+}
+
+srv6s_rx_config config_of(const Case& c) {
+    srv6s_rx_config v{};
+    v.flags = c.cfg_flags;
+    if (c.block) {
+        std::memcpy(v.block, kSid.data(), 6);
+        std::memset(v.block_mask, 0xff, 6);
+    }
+    std::memcpy(v.src, kReplySrc.data(), 16);
+    std::memcpy(v.ret_block, kRet.data(), 6);
+    std::memset(v.ret_block_mask, 0xff, 6);
+    return v;
+}
 
 // The arriving frame: Ethernet, outer IPv6 (tclass, label), SRH if segs,
 // then the inner frame's IP packet.
@@ -128,6 +176,12 @@ std::vector<Case> make_cases(const Options& o) {
     const Bytes i4_ce =
         Builder().eth(0x0800).ipv4("10.0.1.10", "10.0.2.20", kTcp, 0x03).tcp(40000, 5201).payload(n).build();
     const std::vector<Addr6> srh = {kSid, kSeg};
+    const Probe p;
+    Probe ret = p;
+    ret.flags = SRV6S_PROBE_F_RETURN;
+    std::memcpy(ret.ret.data(), kRet.data(), 16);
+    const Bytes u6 = Builder().eth(0x86dd).ipv6(kH1, kH2, 17).udp(40000, 5201).payload(n).build();
+    const Bytes u4 = Builder().eth(0x0800).ipv4("10.0.1.10", "10.0.2.20", 17).udp(40000, 5201).payload(n).build();
     return {
         {"reduced_v6", "IPv6 in IPv6", arriving(i6, kSid, 0, {}), i6, SRV6S_RX_DECAPSULATED},
         {"reduced_v4", "IPv4 in IPv6", arriving(i4, kSid, 0, {}), i4, SRV6S_RX_DECAPSULATED},
@@ -144,6 +198,20 @@ std::vector<Case> make_cases(const Options& o) {
          SRV6S_RX_DECAPSULATED, SRV6S_RX_CFG_DEFAULT | SRV6S_RX_CFG_BLOCK, true},
         {"disabled", "reduced_v6, decapsulation off", arriving(i6, kSid, 0, {}), {}, SRV6S_RX_DISABLED,
          SRV6S_RX_CFG_ECN_DROP_NOT_ECT},
+        {"probe_v6", "IPv6 probe request, answered", probe_frame(false, true, p),
+         probe_frame(false, false, replied(p, 0)), SRV6S_RX_PROBE_ANSWERED, kProbes, false, true},
+        {"probe_v4", "IPv4 probe request, answered", probe_frame(true, true, p),
+         probe_frame(true, false, replied(p, 0)), SRV6S_RX_PROBE_ANSWERED, kProbes, false, true},
+        {"probe_v6_encap", "probe in uDT46: decap, counters, answer", arriving(probe_frame(false, true, p), kSid, 0, {}),
+         {}, SRV6S_RX_PROBE_ANSWERED, kProbes, false, true, 0, 40},
+        {"probe_v6_return", "IPv6 probe, reply returned (+40 B)", probe_frame(false, true, ret),
+         {}, SRV6S_RX_PROBE_ANSWERED, kProbes, false, true, 40},
+        {"udp_v6_probes_off", "IPv6 UDP to a host port, probes off", u6, {}, SRV6S_RX_NOT_OURS},
+        {"udp_v6_probes_on", "IPv6 UDP to a host port, probes on", u6, {}, SRV6S_RX_NOT_OURS, kProbes},
+        {"udp_v4_probes_off", "IPv4 UDP, probes off", u4, {}, SRV6S_RX_NOT_IPV6},
+        {"udp_v4_probes_on", "IPv4 UDP, probes on", u4, {}, SRV6S_RX_NOT_IPV6, kProbes},
+        {"reduced_v6_probes", "reduced_v6, probes on", arriving(i6, kSid, 0, {}), i6, SRV6S_RX_DECAPSULATED,
+         kProbes},
     };
 }
 
@@ -161,10 +229,20 @@ void setup(DecapHarness& h, uint32_t sids) {
     }
 }
 
+int verdict_of(const Case& c, Hook hook) { return c.send ? send_verdict(hook) : pass_verdict(hook); }
+
+// Probe replies whose bytes depend on the counters (encap) or that are
+// returned: their table tests are tests/bpf/decap_probe_test.cpp; here the
+// verdict and the length are checked.
 void verify(const Case& c, const DecapHarness& h, Hook hook) {
     const DecapRun r = h.run(hook, c.in);
+    if (c.send && c.out.empty()) {
+        if (r.verdict != send_verdict(hook) || r.out.size() != c.in.size() + c.grow - c.shrink)
+            throw Failure(c.name + " (" + hook_name(hook) + "): not answered — refusing to measure");
+        return;
+    }
     const Bytes& want = c.out.empty() ? c.in : c.out;
-    if (r.verdict != pass_verdict(hook) || r.out != want)
+    if (r.verdict != verdict_of(c, hook) || r.out != want)
         throw Failure(c.name + " (" + hook_name(hook) + "): not the expected frame — refusing to measure\n" +
                       diff(r.out, want));
 }
@@ -283,12 +361,13 @@ int bench(int argc, char** argv) {
             continue;
         const int idx = hook == Hook::Xdp ? 0 : 1;
         for (const Case& c : cases) {
-            h.config(c.cfg_flags, c.block ? kSid : Addr6{}, c.block ? 48 : 0);
+            h.config(config_of(c));
             verify(c, h, hook);
             const std::vector<Bytes> pkts = {c.in};
-            const uint32_t shrink = c.out.empty() ? 0 : static_cast<uint32_t>(c.in.size() - c.out.size());
+            const uint32_t shrink =
+                c.out.empty() ? c.shrink : static_cast<uint32_t>(c.in.size() + c.grow - c.out.size());
             const auto before = h.reasons();
-            Measured m{c.name, pkts, 0, shrink, pass_verdict(hook), pass_verdict(hook)};
+            Measured m{c.name, pkts, c.grow, shrink, pass_verdict(hook), verdict_of(c, hook)};
             const Result r = measure(m, base_fd[idx], h.prog_fd(hook), {o.iterations, o.block, o.warmup}, wall);
             check_reasons(c, before, h.reasons(), r.calls);
             const std::string pre = hook == Hook::Xdp ? "xdp" : "tc_ingress";
@@ -296,7 +375,8 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ns", c.name, r.steer_ns, "ns");
             if (hook == Hook::Xdp) {
                 // The goal is for frames that are decapsulated.
-                const auto goal = c.out.empty() ? std::nullopt : std::optional<double>(kGoalNs);
+                const bool decap = c.reason == SRV6S_RX_DECAPSULATED;
+                const auto goal = decap ? std::optional<double>(kGoalNs) : std::nullopt;
                 json("xdp_decap_added_ns", c.name, r.added_ns, "ns", goal);
                 json("xdp_decap_added_median_ns", c.name, r.added_median_ns, "ns", goal);
             } else {
@@ -306,7 +386,7 @@ int bench(int argc, char** argv) {
             json(pre + "_decap_ratio", c.name, r.ratio, "x", std::nullopt, 3);
             std::fprintf(stderr, "# %-4s %-12s added %6.1f ns (median %6.1f)\n", hook_name(hook), c.name.c_str(),
                          r.added_ns, r.added_median_ns);
-            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && !c.out.empty()});
+            lines.push_back({c.name, c.what, hook, r, hook == Hook::Xdp && c.reason == SRV6S_RX_DECAPSULATED});
         }
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // Receive, the facade: attach, open, detach, status, config and the lock.
-// SIDs are in receive_sids.cpp, counters in receive_stats.cpp.
+// SIDs are in receive_sids.cpp, counters in receive_stats.cpp, the config
+// conversion in receive_config.cpp.
 //
 // One state per network namespace (receive_maps.hpp), one writer at a time:
 // every call runs under an flock on the state directory (DirLock), as the
@@ -63,18 +64,6 @@ UniqueFd pinned_prog(const std::string& dir, const char* pin) {
     return fd;
 }
 
-srv6s_rx_config to_abi(const ReceiveConfig& c) {
-    srv6s_rx_config v{};
-    v.flags = (c.enabled ? SRV6S_RX_CFG_ENABLED : 0) | (c.ecn_drop ? SRV6S_RX_CFG_ECN_DROP_NOT_ECT : 0) |
-              (c.path_stats ? 0 : SRV6S_RX_CFG_NO_PATH_STATS);
-    return v;
-}
-
-ReceiveConfig from_abi(const srv6s_rx_config& v) {
-    return {bool(v.flags & SRV6S_RX_CFG_ENABLED), bool(v.flags & SRV6S_RX_CFG_ECN_DROP_NOT_ECT),
-            !(v.flags & SRV6S_RX_CFG_NO_PATH_STATS)};
-}
-
 // Removes a receive directory's pins and the directory. Call with its lock
 // held, after its hooks are off.
 void remove_dir(const std::string& dir, std::vector<std::string>& problems) {
@@ -109,7 +98,7 @@ std::optional<RxDataPlane> make_state(const std::string& bpffs, const netns::Ide
             throw_errno("creating " + dir, errno);
         try {
             RxMapFds fds = RxMapFds::of_object(dp.object());
-            fds[rxmaps::config].update(0, to_abi(ReceiveConfig{}));
+            fds[rxmaps::config].update(0, rx_config_to_abi(ReceiveConfig{}));
             const std::pair<int, const char*> progs[] = {{dp.xdp_fd(), rxmaps::kXdpProgPin},
                                                          {dp.tc_fd(), rxmaps::kTcProgPin}};
             for (const auto& [fd, pin] : progs)
@@ -267,7 +256,7 @@ Receive Receive::load_unattached() {
     auto im = std::make_unique<Impl>();
     im->dp.emplace(RxDataPlane::load());
     im->fds = RxMapFds::of_object(im->dp->object());
-    im->fds[rxmaps::config].update(0, to_abi(ReceiveConfig{}));
+    im->fds[rxmaps::config].update(0, rx_config_to_abi(ReceiveConfig{}));
     return Receive(std::move(im));
 }
 
@@ -427,15 +416,16 @@ ReceiveStatus Receive::status() const {
 
 ReceiveConfig Receive::config() const {
     auto guard = impl_->lock();
-    return from_abi(impl_->fds[rxmaps::config].lookup(0).value_or(srv6s_rx_config{}));
+    return rx_config_from_abi(impl_->fds[rxmaps::config].lookup(0).value_or(srv6s_rx_config{}));
 }
 
 void Receive::set_config(const ReceiveConfig& c) {
+    check_receive_config(c);  // before anything changes: a refused config keeps the old one
     auto guard = impl_->lock();
     auto map = impl_->fds[rxmaps::config];
     // The block filter is the SIDs' (receive_sids.cpp), not the user's: kept.
     const srv6s_rx_config old = map.lookup(0).value_or(srv6s_rx_config{});
-    srv6s_rx_config v = to_abi(c);
+    srv6s_rx_config v = rx_config_to_abi(c);
     v.flags |= old.flags & SRV6S_RX_CFG_BLOCK;
     std::memcpy(v.block, old.block, sizeof v.block);
     std::memcpy(v.block_mask, old.block_mask, sizeof v.block_mask);

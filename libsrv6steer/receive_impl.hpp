@@ -6,6 +6,7 @@
 //   receive_stats.cpp      counters by reason and by sender path
 //   receive_hook.cpp       XDP / TC ingress hooks; receive_maps.cpp: the maps
 //   receive_dataplane.cpp  the loaded decap object
+//   receive_config.cpp     ReceiveConfig <-> struct srv6s_rx_config
 #pragma once
 
 #include <optional>
@@ -27,6 +28,10 @@ std::string receive_dir(const std::string& bpffs, uint64_t netns_cookie);
 // interface it was attached to runs its program any more, and not in use
 // (its lock is only tried). For Steering::remove_dead; true when removed.
 bool remove_dead_receive(const std::string& dir, bool mine);
+
+// ReceiveConfig as the program reads it, and back (receive_config.cpp).
+srv6s_rx_config rx_config_to_abi(const ReceiveConfig& c);
+ReceiveConfig rx_config_from_abi(const srv6s_rx_config& v);
 
 struct Receive::Impl {
     std::string bpffs;

@@ -33,15 +33,45 @@ std::string attachment_text(const ReceiveAttachment& a) {
     return out + ")";
 }
 
+// "none", or the value parse makes of t (its Error a usage error).
+template <class F>
+auto none_or(const std::string& t, F parse) -> std::optional<decltype(parse(t))> {
+    if (t == "none")
+        return std::nullopt;
+    try {
+        return parse(t);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+}
+
 std::string config_text(const ReceiveConfig& c) {
     std::string out = c.enabled ? "enabled" : "DISABLED (every packet passes untouched)";
     out += c.ecn_drop ? ", ECN: outer CE over Not-ECT dropped (RFC 6040)" : ", ECN: outer CE over Not-ECT passed";
     out += c.path_stats ? ", path counters on" : ", path counters off";
+    if (!c.probes)
+        return out + ", probes not answered";
+    out += ", probes answered on UDP port ";
+    out += std::to_string(c.probe_port);
+    if (c.return_block) {
+        out += ", returned into ";
+        out += c.return_block->str();
+        out += " from ";
+        out += c.reply_source ? c.reply_source->str() : "?";
+    } else {
+        out += ", no returns (no return block)";
+    }
     return out;
 }
 
 json config_json(const ReceiveConfig& c) {
-    return {{"enabled", c.enabled}, {"ecn_drop", c.ecn_drop}, {"path_stats", c.path_stats}};
+    return {{"enabled", c.enabled},
+            {"ecn_drop", c.ecn_drop},
+            {"path_stats", c.path_stats},
+            {"probes", c.probes},
+            {"probe_port", c.probe_port},
+            {"reply_source", c.reply_source ? json(c.reply_source->str()) : json(nullptr)},
+            {"return_block", c.return_block ? json(c.return_block->str()) : json(nullptr)}};
 }
 
 json sid_json(const LocalSid& s) {
@@ -195,6 +225,12 @@ struct ConfigCmd : Common {
     bool enable = false, disable = false;
     bool ecn_drop = false, no_ecn_drop = false;
     bool path_stats = false, no_path_stats = false;
+    std::optional<bool> probes;
+    std::optional<uint16_t> probe_port;
+    // Given (set), to an address or prefix, or to none (cleared).
+    bool set_reply_source = false, set_return_block = false;
+    std::optional<Ipv6> reply_source;
+    std::optional<Prefix> return_block;
 
     void check() const {
         for (const auto& [a, b, what] : {std::tuple{enable, disable, "--enable and --disable"},
@@ -218,6 +254,14 @@ int cmd_config(const ConfigCmd& c) {
             cfg.ecn_drop = c.ecn_drop;
         if (c.path_stats || c.no_path_stats)
             cfg.path_stats = c.path_stats;
+        if (c.probes)
+            cfg.probes = *c.probes;
+        if (c.probe_port)
+            cfg.probe_port = *c.probe_port;
+        if (c.set_reply_source)
+            cfg.reply_source = c.reply_source;
+        if (c.set_return_block)
+            cfg.return_block = c.return_block;
         if (cfg != was)
             r.set_config(cfg);
     }
@@ -339,7 +383,28 @@ std::vector<Command> receive_commands() {
              flag("ecn-drop", "drop outer CE over inner Not-ECT, as RFC 6040 says (the default)", &ConfigCmd::ecn_drop),
              flag("no-ecn-drop", "decapsulate outer CE over inner Not-ECT, inner unchanged", &ConfigCmd::no_ecn_drop),
              flag("path-stats", "count per sender path (the default)", &ConfigCmd::path_stats),
-             flag("no-path-stats", "do not count per sender path", &ConfigCmd::no_path_stats)},
+             flag("no-path-stats", "do not count per sender path", &ConfigCmd::no_path_stats),
+             {"probes", "on|off", "answer path probes (UDP, docs/design.md §15); off by default",
+              [](ConfigCmd& s, const std::string& label, const std::string& t) {
+                  if (t != "on" && t != "off")
+                      throw UsageError(label + ": on or off, not " + t);
+                  s.probes = t == "on";
+              }},
+             number("probe-port", "PORT", "the UDP port probes come to (default 6635)", &ConfigCmd::probe_port, 1,
+                    65535),
+             {"reply-source", "ADDR|none",
+              "this host's IPv6 address returned probe replies come from (needed with --return-block)",
+              [](ConfigCmd& s, const std::string&, const std::string& t) {
+                  s.set_reply_source = true;
+                  s.reply_source = none_or(t, [](const std::string& v) { return Ipv6::parse(v); });
+              }},
+             {"return-block", "PREFIX|none",
+              "answer requests to return the reply encapsulated only for return containers in PREFIX (at "
+              "most /64; none: refuse them all, the default)",
+              [](ConfigCmd& s, const std::string&, const std::string& t) {
+                  s.set_return_block = true;
+                  s.return_block = none_or(t, [](const std::string& v) { return Prefix::parse(v); });
+              }}},
             cmd_config),
         command<SidAddCmd>(
             "sid add", "PREFIX BEHAVIOUR",

@@ -32,6 +32,8 @@ inline void PrintTo(Hook h, std::ostream* os) { *os << hook_name(h); }  // gtest
 // What each hook answers for a frame it passes and for one it drops.
 inline int pass_verdict(Hook h) { return h == Hook::Xdp ? 2 /* XDP_PASS */ : SRV6S_TC_CONTINUE; }
 inline int drop_verdict(Hook h) { return h == Hook::Xdp ? 1 /* XDP_DROP */ : SRV6S_TC_DROP; }
+// ... and for a probe reply it sends back out where the request came in.
+inline int send_verdict(Hook h) { return h == Hook::Xdp ? 3 /* XDP_TX */ : 7 /* TC_ACT_REDIRECT */; }
 
 struct DecapRun {
     int verdict;
@@ -87,6 +89,22 @@ public:
             c.block[i] = block[i] & c.block_mask[i];
         }
         config_map().update(0, c);
+    }
+
+    // The whole config, as written (probes: docs/design.md §15).
+    void config(const srv6s_rx_config& c) { config_map().update(0, c); }
+
+    // Per-CPU counters of (outer source, path id) as they stand before a
+    // run: cpu i gets per_cpu[i % size] (every possible CPU gets a value).
+    void seed_path(const Addr6& src, uint32_t path_id, const std::vector<srv6s_rx_path_stats>& per_cpu) {
+        srv6s_rx_path_key k{};
+        std::memcpy(k.src, src.data(), 16);
+        k.path_id = path_id;
+        std::vector<srv6s_rx_path_stats> v(static_cast<size_t>(libbpf_num_possible_cpus()));
+        for (size_t i = 0; i < v.size(); i++)
+            v[i] = per_cpu[i % per_cpu.size()];
+        if (bpf_map_update_elem(paths_fd(), &k, v.data(), BPF_ANY))
+            throw std::runtime_error("seeding srv6s_rx_paths: " + std::string(strerror(errno)));
     }
 
     void sid(const Addr6& addr, uint32_t prefixlen, uint32_t behavior, uint32_t flags = 0) {

@@ -100,8 +100,9 @@ struct srv6s_local_sid {
 /*
  * What happened to a received frame. Both programs count exactly one reason
  * per frame (packets, and bytes as the frame arrived, outer headers
- * included), per CPU. Everything but DECAPSULATED, ECN_DROP and WRITE_FAILED
- * leaves the frame byte-identical and passes it to the stack.
+ * included), per CPU. Everything but DECAPSULATED, ECN_DROP, WRITE_FAILED,
+ * PROBE_ANSWERED (sent back) and PROBE_REFUSED (decapsulated if it arrived
+ * encapsulated) leaves the frame byte-identical and passes it to the stack.
  */
 enum srv6s_rx_reason {
 	SRV6S_RX_DECAPSULATED = 0, /* outer IPv6 (+ SRH) stripped, ECN applied: passed */
@@ -122,7 +123,10 @@ enum srv6s_rx_reason {
 	SRV6S_RX_WRITE_FAILED,     /* a header write failed after stripping: dropped */
 	SRV6S_RX_PROBE_ANSWERED,   /* a probe request turned into a reply and sent back */
 	SRV6S_RX_PROBE_REFUSED,    /* a probe request not answered (return container
-				    * outside ret_block, bad version): passed */
+				    * outside ret_block): passed, decapsulated first if
+				    * it arrived to a local SID. A bad magic, version or
+				    * type is no probe: the frame's reason is what it
+				    * would be without probes. */
 	SRV6S_RX_R_MAX,
 };
 

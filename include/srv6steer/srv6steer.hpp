@@ -27,6 +27,7 @@
 
 #include "srv6steer/abi.h"
 #include "srv6steer/decap_abi.h"
+#include "srv6steer/probe_abi.h"
 #include "srv6steer/error.hpp"
 #include "srv6steer/sid.hpp"
 #include "srv6steer/types.hpp"
@@ -374,8 +375,20 @@ struct ReceiveConfig {
     bool enabled = true;     // off: every packet passes untouched (reason disabled)
     bool ecn_drop = true;    // RFC 6040: drop an outer CE over an inner Not-ECT packet
     bool path_stats = true;  // count per sender path
+    // Path probes (include/srv6steer/probe_abi.h, docs/design.md §15):
+    // answered on UDP probe_port, IPv4 or IPv6, plain or encapsulated to
+    // a local SID. A request may ask for its reply to be encapsulated back
+    // to a return container: only inside return_block (at most /64; none:
+    // every such request is refused), from reply_source (needed with a
+    // return block).
+    bool probes = false;
+    uint16_t probe_port = SRV6S_PROBE_PORT;
+    std::optional<Ipv6> reply_source;
+    std::optional<Prefix> return_block;
     friend bool operator==(const ReceiveConfig&, const ReceiveConfig&) = default;
 };
+// Throws Error unless set_config would take c (what it checks first).
+void check_receive_config(const ReceiveConfig& c);
 
 // One interface the receive program is attached to.
 struct ReceiveAttachment {

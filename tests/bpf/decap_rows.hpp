@@ -113,24 +113,37 @@ inline uint64_t total(const std::array<srv6s_counter, SRV6S_RX_R_MAX>& c) {
     return n;
 }
 
-inline void run_rows(const std::vector<Row>& rows) {
+// Runs input once on hook and checks verdict, output bytes (empty want:
+// the input) and that exactly reason was counted, with the input's bytes.
+inline void check_run(DecapHarness& h, Hook hook, const Bytes& input, int verdict, const Bytes& want,
+                      srv6s_rx_reason reason) {
+    const auto before = h.reasons();
+    const DecapRun r = h.run(hook, input);
+    EXPECT_EQ(r.verdict, verdict);
+    const Bytes& expected = want.empty() ? input : want;
+    EXPECT_TRUE(r.out == expected) << diff(r.out, expected);
+    const auto after = h.reasons();
+    for (uint32_t i = 0; i < SRV6S_RX_R_MAX; i++)
+        EXPECT_EQ(after[i].packets - before[i].packets, i == uint32_t(reason) ? 1u : 0u) << "reason " << i;
+    EXPECT_EQ(after[reason].bytes - before[reason].bytes, input.size());
+}
+
+// Each row on both hooks, each on a freshly loaded object; verdict(hook,
+// row) is the verdict it must get.
+template <class R, class V>
+void run_rows_with(const std::vector<R>& rows, V verdict) {
     for (Hook hook : {Hook::Xdp, Hook::Tc}) {
-        for (const Row& row : rows) {
+        for (const R& row : rows) {
             SCOPED_TRACE(std::string(hook_name(hook)) + ": " + row.description);
             DecapHarness h;
             row.setup(h);
-            const auto before = h.reasons();
-            const DecapRun r = h.run(hook, row.input);
-            EXPECT_EQ(r.verdict, row.drop ? drop_verdict(hook) : pass_verdict(hook));
-            const Bytes& want = row.expected.empty() ? row.input : row.expected;
-            EXPECT_TRUE(r.out == want) << diff(r.out, want);
-            const auto after = h.reasons();
-            for (uint32_t i = 0; i < SRV6S_RX_R_MAX; i++)
-                EXPECT_EQ(after[i].packets - before[i].packets, i == uint32_t(row.reason) ? 1u : 0u)
-                    << "reason " << i;
-            EXPECT_EQ(after[row.reason].bytes - before[row.reason].bytes, row.input.size());
+            check_run(h, hook, row.input, verdict(hook, row), row.expected, row.reason);
         }
     }
+}
+
+inline void run_rows(const std::vector<Row>& rows) {
+    run_rows_with(rows, [](Hook h, const Row& r) { return r.drop ? drop_verdict(h) : pass_verdict(h); });
 }
 
 }  // namespace decaprows

@@ -3,12 +3,23 @@
 // detach, status, stats and config; sid add, del and list; the receive side
 // in status; "sids" in apply files. Exit codes, messages in the CLI's words,
 // and -j output.
+#include <thread>
+
 #include "cli_fixture.hpp"
 #include "in_netns.hpp"
 
 namespace {
 
 using namespace clitest;
+
+// The config as -j prints it: the defaults, with changes.
+json config_json(json changes = json::object()) {
+    json j{{"enabled", true},       {"ecn_drop", true},          {"path_stats", true},
+           {"probes", false},       {"probe_port", 6635},        {"reply_source", nullptr},
+           {"return_block", nullptr}};
+    j.update(changes);
+    return j;
+}
 
 class ReceiveCli : public Cli {
 protected:
@@ -29,7 +40,7 @@ TEST_F(ReceiveCli, AttachStatusDetach) {
     const json st = ok_json({"receive", "status"});
     EXPECT_EQ(st["attached"], true);
     EXPECT_EQ(st["healthy"], true) << st.dump();
-    EXPECT_EQ(st["config"], (json{{"enabled", true}, {"ecn_drop", true}, {"path_stats", true}}));
+    EXPECT_EQ(st["config"], config_json());
     EXPECT_EQ(st["sids"], (json{{"used", 0}, {"max", 1024}}));
     ASSERT_EQ(st["interfaces"].size(), 1u);
     EXPECT_EQ(st["interfaces"][0]["interface"], "veth0");
@@ -93,14 +104,69 @@ TEST_F(ReceiveCli, Sids) {
 
 TEST_F(ReceiveCli, Config) {
     ok({"receive", "attach", "veth0"});
-    EXPECT_EQ(ok_json({"receive", "config"}), (json{{"enabled", true}, {"ecn_drop", true}, {"path_stats", true}}));
+    EXPECT_EQ(ok_json({"receive", "config"}), config_json());
     EXPECT_EQ(ok_json({"receive", "config", "--disable", "--no-ecn-drop"}),
-              (json{{"enabled", false}, {"ecn_drop", false}, {"path_stats", true}}));
+              config_json({{"enabled", false}, {"ecn_drop", false}}));
     EXPECT_EQ(ok_json({"receive", "config", "--no-path-stats"}),
-              (json{{"enabled", false}, {"ecn_drop", false}, {"path_stats", false}}));
+              config_json({{"enabled", false}, {"ecn_drop", false}, {"path_stats", false}}));
     EXPECT_NE(ok({"receive", "config", "--enable"}).find("receive config: enabled"), std::string::npos);
     EXPECT_EQ(ok_json({"receive", "status"})["config"]["enabled"], true);
     fails({"receive", "config", "--enable", "--disable"}, 2, "contradict each other");
+}
+
+// Probe settings: set, shown, cleared; bad values refused with the config kept.
+TEST_F(ReceiveCli, ProbeConfig) {
+    ok({"receive", "attach", "veth0"});
+    const std::string text = ok({"receive", "config", "--probes", "on"});
+    EXPECT_NE(text.find("probes answered on UDP port 6635, no returns"), std::string::npos) << text;
+    const json on = config_json({{"probes", true}});
+    EXPECT_EQ(ok_json({"receive", "config"}), on);
+    const json all = config_json({{"probes", true},
+                                  {"probe_port", 7000},
+                                  {"reply_source", "fcbb:0:e002::1"},
+                                  {"return_block", "fcbb:0:e001::/48"}});
+    EXPECT_EQ(ok_json({"receive", "config", "--probe-port", "7000", "--reply-source", "fcbb:0:e002::1",
+                       "--return-block", "fcbb:0:e001::/48"}),
+              all);
+    EXPECT_EQ(ok_json({"receive", "status"})["config"], all);
+    const std::string shown = ok({"receive", "status"});
+    EXPECT_NE(shown.find("returned into fcbb:0:e001::/48 from fcbb:0:e002::1"), std::string::npos) << shown;
+
+    // Refused, each leaving the config as it was.
+    fails({"receive", "config", "--probes", "maybe"}, 2, "on or off");
+    fails({"receive", "config", "--probe-port", "0"}, 2, "probe-port");
+    fails({"receive", "config", "--probe-port", "70000"}, 2, "probe-port");
+    fails({"receive", "config", "--return-block", "fcbb:0:e001:1:2::/80"}, 1, "at most /64");
+    fails({"receive", "config", "--return-block", "::/0"}, 1, "every return container");
+    fails({"receive", "config", "--return-block", "10.0.0.0/8"}, 1, "an IPv6 prefix");
+    fails({"receive", "config", "--return-block", "nonsense"}, 2, "nonsense");
+    fails({"receive", "config", "--reply-source", "::"}, 1, "unicast IPv6");
+    fails({"receive", "config", "--reply-source", "none"}, 1, "without a reply source");
+    EXPECT_EQ(ok_json({"receive", "config"}), all);
+
+    EXPECT_EQ(ok_json({"receive", "config", "--return-block", "none", "--reply-source", "none", "--probes", "off",
+                       "--probe-port", "6635"}),
+              config_json());
+}
+
+// Two `receive config` processes at once, each changing its own setting
+// ten times: read, change, write is one transaction, so neither loses the
+// other's last change.
+TEST_F(ReceiveCli, ProbeConfigChangesDoNotLoseEachOther) {
+    ok({"receive", "attach", "veth0"});
+    std::thread ports([&] {
+        for (int i = 0; i < 10; i++)
+            ok({"receive", "config", "--probe-port", std::to_string(7000 + i)});
+    });
+    std::thread sources([&] {
+        for (int i = 0; i < 10; i++)
+            ok({"receive", "config", "--reply-source", std::string("fcbb::") + std::to_string(i + 1)});
+    });
+    ports.join();
+    sources.join();
+    const json c = ok_json({"receive", "config"});
+    EXPECT_EQ(c["probe_port"], 7009);
+    EXPECT_EQ(c["reply_source"], "fcbb::10");  // the last of each
 }
 
 // Counters read back what arrived: frames from the peer that are no SRv6 of ours.

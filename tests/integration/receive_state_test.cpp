@@ -145,13 +145,57 @@ TEST_F(ReceiveState, SidBlockFollowsTheSids) {
     EXPECT_EQ(six.next(), "still ours");
     EXPECT_FALSE(six.pending());
     // The user's config changes keep the filter; a SID with no common bits turns it off.
-    r.set_config({true, false, true});
+    ReceiveConfig no_ecn_drop;
+    no_ecn_drop.ecn_drop = false;
+    r.set_config(no_ecn_drop);
     EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe04::/62"));
     r.add_sid({Prefix::parse("2001:db8::/32"), SidBehavior::DT6});
     EXPECT_FALSE(r.status().sid_block);
     for (const auto& s : r.sids())
         r.remove_sid(s.prefix);
     EXPECT_FALSE(r.status().sid_block);
+}
+
+// Probe settings round-trip through the map; a config set_config refuses
+// leaves the one before, and the SID block filter stays the SIDs'.
+TEST_F(ReceiveState, ProbeConfigIsCheckedAndKept) {
+    Receive r = Receive::attach(opts("veth0"));
+    r.add_sid({Prefix::parse("fcbb:0:e002:fe06::/64"), SidBehavior::DT6});
+    EXPECT_EQ(r.config(), ReceiveConfig{});
+    ReceiveConfig c;
+    c.probes = true;
+    c.probe_port = 7000;
+    c.reply_source = Ipv6::parse("fcbb:0:e002::1");
+    c.return_block = Prefix::parse("fcbb:0:e001::/48");
+    r.set_config(c);
+    EXPECT_EQ(r.config(), c);
+    EXPECT_EQ(r.status().config, c);
+    EXPECT_EQ(r.status().sid_block, Prefix::parse("fcbb:0:e002:fe06::/64"));
+    auto refused = [&](auto change, const char* message) {
+        ReceiveConfig bad = c;
+        change(bad);
+        try {
+            r.set_config(bad);
+            ADD_FAILURE() << "taken: " << message;
+        } catch (const Error& e) {
+            EXPECT_THAT(e.what(), ::testing::HasSubstr(message));
+        }
+        EXPECT_EQ(r.config(), c);
+    };
+    refused([](ReceiveConfig& b) { b.probe_port = 0; }, "probe port 0");
+    refused([](ReceiveConfig& b) { b.return_block = Prefix::parse("fcbb:0:e001:1:2::/80"); }, "at most /64");
+    refused([](ReceiveConfig& b) { b.return_block = Prefix::parse("::/0"); }, "every return container");
+    refused([](ReceiveConfig& b) { b.return_block = Prefix::parse("10.0.0.0/8"); }, "an IPv6 prefix");
+    refused([](ReceiveConfig& b) { b.reply_source.reset(); }, "without a reply source");
+    refused([](ReceiveConfig& b) { b.reply_source = Ipv6::parse("ff02::1"); }, "unicast");
+    // A /64 block, and none: returns refused by the program (no block written).
+    c.return_block = Prefix::parse("fcbb:0:e001:fe06::/64");
+    r.set_config(c);
+    EXPECT_EQ(r.config(), c);
+    c.return_block.reset();
+    c.reply_source.reset();
+    r.set_config(c);
+    EXPECT_EQ(r.config(), c);
 }
 
 TEST_F(ReceiveState, AFullSidTableIsSaidSo) {
