@@ -25,6 +25,7 @@ Path Path::from_usids(uint32_t id, const Block& block, std::span<const uint16_t>
 }
 
 Target Target::from_slot(uint32_t slot) {
+    slot &= SRV6S_PIN_SET_MASK;  // a pin's flag bits (SRV6S_PIN_IGNORE_DOWN) are not part of its target
     return slot >= kMaxUserSets ? path(slot - kMaxUserSets) : set(slot);
 }
 
@@ -195,6 +196,7 @@ void Steering::remove_path(uint32_t id) {
     impl_->fds[maps::path_sets].update(slot, srv6s_path_set{});
     impl_->fds[maps::paths].update(id, srv6s_path{});
     impl_->fds[maps::path_stats].reset(id);
+    impl_->fds[maps::path_health].update(id, srv6s_path_health{});
 }
 
 void Steering::set_path_down(uint32_t id, bool down) {
