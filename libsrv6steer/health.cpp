@@ -18,8 +18,13 @@ srv6s_health_state Steering::record_health(uint32_t id, const srv6s_path_health&
     if (!change) {
         if (!impl_->path(id))
             return SRV6S_HEALTH_UNKNOWN;
-        health.update(id, h);
-        return static_cast<srv6s_health_state>(h.state);
+        // New counters, the stored state: only a change (below) changes who
+        // owns the DOWN bit, also for a prober that starts afresh (UNKNOWN)
+        // after one that marked the path down.
+        srv6s_path_health w = h;
+        w.state = health.lookup(id).value_or(srv6s_path_health{}).state;
+        health.update(id, w);
+        return static_cast<srv6s_health_state>(w.state);
     }
     auto guard = impl_->lock();
     auto p = impl_->path(id);

@@ -275,9 +275,9 @@ public:
     // h.state is DOWN and cleared when it is not, unless the path was marked
     // down by hand (DOWN while its health state is not DOWN), which is left
     // alone; returns the state written (a DOWN not taken is written as the
-    // state stored before). Without `change`, h is written as it is (new
-    // counters, same state). Nothing is written for a path that no longer
-    // exists (returns UNKNOWN).
+    // state stored before). Without `change`, h's counters are written with
+    // the stored state (returned). Nothing is written for a path that no
+    // longer exists (returns UNKNOWN).
     srv6s_health_state record_health(uint32_t id, const srv6s_path_health& h, bool change);
     std::vector<Path> paths() const;
 

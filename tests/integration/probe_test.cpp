@@ -177,6 +177,26 @@ TEST_F(Probes, LostRepliesMarkThePathDownAndRepliesBringItBack) {
     EXPECT_FALSE(down(kV6.srh)) << "other paths untouched";
 }
 
+TEST_F(Probes, AProberStartedAfreshTakesOverTheDownItsPredecessorLeft) {
+    // An agent restarted while its path was down: the new prober starts
+    // UNKNOWN, its counter writes keep the stored DOWN (so the bit is still
+    // the prober's), and its first replies bring the path back.
+    Responder r(net, AF_INET6);
+    {
+        Prober first(*s, fast({to_sink(kV6.plain)}));
+        ASSERT_TRUE(run(first, r, [&] { return stored(kV6.plain).state == SRV6S_HEALTH_UP; }));
+        r.answer = false;
+        ASSERT_TRUE(run(first, r, [&] { return down(kV6.plain); }));
+    }
+    Prober second(*s, fast({to_sink(kV6.plain)}));
+    ASSERT_TRUE(run(second, r, [&] { return stored(kV6.plain).sent >= 10; }));
+    EXPECT_TRUE(down(kV6.plain)) << "nothing answers yet: still down";
+    EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_DOWN) << "and still the prober's";
+    r.answer = true;
+    ASSERT_TRUE(run(second, r, [&] { return !down(kV6.plain); }));
+    EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_UP);
+}
+
 TEST_F(Probes, APathIsUpWhileAnyOfItsTargetsAnswers) {
     // IPv6 and IPv4 targets over one path: only the IPv6 responder answers.
     Responder r6(net, AF_INET6);
