@@ -131,4 +131,15 @@ struct {
 	__type(value, struct srv6s_sock_entry);
 } srv6s_sock_index SEC(".maps");
 
+/* User space only: what the prober (the agent) last knew of each path, by
+ * path id (include/srv6steer/abi.h struct srv6s_path_health, docs/design.md
+ * §16). The data plane reads only the path's DOWN bit the prober sets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRV6S_MAX_PATHS);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct srv6s_path_health);
+} srv6s_path_health SEC(".maps");
+
 #endif

@@ -58,7 +58,7 @@ void Steering::pin(const Cgroup& cgroup, Target target, const PinOptions& opts) 
     const std::string what = "cgroup " + cgroup.str();
     const auto old = map.lookup(cgroup.id);
     if (old) {
-        if (old->path_set == target.slot())
+        if (old->path_set == pin_word(target.slot(), opts))
             return;
         if (!opts.replace)
             throw already_pinned(what, *old);

@@ -37,10 +37,18 @@ uint64_t now_ns();  // CLOCK_REALTIME
 
 inline const srv6s_path_set_gen& active(const srv6s_path_set& s) { return s.gen[s.active & 1]; }
 
+// The set slot of a pin: its path_set without the flag bits
+// (SRV6S_PIN_SET_MASK). Every reader of a pin's path_set goes through it.
+inline uint32_t pin_slot(const srv6s_pin& v) { return v.path_set & SRV6S_PIN_SET_MASK; }
+// The path_set word a pin to `slot` with options o carries (slot | flags).
+inline uint32_t pin_word(uint32_t slot, const PinOptions& o) {
+    return slot | (o.ignore_down ? uint32_t(SRV6S_PIN_IGNORE_DOWN) : 0U);
+}
+
 // The value of a new pin (counters zero).
 inline srv6s_pin new_pin(uint32_t slot, const PinOptions& o, uint64_t created) {
     srv6s_pin v{};
-    v.path_set = slot;
+    v.path_set = pin_word(slot, o);
     v.owner_pid = o.owner.pid;
     v.owner_cgroup = o.owner.cgroup;
     v.created_ns = created;
@@ -148,8 +156,10 @@ struct Steering::Impl {
     // Calls f(slot, dst) for every socket pin (dst: the peer it took a route
     // MTU towards, if it did) and every cgroup pin (no dst): what walks over
     // pins add to those of the flow, queue-pair and prefix maps.
+    // probes=false: without the pins of probe sockets (SRV6S_PIN_IGNORE_DOWN),
+    // which do not hold their path (slot_in_use; docs/design.md §16.1).
     void for_each_socket_or_cgroup_pin(
-        const std::function<void(uint32_t slot, const std::optional<Prefix>& dst)>& f) const;
+        const std::function<void(uint32_t slot, const std::optional<Prefix>& dst)>& f, bool probes = true) const;
     // Sets the cgroup levels the data plane asks (config) to exactly those
     // of the cgroup pins; `levels`: every cgroup's level, when known.
     void sync_cgroup_levels(const std::unordered_map<uint64_t, uint32_t>* levels = nullptr);

@@ -49,10 +49,13 @@ inline constexpr MapSpec<srv6s_prefix_key, srv6s_route> routes{10, "routes", "sr
 // Every socket pin by socket cookie, with the route MTU it took (user space
 // only; sockets.cpp).
 inline constexpr MapSpec<uint64_t, srv6s_sock_entry> sock_index{11, "sock_index", "srv6s_sock_index"};
-inline constexpr MapSpec<uint32_t, srv6s_meta> meta{12, "meta", "srv6s_meta"};
+// What the prober last knew of each path, by path id (user space only;
+// health.cpp, docs/design.md §16).
+inline constexpr MapSpec<uint32_t, srv6s_path_health> path_health{12, "path_health", "srv6s_path_health"};
+inline constexpr MapSpec<uint32_t, srv6s_meta> meta{13, "meta", "srv6s_meta"};
 
 inline constexpr auto kAll = std::tuple{config, flows, qps, prefixes, socks, cgroups, path_sets, paths,
-                                        path_stats, reasons, routes, sock_index, meta};
+                                        path_stats, reasons, routes, sock_index, path_health, meta};
 inline constexpr size_t kCount = std::tuple_size_v<decltype(kAll)>;
 // Pinned last: a state directory with meta has every other map.
 static_assert(meta.index == kCount - 1, "meta is the last map of the table");

@@ -69,6 +69,7 @@ set(SRV6S_PUBLIC_HEADERS
   ${PROJECT_SOURCE_DIR}/include/srv6steer/error.hpp
   ${PROJECT_SOURCE_DIR}/include/srv6steer/abi.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/decap_abi.h
+  ${PROJECT_SOURCE_DIR}/include/srv6steer/probe.hpp
   ${PROJECT_SOURCE_DIR}/include/srv6steer/probe_abi.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/receive.h
   ${PROJECT_SOURCE_DIR}/include/srv6steer/flowhash.h)

@@ -332,6 +332,7 @@ void Steering::remove_path(uint32_t id) {
     impl_->fds[maps::path_sets].update(slot, srv6s_path_set{});
     impl_->fds[maps::paths].update(id, srv6s_path{});
     impl_->fds[maps::path_stats].reset(id);
+    impl_->fds[maps::path_health].update(id, srv6s_path_health{});
 }
 
 void Steering::set_path_down(uint32_t id, bool down) {

@@ -83,14 +83,14 @@ void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions&
     const auto old = exact(map, key);
     const std::string what = std::string(K::what) + " " + item.str();
     if (old) {
-        if (old->path_set == target.slot())
+        if (old->path_set == pin_word(target.slot(), opts))
             return;
         if (!opts.replace)
             throw already_pinned(what, *old);
     }
     RouteJournal routes(im.fds);
     if (old)
-        routes.move(K::dst(item), im.slot_level(old->path_set), level, 1);
+        routes.move(K::dst(item), im.slot_level(pin_slot(*old)), level, 1);
     else
         routes.add(K::dst(item), level, 1);
     im.clear_skip(K::skip);
@@ -114,7 +114,7 @@ bool unpin_one(Steering::Impl& im, const T& item) {
     if (!old)
         return false;
     RouteJournal routes(im.fds);
-    routes.remove(K::dst(item), im.slot_level(old->path_set), 1);  // first: a failure leaves the pin
+    routes.remove(K::dst(item), im.slot_level(pin_slot(*old)), 1);  // first: a failure leaves the pin
     map.erase(item.key());
     im.set_skip_if_empty(map.fd(), K::skip);
     routes.commit();
@@ -138,7 +138,7 @@ std::vector<Pinned<T>> list_pins(Steering::Impl& im, const S& spec) {
 std::map<Prefix, uint32_t> Steering::Impl::destinations_of(uint32_t slot) const {
     std::map<Prefix, uint32_t> out;
     for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
-        if (v.path_set == slot)
+        if (pin_slot(v) == slot)
             out[dst]++;
     });
     // Socket pins hold a route MTU towards their peer too (cgroup pins none).
@@ -153,9 +153,9 @@ std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
     std::map<uint32_t, uint32_t> level;  // slot -> level, looked up once per slot
     std::map<Prefix, Levels> out;
     for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
-        auto it = level.find(v.path_set);
+        auto it = level.find(pin_slot(v));
         if (it == level.end())
-            it = level.emplace(v.path_set, slot_level(v.path_set)).first;
+            it = level.emplace(pin_slot(v), slot_level(pin_slot(v))).first;
         out[dst][it->second]++;
     });
     return out;
@@ -163,9 +163,10 @@ std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
 
 bool Steering::Impl::slot_in_use(uint32_t slot) const {
     bool used = false;
-    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix&) { used |= v.path_set == slot; });
+    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix&) { used |= pin_slot(v) == slot; });
     if (!used)
-        for_each_socket_or_cgroup_pin([&](uint32_t s, const std::optional<Prefix>&) { used |= s == slot; });
+        for_each_socket_or_cgroup_pin([&](uint32_t s, const std::optional<Prefix>&) { used |= s == slot; },
+                                      false);  // a probe's pin does not keep its path
     return used;
 }
 
@@ -281,7 +282,7 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     for (const auto& [key, slot] : wanted) {
         auto it = existing.find(key);
         if (it != existing.end()) {
-            if (it->second.path_set == slot)
+            if (it->second.path_set == pin_word(slot, o))
                 continue;
             if (!o.replace)
                 throw already_pinned("flow " + Flow::from_key(key).str(), it->second, "; nothing was pinned");
@@ -304,9 +305,9 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     std::map<Prefix, Need> dsts;
     for (size_t i = 0; i < keys.size(); i++) {
         Need& n = dsts[host_prefix(Flow::from_key(keys[i]).dst)];
-        const uint32_t to = level_of[values[i].path_set];
+        const uint32_t to = level_of[pin_slot(values[i])];
         if (auto it = existing.find(keys[i]); it != existing.end())
-            n.moves.emplace_back(impl_->slot_level(it->second.path_set), to);
+            n.moves.emplace_back(impl_->slot_level(pin_slot(it->second)), to);
         else
             n.fresh[to]++;
     }

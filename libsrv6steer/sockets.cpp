@@ -82,11 +82,11 @@ struct RouteNeeds {
               uint32_t level, size_t who) {
         const bool had = has_route(old), has = now.flags & SRV6S_SOCK_ROUTE;
         if (had && has && std::memcmp(&old->dst, &now.dst, sizeof now.dst) == 0) {
-            at(now.dst, who).moves.emplace_back(levels(old->path_set), level);
+            at(now.dst, who).moves.emplace_back(levels(old->path_set & SRV6S_PIN_SET_MASK), level);
             return;
         }
         if (had)
-            at(old->dst, who).remove[levels(old->path_set)]++;
+            at(old->dst, who).remove[levels(old->path_set & SRV6S_PIN_SET_MASK)]++;
         if (has)
             at(now.dst, who).add[level]++;
     }
@@ -273,7 +273,7 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
             continue;
         }
         const auto old = socks.lookup(fd);
-        if (old && old->path_set == slot)
+        if (old && old->path_set == pin_word(slot, o))
             continue;
         if (old && !o.replace)
             throw already_pinned(describe(s), *old, nothing);
@@ -290,7 +290,7 @@ size_t pin_batch(Steering::Impl& im, std::span<const std::pair<int, Target>> ite
     SlotLevels levels(im);
     for (size_t i = 0; i < wants.size(); i++) {
         Want& w = wants[i];
-        w.entry.path_set = w.slot;
+        w.entry.path_set = pin_word(w.slot, o);  // with the pin's flags: a probe's pin holds no path (slot_in_use)
         if (w.s.peer && routes.enabled()) {
             w.entry.dst = w.s.peer->key();
             w.entry.flags = SRV6S_SOCK_ROUTE;
@@ -357,11 +357,12 @@ size_t Steering::Impl::forget_closed_sockets() {
 }
 
 void Steering::Impl::for_each_socket_or_cgroup_pin(
-    const std::function<void(uint32_t, const std::optional<Prefix>&)>& f) const {
+    const std::function<void(uint32_t, const std::optional<Prefix>&)>& f, bool probes) const {
     for (const auto& [cookie, e] : live_socket_pins())
-        f(e.path_set, e.flags & SRV6S_SOCK_ROUTE ? std::optional<Prefix>(Prefix::from_key(e.dst)) : std::nullopt);
+        if (probes || !(e.path_set & SRV6S_PIN_IGNORE_DOWN))
+            f(e.path_set & SRV6S_PIN_SET_MASK, e.flags & SRV6S_SOCK_ROUTE ? std::optional<Prefix>(Prefix::from_key(e.dst)) : std::nullopt);
     for (const auto& [id, v] : fds[maps::cgroups].entries())
-        f(v.path_set, std::nullopt);
+        f(pin_slot(v), std::nullopt);
 }
 
 // ---- the API ------------------------------------------------------------------------
@@ -392,7 +393,7 @@ bool Steering::unpin_socket(int fd) {
         return false;
     RouteJournal routes(impl_->fds);
     if (has_route(entry))  // first: a failure leaves the pin
-        routes.remove(Prefix::from_key(entry->dst), impl_->slot_level(entry->path_set), 1);
+        routes.remove(Prefix::from_key(entry->dst), impl_->slot_level(entry->path_set & SRV6S_PIN_SET_MASK), 1);
     if (old)
         socks.erase(fd);
     if (entry)

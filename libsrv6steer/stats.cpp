@@ -28,9 +28,12 @@ Stats Steering::stats() const {
         s.reasons[r] = {c.packets, c.bytes};
     }
     auto ps = impl_->fds[maps::path_stats];
+    auto health = impl_->fds[maps::path_health];
     for (const Path& p : paths()) {
         auto c = ps.sum(p.id);
         s.paths.push_back({p.id, {c.packets, c.bytes}});
+        s.health.push_back(health.lookup(p.id).value_or(srv6s_path_health{}));
+        s.down.push_back(p.down);
     }
     return s;
 }

@@ -8,6 +8,7 @@
 namespace srv6steer {
 
 Target Target::from_slot(uint32_t slot) {
+    slot &= SRV6S_PIN_SET_MASK;  // a pin's flag bits (SRV6S_PIN_IGNORE_DOWN) are not part of its target
     return slot >= kMaxUserSets ? path(slot - kMaxUserSets) : set(slot);
 }
 

@@ -218,7 +218,7 @@ Owner Owner::self() {
 
 PinInfo PinInfo::from_value(const srv6s_pin& v) {
     PinInfo i;
-    i.path_set = v.path_set;
+    i.path_set = v.path_set & SRV6S_PIN_SET_MASK;  // the slot, without flag bits
     i.owner.pid = v.owner_pid;
     i.owner.cgroup = v.owner_cgroup;
     i.created = std::chrono::system_clock::time_point(

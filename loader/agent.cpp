@@ -39,6 +39,7 @@
 #include <optional>
 
 #include "agent_clients.hpp"
+#include "agent_probe.hpp"
 #include "agent_server.hpp"
 #include "metrics_server.hpp"
 #include "cli.hpp"
@@ -68,6 +69,7 @@ struct AgentCmd : Common {
     uint32_t quota_sockets = 4096;
     uint32_t quota_paths = 256;
     std::optional<metrics::Listen> metrics;  // --metrics ADDR:PORT
+    ProbeOverrides probe;
 
     void check() const {
         if (!config)
@@ -78,6 +80,9 @@ struct AgentCmd : Common {
             throw UsageError("--metrics serves while the agent runs: not with --once or --check");
         if (no_socket && (socket || socket_group || socket_mode))
             throw UsageError("--no-socket and --socket, --socket-group or --socket-mode do not go together");
+        if (probe.off && (probe.interval_ms || probe.timeout_ms || probe.misses || probe.recoveries ||
+                          probe.hold_down_ms))
+            throw UsageError("--no-probes and --probe-* options do not go together");
     }
     bool serves() const { return !no_socket && !once && !validate_only; }
     bool needs_bpffs() const { return !validate_only; }
@@ -154,11 +159,15 @@ public:
           file_(*c.config),
           first_text_(std::move(first_text)),
           clients_({dev_, "srv6steer " SRV6S_VERSION_STRING, c.quota_sockets, c.quota_paths},
-                   [this]() -> Steering& { return current(); }, [this](const std::string& m) { log(m); }) {}
+                   [this]() -> Steering& { return current(); }, [this](const std::string& m) { log(m); }),
+          probe_(dev_, c.bpffs, [this](const std::string& m) { log(m); }),
+          probes_(c.probe.apply({})) {}
 
     // One round: the attachment, gc, the file. False if the file could not be applied.
     bool round(bool first) {
         const bool ok = attempt(first);
+        if (!c_.once && attachment_now_)
+            probe_.update(probes_, *attachment_now_);
         rounds_++;
         if (c_.verbose)
             log("round " + std::to_string(rounds_) + " done");
@@ -169,6 +178,7 @@ public:
     void log(const std::string& msg) { std::cerr << timestamp() + " srv6steer[" + dev_ + "]: " + msg + "\n" << std::flush; }
 
     Clients& clients() { return clients_; }
+    AgentProbe& probe() { return probe_; }
     void serving() { serving_ = true; }
 
 private:
@@ -184,6 +194,9 @@ private:
     std::optional<Steering> s_;  // DEV's state as of the last round: what clients' requests use
     Clients clients_;
     bool serving_ = false;
+    AgentProbe probe_;
+    ProbesConfig probes_;  // of the file applied last, with the --probe-* options
+    std::optional<std::pair<int64_t, uint32_t>> attachment_now_;  // DEV's, as of this round
 
     Steering& current() {
         if (!s_)
@@ -193,6 +206,7 @@ private:
 
     bool attempt(bool first) {
         s_.reset();
+        attachment_now_.reset();
         try {
             s_ = state(first);
         } catch (const Error& e) {
@@ -278,6 +292,7 @@ private:
     bool apply_text(Steering& s, const std::string& text) {
         const Status st = s.status();
         const std::pair<int64_t, uint32_t> attachment{st.attached.time_since_epoch().count(), st.prog_id};
+        attachment_now_ = attachment;
         const bool changed = text != applied_;
         if (!changed && !failed_ && attachment == attachment_)
             return true;
@@ -297,6 +312,7 @@ private:
                     log("-d " + dev_ + " overrides \"interface\": " + quote(*cfg.interface) + " of " + file_);
             }
             plan = apply(s, cfg, false);
+            probes_ = c_.probe.apply(cfg.probes);
             const Plan sids = apply_sids(cfg, c_.bpffs, false);  // the receive side's, if the file has "sids"
             plan.steps.insert(plan.steps.end(), sids.steps.begin(), sids.steps.end());
         } catch (const Invalid& e) {
@@ -319,23 +335,6 @@ private:
 };
 
 // Waits for one of `signals` until `until`: the signal, or 0 at the time.
-int wait_signal(const sigset_t& signals, Clock::time_point until) {
-    while (true) {
-        const auto left = until - Clock::now();
-        if (left <= Clock::duration::zero())
-            return 0;
-        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-        const timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-        const int sig = sigtimedwait(&signals, nullptr, &ts);
-        if (sig > 0)
-            return sig;
-        if (errno == EAGAIN)
-            return 0;
-        if (errno != EINTR)
-            throw Error(std::string("waiting for signals: ") + std::strerror(errno), errno);
-    }
-}
-
 // --check: the plan against an empty data plane loaded in this process only.
 int check(const AgentCmd& c, const std::string& text) {
     const Config cfg = parse_config(text, *c.config);
@@ -387,11 +386,10 @@ int cmd_agent(const AgentCmd& c) {
     // attached. Signals then come on a signalfd in the same poll (they stay
     // blocked, so none is lost in between).
     std::optional<Server> server;
-    UniqueFd sigfd;
+    UniqueFd sigfd(signalfd(-1, &signals, SFD_CLOEXEC));
+    if (!sigfd)
+        throw_errno("creating a signalfd", errno);
     if (c.serves()) {
-        sigfd = UniqueFd(signalfd(-1, &signals, SFD_CLOEXEC));
-        if (!sigfd)
-            throw_errno("creating a signalfd", errno);
         ServerOptions so;
         so.path = c.socket.value_or(kDefaultAgentSocket);
         so.group = c.socket_group;
@@ -415,7 +413,9 @@ int cmd_agent(const AgentCmd& c) {
     agent.round(true);
     auto wait = [&] {
         const auto until = Clock::now() + interval;
-        return server ? server->serve_until(until, sigfd.get()) : wait_signal(signals, until);
+        // The prober's sockets are served in the same poll.
+        return server ? server->serve_until(until, sigfd.get(), &agent.probe())
+                      : agent.probe().wait(until, sigfd.get());
     };
     int sig = 0;
     while ((sig = wait()) == 0 || sig == SIGHUP)
@@ -462,7 +462,23 @@ Command agent_command() {
                "serve the counters in the Prometheus text format at http://ADDR:PORT/metrics (a loopback "
                "address, e.g. 127.0.0.1:9469; port 0: any free one, logged)",
                &A::metrics, metrics::Listen::parse)};
+
     for (auto& o : within(&A::attach, attach_options()))
+        opts.push_back(std::move(o));
+    using P = ProbeOverrides;
+    const std::vector<Opt<P>> probe{
+        flag("no-probes", "do not probe paths (default: probe every path in use, docs/design.md §16)", &P::off),
+        number("probe-interval", "MS", "probe each target every MS milliseconds, 1..10000 (default 10)",
+               &P::interval_ms, 1, 10000),
+        number("probe-timeout", "MS", "a probe is lost after MS milliseconds (default: twice the interval)",
+               &P::timeout_ms, 1, 60000),
+        number("probe-misses", "N", "mark a path down after N lost probes on every target (default 3)", &P::misses,
+               1, 1000),
+        number("probe-recoveries", "N", "mark it up again after N answered probes in a row (default 3)",
+               &P::recoveries, 1, 1000),
+        number("probe-hold-down", "MS", "... and no sooner than MS milliseconds after it went down (default 500)",
+               &P::hold_down_ms, 0, 3600000)};
+    for (auto& o : within(&A::probe, probe))
         opts.push_back(std::move(o));
     return command<A>("agent", "--config FILE",
                       "keep DEV attached and steered as FILE says: re-apply on change, gc (DaemonSet)", 0, {},

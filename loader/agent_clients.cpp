@@ -378,11 +378,20 @@ bool Clients::shared_set(const Session& se, Steering& s, uint32_t g) const {
 
 Clients::Done Clients::stats(Session& se, Steering& s) {
     Stats all = s.stats();
-    std::map<uint32_t, Counter> by_global(all.paths.begin(), all.paths.end());
+    // The agent's paths by its own ids: counters, health, DOWN bit.
+    std::map<uint32_t, size_t> at;
+    for (size_t i = 0; i < all.paths.size(); i++)
+        at[all.paths[i].first] = i;
     remote::StatsReply r;
     r.stats.reasons = all.reasons;
-    for (const auto& [id, g] : se.paths)
-        r.stats.paths.push_back({id, by_global[g]});
+    for (const auto& [id, g] : se.paths) {
+        const auto it = at.find(g);
+        const bool known = it != at.end();
+        r.stats.paths.push_back({id, known ? all.paths[it->second].second : Counter{}});
+        r.stats.health.push_back(known && it->second < all.health.size() ? all.health[it->second]
+                                                                         : srv6s_path_health{});
+        r.stats.down.push_back(known && it->second < all.down.size() && all.down[it->second]);
+    }
     return {remote::encode(r), {}};
 }
 

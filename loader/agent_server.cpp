@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -122,7 +123,7 @@ Server::~Server() {
 
 // ---- the loop -----------------------------------------------------------------------------
 
-int Server::serve_until(std::chrono::steady_clock::time_point until, int signal_fd) {
+int Server::serve_until(std::chrono::steady_clock::time_point until, int signal_fd, Pollable* extra) {
     using Clock = std::chrono::steady_clock;
     std::vector<pollfd> p;
     std::vector<uint64_t> ids;
@@ -139,11 +140,24 @@ int Server::serve_until(std::chrono::steady_clock::time_point until, int signal_
             if (c.linger_until)
                 wake = std::min(wake, *c.linger_until);
         }
+        const size_t first_extra = p.size();
+        if (extra) {
+            for (int fd : extra->fds())
+                p.push_back({fd, POLLIN, 0});
+            wake = std::min(wake, extra->deadline());
+        }
         const auto ms = std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
         if (::poll(p.data(), p.size(), int(std::min<int64_t>(ms, 60000))) < 0) {
             if (errno == EINTR)
                 continue;
             throw_errno("waiting for clients and signals", errno);
+        }
+        if (extra) {
+            const bool readable = std::any_of(p.begin() + long(first_extra), p.end(),
+                                              [](const pollfd& f) { return f.revents != 0; });
+            if (readable || Clock::now() >= extra->deadline())
+                extra->service();
+            p.resize(first_extra);
         }
         if (p[1].revents & POLLIN)
             accept_all();

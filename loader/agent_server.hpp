@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent_clients.hpp"
 #include "fd.hpp"
@@ -32,6 +33,17 @@ struct ServerOptions {
     size_t max_clients = 1024;
 };
 
+// Something else the agent's one loop serves besides clients and signals
+// (the prober, agent_probe.hpp): sockets to read, a deadline, and the call
+// that does what is due (it catches what it throws).
+class Pollable {
+public:
+    virtual ~Pollable() = default;
+    virtual std::vector<int> fds() const = 0;
+    virtual std::chrono::steady_clock::time_point deadline() const = 0;
+    virtual void service() = 0;
+};
+
 class Server {
 public:
     // Binds and listens; throws Error when PATH cannot be served (another
@@ -42,8 +54,9 @@ public:
     ~Server();  // removes the socket if it is still ours
 
     // Serves until `until`, or until a signal arrives on signal_fd (a
-    // signalfd): returns the signal, or 0 at the time.
-    int serve_until(std::chrono::steady_clock::time_point until, int signal_fd);
+    // signalfd): returns the signal, or 0 at the time. `extra`, if given, is
+    // served in the same poll.
+    int serve_until(std::chrono::steady_clock::time_point until, int signal_fd, Pollable* extra = nullptr);
     const std::string& path() const { return o_.path; }
 
 private:

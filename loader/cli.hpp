@@ -41,6 +41,7 @@ Command agent_command();                 // agent.cpp
 Command plan_command();                  // plan_job.cpp: a job's paths (planner or Jalapeno)
 Command simulate_command();              // simulate.cpp: planner vs ECMP vs greedy
 Command metrics_command();               // metrics_server.cpp: the Prometheus text once
+Command probe_command();                 // probe.cpp: a one-shot ping over a path
 
 // attach's options (commands.cpp): `attach` and `agent` take them.
 std::vector<Opt<AttachOptions>> attach_options();

@@ -60,6 +60,7 @@ std::vector<Command> table() {
     all.push_back(plan_command());
     all.push_back(simulate_command());
     all.push_back(metrics_command());
+    all.push_back(probe_command());
     return all;
 }
 

@@ -76,7 +76,7 @@ public:
     std::vector<std::string> problems;
 
     void read(const json& doc, Config& cfg) {
-        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes", "cgroups", "sids"}))
+        if (!object(doc, "", {"interface", "block", "paths", "sets", "flows", "qps", "prefixes", "cgroups", "sids", "probes"}))
             return;
         // Which interface the file is for, when -d/--dev does not say (apply.cpp, agent.cpp).
         if (auto dev = string(doc, "", "interface", false)) {
@@ -98,6 +98,8 @@ public:
         if (doc.contains("sids"))
             cfg.sids.emplace();
         each(doc, "sids", [&](const json& j, const std::string& w) { read_sid(j, w, cfg); });
+        if (doc.contains("probes"))
+            read_probes(doc["probes"], "probes", cfg.probes);
     }
 
 private:
@@ -175,6 +177,108 @@ private:
             return std::nullopt;
         }
         return obj[key].get<std::string>();
+    }
+
+    std::optional<bool> boolean(const json& obj, const std::string& where, const char* key) {
+        if (!obj.contains(key))
+            return std::nullopt;
+        if (!obj[key].is_boolean()) {
+            problem(at(where, key), "expected true or false, got " + obj[key].dump());
+            return std::nullopt;
+        }
+        return obj[key].get<bool>();
+    }
+
+    std::optional<uint32_t> number(const json& obj, const std::string& where, const char* key, uint64_t min,
+                                   uint64_t max) {
+        if (!obj.contains(key))
+            return std::nullopt;
+        const json& j = obj[key];
+        if (j.is_number_unsigned() && j.get<uint64_t>() >= min && j.get<uint64_t>() <= max)
+            return static_cast<uint32_t>(j.get<uint64_t>());
+        problem(at(where, key), "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                                    ", got " + j.dump());
+        return std::nullopt;
+    }
+
+    // "probes": {"interval_ms": 10, "misses": 3, "return": {"1": "fcbb:0:1006:e001::"},
+    //            "targets": [{"path": 1, "to": "fcbb:0:800:2::20"}], ...}
+    void read_probes(const json& j, const std::string& w, ProbesConfig& out) {
+        if (!object(j, w, {"enabled", "interval_ms", "timeout_ms", "misses", "recoveries", "hold_down_ms", "port",
+                           "auto", "refresh_ms", "return", "targets"}))
+            return;
+        ProberOptions& o = out.options;
+        using std::chrono::milliseconds;
+        if (auto v = boolean(j, w, "enabled"))
+            out.enabled = *v;
+        if (auto v = number(j, w, "interval_ms", 1, 10000))
+            o.interval = milliseconds(*v);
+        if (auto v = number(j, w, "timeout_ms", 0, 60000))
+            o.timeout = milliseconds(*v);
+        if (auto v = number(j, w, "misses", 1, 1000))
+            o.policy.misses = *v;
+        if (auto v = number(j, w, "recoveries", 1, 1000))
+            o.policy.recoveries = *v;
+        if (auto v = number(j, w, "hold_down_ms", 0, 3600000))
+            o.policy.hold_down = milliseconds(*v);
+        if (auto v = number(j, w, "port", 1, 65535))
+            o.port = static_cast<uint16_t>(*v);
+        if (auto v = boolean(j, w, "auto"))
+            o.auto_targets = *v;
+        if (auto v = number(j, w, "refresh_ms", 10, 3600000))
+            o.refresh = milliseconds(*v);
+        if (j.contains("return")) {
+            const std::string rw = at(w, "return");
+            if (!j["return"].is_object()) {
+                problem(rw, std::string("expected an object of path ids and return containers, got ") +
+                                j["return"].type_name());
+            } else {
+                for (const auto& [k, v] : j["return"].items()) {
+                    const std::string key = k;
+                    const auto path = text::parse_uint(key, 0, SRV6S_MAX_PATHS - 1);
+                    if (!path) {
+                        problem(at(rw, key), "expected a path id from 0 to " + std::to_string(SRV6S_MAX_PATHS - 1) +
+                                                 " as the key");
+                        continue;
+                    }
+                    if (auto c = container(v, at(rw, key)))
+                        o.returns[static_cast<uint32_t>(*path)] = *c;
+                }
+            }
+        }
+        each(j, "targets", [&](const json& t, const std::string& tw) { read_probe_target(t, at(w, tw), o); });
+    }
+
+    std::optional<Ipv6> container(const json& j, const std::string& where) {
+        if (!j.is_string()) {
+            problem(where, "expected a return container (an IPv6 address) as a string, got " + j.dump());
+            return std::nullopt;
+        }
+        return value(where, [&] { return Ipv6::parse(j.get<std::string>()); });
+    }
+
+    void read_probe_target(const json& j, const std::string& w, ProberOptions& o) {
+        if (!object(j, w, {"path", "to", "return", "port"}))
+            return;
+        ProbeTarget t;
+        t.port = o.port;
+        const auto path = id_field(j, w, "path", SRV6S_MAX_PATHS - 1);
+        const auto to = string(j, w, "to", true);
+        std::optional<Ipv6> remote;
+        if (to)
+            remote = value(at(w, "to"), [&] { return Ipv6::parse_any(*to); });
+        if (j.contains("return")) {
+            t.ret = container(j["return"], at(w, "return"));
+            if (!t.ret)
+                return;
+        }
+        if (auto v = number(j, w, "port", 1, 65535))
+            t.port = static_cast<uint16_t>(*v);
+        if (!path || !remote)
+            return;
+        t.path = *path;
+        t.remote = *remote;
+        o.targets.push_back(t);
     }
 
     // "usids": "1004,1001" or ["1004", "1001"]

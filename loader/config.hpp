@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "srv6steer/probe.hpp"
 #include "srv6steer/srv6steer.hpp"
 
 namespace srv6steer::cli {
@@ -18,6 +19,14 @@ template <class K>
 struct Wanted {
     std::map<K, Target> target;
     std::map<K, std::string> where;  // JSON path of the entry, for messages
+};
+
+// "probes": how `srv6steer agent` probes its paths (agent_probe.hpp);
+// absent: on, with the defaults of ProberOptions.
+struct ProbesConfig {
+    bool enabled = true;
+    ProberOptions options;
+    friend bool operator==(const ProbesConfig&, const ProbesConfig&) = default;
 };
 
 struct Config {
@@ -33,6 +42,7 @@ struct Config {
     // "sids": the receive side's local SIDs, exactly (receive_apply.cpp);
     // absent: the file says nothing about them.
     std::optional<std::map<Prefix, LocalSid>> sids;
+    ProbesConfig probes;
 };
 
 // Problems found before anything was changed: the file's own, or the file's

@@ -4,6 +4,7 @@
 #include <net/if.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 
 #include "cli.hpp"
@@ -205,16 +206,57 @@ int cmd_status(const StatusCmd& c) {
     return kOk;
 }
 
+// A path's state as `stats` shows it: its health (the prober's) and its
+// DOWN bit (the prober's, or set by hand: docs/design.md §16.3).
+std::string path_state(const srv6s_path_health& h, bool down) {
+    if (down)
+        return h.state == SRV6S_HEALTH_DOWN ? "down" : "down (by hand)";
+    switch (h.state) {
+    case SRV6S_HEALTH_UP: return "up";
+    case SRV6S_HEALTH_DOWN: return "up (by hand; probes lost)";
+    default: return "up (not probed)";
+    }
+}
+
+// "0.123" (milliseconds, three decimals), "-" for none.
+std::string ms(uint64_t ns) {
+    if (!ns)
+        return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", double(ns) / 1e6);
+    return buf;
+}
+
+json health_json(const srv6s_path_health& h, bool down) {
+    return {{"state", path_state(h, down)},
+            {"down", down},
+            {"probed", h.state != SRV6S_HEALTH_UNKNOWN},
+            {"targets", h.targets},
+            {"sent", h.sent},
+            {"replies", h.replies},
+            {"lost", h.lost},
+            {"rtt_last_ns", h.rtt_last_ns},
+            {"rtt_min_ns", h.rtt_min_ns},
+            {"rtt_avg_ns", h.rtt_avg_ns},
+            {"transitions", h.transitions},
+            {"since_ns", h.since_ns},
+            {"rx_ce_packets", h.rx_ce_packets},
+            {"updated_ns", h.updated_ns}};
+}
+
 int cmd_stats(const Common& c) {
     const auto s = open_state(c);
     const Stats st = s.stats();
+    const auto health = [&](size_t i) { return i < st.health.size() ? st.health[i] : srv6s_path_health{}; };
+    const auto down = [&](size_t i) { return i < st.down.size() && st.down[i]; };
     if (c.json) {
         json j{{"interface", s.ifname()}, {"reasons", json::object()}, {"paths", json::array()}};
         for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
             j["reasons"][reason_name(r)] = counter_json(st.reasons[r]);
-        for (const auto& [id, cnt] : st.paths) {
-            json p = counter_json(cnt);
-            p["id"] = id;
+        for (size_t i = 0; i < st.paths.size(); i++) {
+            json p = counter_json(st.paths[i].second);
+            p["id"] = st.paths[i].first;
+            p["health"] = health_json(health(i), down(i));
             j["paths"].push_back(p);
         }
         print(j);
@@ -225,9 +267,17 @@ int cmd_stats(const Common& c) {
         reasons.add({reason_name(r), std::to_string(st.reasons[r].packets), std::to_string(st.reasons[r].bytes)});
     print(reasons);
     std::cout << "\n";
-    Table paths{"Packets by path on " + s.ifname(), {"Path", "Packets", "Bytes"}, {}, "No paths on " + s.ifname()};
-    for (const auto& [id, cnt] : st.paths)
-        paths.add({std::to_string(id), std::to_string(cnt.packets), std::to_string(cnt.bytes)});
+    Table paths{"Packets and health by path on " + s.ifname() + " (RTT in ms)",
+                {"Path", "Packets", "Bytes", "State", "RTT last", "min", "avg", "Sent", "Lost", "CE"},
+                {},
+                "No paths on " + s.ifname()};
+    for (size_t i = 0; i < st.paths.size(); i++) {
+        const auto& [id, cnt] = st.paths[i];
+        const srv6s_path_health h = health(i);
+        paths.add({std::to_string(id), std::to_string(cnt.packets), std::to_string(cnt.bytes), path_state(h, down(i)),
+                   ms(h.rtt_last_ns), ms(h.rtt_min_ns), ms(h.rtt_avg_ns), std::to_string(h.sent),
+                   std::to_string(h.lost), std::to_string(h.rx_ce_packets)});
+    }
     print(paths);
     return kOk;
 }
@@ -261,7 +311,7 @@ std::vector<Command> status_commands() {
                                  "decapsulating (for probes)",
                                  &StatusCmd::check)},
                            cmd_status),
-        command<Common>("stats", "", "packets by reason and by path", kDev | kJson, {}, {}, cmd_stats),
+        command<Common>("stats", "", "packets by reason and by path, and each path's health (probes)", kDev | kJson, {}, {}, cmd_stats),
         command<Common>("gc", "",
                         "remove the state of dead attachments, and pins whose owner process is gone", kDev, {},
                         {}, cmd_gc),

@@ -110,6 +110,10 @@ struct PinnedSocket {
 struct PinOptions {
     Owner owner = Owner::self();
     bool replace = false;  // re-pin a key already pinned elsewhere (else: error)
+    // Follow the target's paths even while they are marked down, and never
+    // fall back (SRV6S_PIN_IGNORE_DOWN): what a path's probes need
+    // (srv6steer/probe.hpp). Listings show the target without it.
+    bool ignore_down = false;
 };
 
 template <class Key>
@@ -127,6 +131,12 @@ struct Counter {
 struct Stats {
     std::array<Counter, SRV6S_R_MAX> reasons{};  // by enum srv6s_reason
     std::vector<std::pair<uint32_t, Counter>> paths;  // paths that exist
+    // Their health as the prober last wrote it (docs/design.md §16), in the
+    // order of `paths`; all zero (UNKNOWN) for a path nobody probes.
+    std::vector<srv6s_path_health> health;
+    // Of `paths`: marked down (by the prober or by hand: a path is down by
+    // hand when it is marked down while its health state is not DOWN).
+    std::vector<bool> down;
 };
 const char* reason_name(uint32_t reason);  // "steered", "no_match", ...
 
@@ -272,6 +282,15 @@ public:
     // itself (or a set of it alone); a path or set that is some path's
     // fallback cannot be removed.
     void set_path_fallback(uint32_t id, std::optional<Target> fallback);
+    // The prober's write of a path's health (srv6steer/probe.hpp). With
+    // `change`, one state transaction: the path's DOWN bit is set when
+    // h.state is DOWN and cleared when it is not, unless the path was marked
+    // down by hand (DOWN while its health state is not DOWN), which is left
+    // alone; returns the state written (a DOWN not taken is written as the
+    // state stored before). Without `change`, h's counters are written with
+    // the stored state (returned). Nothing is written for a path that no
+    // longer exists (returns UNKNOWN).
+    srv6s_health_state record_health(uint32_t id, const srv6s_path_health& h, bool change);
     std::vector<Path> paths() const;
 
     // Path sets; changing a set in use is safe (double-buffered).

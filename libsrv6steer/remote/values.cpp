@@ -202,13 +202,56 @@ Counter get_counter(const In& in) {
     return {in.at("packets").uint(), in.at("bytes").uint()};
 }
 
+namespace {
+
+// The fields of struct srv6s_path_health by name, in the agent's stats.
+constexpr std::pair<const char*, __u64 srv6s_path_health::*> kHealthCounters[] = {
+    {"sent", &srv6s_path_health::sent},
+    {"replies", &srv6s_path_health::replies},
+    {"lost", &srv6s_path_health::lost},
+    {"rtt_last_ns", &srv6s_path_health::rtt_last_ns},
+    {"rtt_min_ns", &srv6s_path_health::rtt_min_ns},
+    {"rtt_avg_ns", &srv6s_path_health::rtt_avg_ns},
+    {"since_ns", &srv6s_path_health::since_ns},
+    {"transitions", &srv6s_path_health::transitions},
+    {"rx_ce_packets", &srv6s_path_health::rx_ce_packets},
+    {"updated_ns", &srv6s_path_health::updated_ns},
+};
+
+json put_health(const srv6s_path_health& h) {
+    json j{{"state", h.state}, {"targets", h.targets}};
+    for (const auto& [name, field] : kHealthCounters)
+        j[name] = h.*field;
+    return j;
+}
+
+srv6s_path_health get_health(const In& in) {
+    srv6s_path_health h{};
+    if (!in.j.is_object())
+        in.fail("expected an object");
+    h.state = in.at("state").u32(SRV6S_HEALTH_DOWN);
+    h.targets = in.at("targets").u32();
+    for (const auto& [name, field] : kHealthCounters)
+        h.*field = in.at(name).uint();
+    return h;
+}
+
+}  // namespace
+
 json put(const Stats& s) {
     json reasons = json::object();
     for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
         reasons[reason_name(r)] = put(s.reasons[r]);
     json paths = json::array();
-    for (const auto& [id, c] : s.paths)
-        paths.push_back({{"id", id}, {"packets", c.packets}, {"bytes", c.bytes}});
+    for (size_t i = 0; i < s.paths.size(); i++) {
+        const auto& [id, c] = s.paths[i];
+        json p{{"id", id}, {"packets", c.packets}, {"bytes", c.bytes}};
+        if (i < s.health.size())
+            p["health"] = put_health(s.health[i]);
+        if (i < s.down.size())
+            p["down"] = bool(s.down[i]);
+        paths.push_back(p);
+    }
     return {{"reasons", reasons}, {"paths", paths}};
 }
 Stats get_stats(const In& in) {
@@ -222,8 +265,11 @@ Stats get_stats(const In& in) {
     const In paths = in.at("paths");
     for (size_t i = 0, n = paths.array(SRV6S_MAX_PATHS); i < n; i++) {
         const In p = paths.at(i);
-        p.keys({"id", "packets", "bytes"});
+        p.keys({"id", "packets", "bytes", "health", "down"});
         s.paths.push_back({p.at("id").u32(SRV6S_MAX_PATHS - 1), {p.at("packets").uint(), p.at("bytes").uint()}});
+        // An agent of before path health sends neither: unknown health, up.
+        s.health.push_back(p.has("health") ? get_health(p.at("health")) : srv6s_path_health{});
+        s.down.push_back(p.has("down") && p.at("down").boolean());
     }
     return s;
 }

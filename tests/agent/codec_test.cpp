@@ -138,9 +138,19 @@ Stats stats() {
     for (auto& c : s.reasons)
         c = {*rc::gen::arbitrary<uint64_t>(), *rc::gen::arbitrary<uint64_t>()};
     const size_t n = *rc::gen::inRange<size_t>(0, 20);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         s.paths.push_back({*below<uint32_t>(SRV6S_MAX_PATHS),
                            {*rc::gen::arbitrary<uint64_t>(), *rc::gen::arbitrary<uint64_t>()}});
+        // Every path with its health (the agent sends both for each).
+        srv6s_path_health h{};
+        h.state = *rc::gen::inRange<uint32_t>(0, SRV6S_HEALTH_DOWN + 1);
+        h.targets = *rc::gen::arbitrary<uint32_t>();
+        for (__u64* f : {&h.sent, &h.replies, &h.lost, &h.rtt_last_ns, &h.rtt_min_ns, &h.rtt_avg_ns, &h.since_ns,
+                         &h.transitions, &h.rx_ce_packets, &h.updated_ns})
+            *f = *rc::gen::arbitrary<uint64_t>();
+        s.health.push_back(h);
+        s.down.push_back(*rc::gen::arbitrary<bool>());
+    }
     return s;
 }
 

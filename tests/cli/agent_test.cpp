@@ -460,3 +460,103 @@ TEST_F(Agent, DetachOnExitLeavesNothing) {
 }
 
 }  // namespace
+
+// ---- probes (docs/design.md §16) ----------------------------------------------------------
+
+namespace {
+
+// kConfig with a "probes" section.
+std::string with_probes(const std::string& probes) {
+    std::string s = kConfig;
+    s.erase(s.rfind('}'));
+    return s + ", \"probes\": " + probes + " }\n";
+}
+
+json path_of(const json& stats, uint32_t id) {
+    for (const auto& p : stats["paths"])
+        if (p["id"] == id)
+            return p;
+    return {};
+}
+
+}  // namespace
+
+TEST_F(Agent, BadProbeSettingsRefuseTheFile) {
+    write_config(with_probes(R"({"interval_ms": 0, "misses": "x", "bogus": 1, "return": {"x": "fcbb::"},
+                                 "targets": [{"path": 1, "to": "nowhere"}, {"to": "fcbb:0:800:2::20"}]})"));
+    const Result r = cli({"agent", "--check", "-c", config_});
+    EXPECT_EQ(r.code, 1);
+    for (const char* p : {"probes.interval_ms: expected an integer from 1 to 10000, got 0",
+                          "probes.misses: expected an integer from 1 to 1000, got \"x\"", "probes.bogus: unknown key",
+                          "probes.return.x: expected a path id", "probes.targets[0].to: ",
+                          "probes.targets[1].path: missing", "6 problems"})
+        EXPECT_NE(r.err.find(p), std::string::npos) << p << "\n" << r.err;
+    write_config(with_probes(R"({"interval_ms": 5, "return": {"1": "fcbb:0:1006:e001::"},
+                                 "targets": [{"path": 3, "to": "10.0.2.20", "port": 7000}]})"));
+    EXPECT_EQ(cli({"agent", "--check", "-c", config_}).code, 0);
+    // --no-probes and --probe-* options exclude each other.
+    fails({"agent", "-c", config_, "-d", "veth0", "--no-probes", "--probe-interval", "5"}, 2,
+          "--no-probes and --probe-* options do not go together");
+}
+
+TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {
+    write_config(with_probes(R"({"interval_ms": 5})"));
+    auto agent = start();
+    // The flow's path 1 and the qp's set (paths 1 and 2), towards one host.
+    ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered\n"))
+        << agent->err();
+    size_t mark = agent->err().size();
+    write_config(with_probes(R"({"interval_ms": 0})"));
+    ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 10s, mark)) << agent->err();
+    EXPECT_NE(agent->err().find("probes.interval_ms", mark), std::string::npos) << agent->err();
+    const size_t after = full_round_after(*agent, mark);
+    EXPECT_EQ(agent->err().find("probing", mark), std::string::npos) << "the prober goes on as it was:\n"
+                                                                       << agent->err().substr(mark, after - mark);
+    mark = agent->err().size();
+    write_config(with_probes(R"({"interval_ms": 20, "misses": 4})"));
+    ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 20 ms, down after 4 lost", 10s, mark)) << agent->err();
+    mark = agent->err().size();
+    write_config(with_probes(R"({"enabled": false})"));
+    ASSERT_TRUE(agent->wait_log("probes off\n", 10s, mark)) << agent->err();
+}
+
+TEST_F(Agent, StatsShowWhatTheProberWrote) {
+    // Nothing answers here: the probes are sent and lost, the paths stay up
+    // (a host that never answered does not count), and `stats` shows it.
+    write_config(kConfig);
+    auto agent = start({"--probe-interval", "5"});
+    json st;
+    const auto until = Clock::now() + 20s;
+    do
+        st = ok_json({"stats", "-d", "veth0"});
+    while (path_of(st, 1)["health"]["lost"].get<uint64_t>() < 3 && Clock::now() < until);
+    const json h = path_of(st, 1)["health"];
+    EXPECT_GE(h["lost"].get<uint64_t>(), 3u) << st.dump();
+    EXPECT_GE(h["sent"].get<uint64_t>(), h["lost"].get<uint64_t>());
+    EXPECT_EQ(h["replies"], 0);
+    EXPECT_EQ(h["targets"], 1) << "path 1 towards the one host of the pins";
+    EXPECT_EQ(h["state"], "up (not probed)");
+    EXPECT_EQ(h["probed"], false);
+    EXPECT_EQ(h["down"], false);
+    EXPECT_EQ(path_of(st, 3)["health"]["sent"], 0) << "path 3 is in no pin's target";
+    ASSERT_EQ(cli({"path", "down", "2", "-d", "veth0"}).code, 0);
+    const Result text = cli({"stats", "-d", "veth0"});
+    EXPECT_EQ(text.code, 0) << text.err;
+    for (const char* s : {"Packets and health by path on veth0 (RTT in ms)", "State", "RTT last", "Lost", "CE",
+                          "up (not probed)", "down (by hand)"})
+        EXPECT_NE(text.out.find(s), std::string::npos) << s << "\n" << text.out;
+    EXPECT_EQ(path_of(ok_json({"stats", "-d", "veth0"}), 2)["health"]["state"], "down (by hand)");
+}
+
+TEST_F(Agent, ProbeCommandPingsOverAPath) {
+    write_config(kConfig);
+    ASSERT_EQ(once().code, 0);
+    const Result r = cli({"probe", "-d", "veth0", "1", "--to", "fcbb:0:800:2::20", "-c", "2", "-i", "10", "-W", "50"});
+    EXPECT_EQ(r.code, 1) << "nothing answers here\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("probing fcbb:0:800:2::20 port 6635 over path 1\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("seq=1 lost\nseq=2 lost\n2 sent, 0 answered, 2 lost\n"), std::string::npos) << r.out;
+    fails({"probe", "-d", "veth0", "1"}, 2, "missing --to ADDR");
+    fails({"probe", "-d", "veth0", "9", "--to", "fcbb:0:800:2::20", "-c", "1"}, 1, "path 9");
+    const json st = ok_json({"stats", "-d", "veth0"});
+    EXPECT_EQ(path_of(st, 1)["health"]["sent"], 0) << "a one-shot probe writes no health";
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Path probes and path health (docs/design.md §16): a Prober sends a small
+// UDP probe (include/srv6steer/probe_abi.h) over every path in use towards
+// every remote host its pins go to, every few milliseconds, from a socket
+// pinned to that path with PinOptions::ignore_down, so a probe is
+// encapsulated exactly as the path's data is, also while the path is down.
+// The far host's receive side answers. A path whose probes are lost on every
+// target is marked down (its flows move to the other paths of their set, or
+// fall back); it is marked up again after a run of replies, no sooner than a
+// hold-down after it went down.
+//
+// The Prober owns no thread: the caller polls fds() for input, calls
+// service() when one is readable or next_deadline() has passed.
+//
+//   srv6steer::Prober p(steering, {});
+//   for (;;) { poll(p.fds() ..., until p.next_deadline()); p.service(); }
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "srv6steer/probe_abi.h"
+#include "srv6steer/sid.hpp"
+
+namespace srv6steer {
+
+class Steering;
+
+using ProbeClock = std::chrono::steady_clock;
+
+// When a path counts as down, and as up again.
+struct HealthPolicy {
+    uint32_t misses = 3;      // down after this many consecutive losses on every target of the path
+    uint32_t recoveries = 3;  // up after this many consecutive replies on one target ...
+    std::chrono::milliseconds hold_down{500};  // ... and no sooner than this after it went down
+    friend bool operator==(const HealthPolicy&, const HealthPolicy&) = default;
+};
+
+// One remote host probed over one path.
+struct ProbeTarget {
+    uint32_t path = 0;
+    Ipv6 remote;                  // IPv4 as ::ffff:a.b.c.d (the probe's inner family)
+    std::optional<Ipv6> ret;      // return container: the reply comes back encapsulated to it
+    uint16_t port = SRV6S_PROBE_PORT;
+    friend auto operator<=>(const ProbeTarget&, const ProbeTarget&) = default;
+};
+
+struct ProberOptions {
+    std::chrono::microseconds interval{10'000};  // between probes of a target, 1 ms .. 10 s
+    std::chrono::microseconds timeout{0};        // a probe is lost after this; 0: 2 × interval
+    HealthPolicy policy;
+    // Probe every path in use (the paths of every pin's target) towards
+    // every remote host its pins go to, found again every `refresh`.
+    bool auto_targets = true;
+    std::chrono::milliseconds refresh{1000};
+    uint16_t port = SRV6S_PROBE_PORT;            // of the automatic targets
+    std::vector<ProbeTarget> targets;            // probed as well
+    std::map<uint32_t, Ipv6> returns;            // return container per path, for automatic targets
+    // Mark paths down and up and write their health (srv6s_path_health);
+    // false: only measure (a one-shot `probe`).
+    bool mark = true;
+    // Keep every reply and loss for take_events().
+    bool keep_events = false;
+    // Probes per target, then none (0: no end).
+    uint32_t count = 0;
+    friend bool operator==(const ProberOptions&, const ProberOptions&) = default;
+};
+
+// A reply (rtt set) or a loss.
+struct ProbeEvent {
+    ProbeTarget target;
+    uint32_t seq = 0;
+    std::optional<std::chrono::nanoseconds> rtt;  // none: lost
+    uint64_t rx_packets = 0, rx_ce_packets = 0;   // what the far end counted (with rx_counts)
+    bool rx_counts = false;                       // SRV6S_PROBE_F_RX_COUNTS
+    bool returned = false;                        // SRV6S_PROBE_F_RETURNED
+};
+
+class Prober {
+public:
+    // Checks the options (throws srv6steer::Error); opens the sockets of the
+    // configured targets (and, with auto_targets, of those in use) at once.
+    Prober(Steering& steering, ProberOptions opts);
+    Prober(Prober&&) noexcept;
+    Prober& operator=(Prober&&) noexcept;
+    ~Prober();
+
+    // The sockets to poll for input (they change when targets do).
+    std::vector<int> fds() const;
+    // When service() has something to do at the latest.
+    ProbeClock::time_point next_deadline() const;
+    // Reads the replies that arrived, gives up on late probes, sends the
+    // probes due, finds the targets again when due, and marks the paths
+    // whose health changed (one state transaction each).
+    void service(ProbeClock::time_point now = ProbeClock::now());
+
+    std::vector<ProbeTarget> targets() const;
+    // What this prober knows of each path it probes.
+    std::vector<std::pair<uint32_t, srv6s_path_health>> health() const;
+    std::vector<ProbeEvent> take_events();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace srv6steer

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "agent_probe.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "fd.hpp"
+
+namespace srv6steer::cli {
+
+ProbesConfig ProbeOverrides::apply(ProbesConfig file) const {
+    using std::chrono::milliseconds;
+    if (off)
+        file.enabled = false;
+    ProberOptions& o = file.options;
+    if (interval_ms)
+        o.interval = milliseconds(*interval_ms);
+    if (timeout_ms)
+        o.timeout = milliseconds(*timeout_ms);
+    if (misses)
+        o.policy.misses = *misses;
+    if (recoveries)
+        o.policy.recoveries = *recoveries;
+    if (hold_down_ms)
+        o.policy.hold_down = milliseconds(*hold_down_ms);
+    return file;
+}
+
+namespace {
+
+std::string describe(const ProberOptions& o) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%g", double(o.interval.count()) / 1000.0);
+    std::string s = "every ";
+    s += ms;
+    s += " ms, down after ";
+    s += std::to_string(o.policy.misses);
+    s += " lost, up after ";
+    s += std::to_string(o.policy.recoveries);
+    s += " answered";
+    return s;
+}
+
+}  // namespace
+
+void AgentProbe::stop(const std::string& why) {
+    prober_.reset();
+    steering_.reset();
+    attachment_.reset();  // made again at the next round
+    log_(why);
+}
+
+void AgentProbe::update(const ProbesConfig& settings, std::pair<int64_t, uint32_t> attachment) {
+    if (prober_ && settings_ == settings && attachment_ == attachment)
+        return;
+    const bool was = prober_.has_value();
+    prober_.reset();
+    steering_.reset();
+    settings_ = settings;
+    attachment_.reset();
+    if (!settings.enabled) {
+        if (was)
+            log_("probes off");
+        return;
+    }
+    try {
+        steering_ = Steering::open(dev_, bpffs_);
+        prober_.emplace(*steering_, settings.options);
+        attachment_ = attachment;
+        log_("probing " + std::to_string(prober_->targets().size()) + " target(s) " + describe(settings.options));
+    } catch (const Error& e) {
+        stop(std::string("probes off until the next round: ") + e.what());
+    }
+}
+
+std::vector<int> AgentProbe::fds() const { return prober_ ? prober_->fds() : std::vector<int>{}; }
+
+std::chrono::steady_clock::time_point AgentProbe::deadline() const {
+    return prober_ ? prober_->next_deadline() : std::chrono::steady_clock::time_point::max();
+}
+
+void AgentProbe::service() {
+    if (!prober_)
+        return;
+    try {
+        prober_->service();
+    } catch (const Error& e) {
+        stop(std::string("probes off until the next round: ") + e.what());
+    }
+}
+
+int AgentProbe::wait(std::chrono::steady_clock::time_point until, int signal_fd) {
+    using Clock = std::chrono::steady_clock;
+    std::vector<pollfd> p;
+    while (true) {
+        const auto now = Clock::now();
+        if (now >= until)
+            return 0;
+        p.assign({{signal_fd, POLLIN, 0}});
+        for (int fd : fds())
+            p.push_back({fd, POLLIN, 0});
+        const auto wake = std::min(until, deadline());
+        const auto ms = std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
+        if (::poll(p.data(), p.size(), int(std::min<int64_t>(ms, 60000))) < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno("waiting for probe replies and signals", errno);
+        }
+        if (std::any_of(p.begin() + 1, p.end(), [](const pollfd& f) { return f.revents != 0; }) ||
+            Clock::now() >= deadline())
+            service();
+        if (p[0].revents & POLLIN) {
+            signalfd_siginfo si{};
+            if (::read(signal_fd, &si, sizeof si) == ssize_t(sizeof si))
+                return int(si.ssi_signo);
+        }
+    }
+}
+
+}  // namespace srv6steer::cli

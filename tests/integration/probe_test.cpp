@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// The prober (libsrv6steer/probe.cpp, docs/design.md §16) on real sockets:
+// host (srv6steer on veth0) -- router (ends the paths) -- sink
+// (steered_net.hpp). The far end's answer is a responder written here, a
+// UDP socket in the sink's namespace that answers each request as
+// include/srv6steer/probe_abi.h says (an implementation independent of the
+// data plane's); losses are injected by having it not answer. Every wait is
+// bounded and ends on an event (a reply, a state written), never on a sleep.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <endian.h>
+#include <sys/wait.h>
+
+#include <set>
+
+#include "skip.hpp"
+#include "srv6steer/probe.hpp"
+#include "steered_net.hpp"
+
+using namespace srv6steer;
+using namespace steernet;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+namespace {
+
+// Answers probe requests on the sink's probe port.
+class Responder {
+public:
+    Responder(Network& net, int family) : fd_(net.sink_socket(family, SOCK_DGRAM, SRV6S_PROBE_PORT)) {}
+    int fd() const { return fd_.get(); }
+
+    bool answer = true;              // false: read requests, answer none (the replies are "lost")
+    std::optional<uint64_t> rx_ce;   // report these CE packets (SRV6S_PROBE_F_RX_COUNTS)
+    size_t requests = 0, answered = 0;
+    std::set<uint32_t> paths;        // path ids the requests carried
+
+    void serve() {
+        for (;;) {
+            srv6s_probe p{};
+            sockaddr_storage from{};
+            socklen_t len = sizeof from;
+            const ssize_t n =
+                recvfrom(fd_.get(), &p, sizeof p, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+            if (n < 0)
+                return;
+            // A request: magic, version, type (byte order of the wire).
+            if (n != ssize_t(sizeof p) || p.magic != htonl(0x53365052U) || p.version != 1 || p.type != 1)
+                continue;
+            requests++;
+            paths.insert(ntohl(p.path_id));
+            if (!answer)
+                continue;
+            p.type = 2;  // REPLY; path id, seq and sent_ns echoed as they came
+            if (rx_ce) {
+                p.flags = htons(ntohs(p.flags) | 2);  // RX_COUNTS
+                p.rx_packets = htobe64(requests);
+                p.rx_ce_packets = htobe64(*rx_ce);
+            }
+            if (sendto(fd_.get(), &p, sizeof p, 0, reinterpret_cast<sockaddr*>(&from), len) == ssize_t(sizeof p))
+                answered++;
+        }
+    }
+
+private:
+    UniqueFd fd_;
+};
+
+// Serves the prober and the responder until done() or `limit` passed;
+// false when done() never came.
+template <class Done>
+bool run(Prober& p, Responder& r, Done&& done, std::chrono::milliseconds limit = 10s) {
+    const auto end = ProbeClock::now() + limit;
+    while (!done()) {
+        const auto now = ProbeClock::now();
+        if (now >= end)
+            return false;
+        std::vector<pollfd> fds{{r.fd(), POLLIN, 0}};
+        for (int fd : p.fds())
+            fds.push_back({fd, POLLIN, 0});
+        const auto wake = std::min(end, p.next_deadline());
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
+        poll(fds.data(), fds.size(), int(std::clamp<int64_t>(ms, 0, 1000)));
+        r.serve();
+        p.service();
+    }
+    return true;
+}
+
+class Probes : public ::testing::Test {
+protected:
+    Network net;
+    std::optional<Steering> s;
+
+    void SetUp() override {
+        SRV6S_REQUIRE_ROOT();
+        ASSERT_NO_FATAL_FAILURE(net.build("probe"));
+        s.emplace(Steering::attach(net.options()));
+        add_paths(*s);
+    }
+
+    static ProbeTarget to_sink(uint32_t path, int family = AF_INET6) {
+        ProbeTarget t;
+        t.path = path;
+        t.remote = Ipv6::parse_any(sink_addr(family));
+        return t;
+    }
+
+    // Only the configured target, fast: 2 ms probes, lost after 20 ms.
+    static ProberOptions fast(std::vector<ProbeTarget> targets, HealthPolicy policy = {3, 3, 0ms}) {
+        ProberOptions o;
+        o.interval = 2ms;
+        o.timeout = 20ms;
+        o.policy = policy;
+        o.auto_targets = false;
+        o.targets = std::move(targets);
+        return o;
+    }
+
+    srv6s_path_health stored(uint32_t id) {
+        const Stats st = s->stats();
+        for (size_t i = 0; i < st.paths.size(); i++)
+            if (st.paths[i].first == id)
+                return st.health.at(i);
+        ADD_FAILURE() << "no path " << id;
+        return {};
+    }
+
+    bool down(uint32_t id) {
+        for (const Path& p : s->paths())
+            if (p.id == id)
+                return p.down;
+        ADD_FAILURE() << "no path " << id;
+        return false;
+    }
+};
+
+TEST_F(Probes, RepliesGiveRttAndThePathIsUp) {
+    Responder r(net, AF_INET6);
+    r.rx_ce = 7;
+    Prober p(*s, fast({to_sink(kV6.plain)}));
+    ASSERT_TRUE(run(p, r, [&] { return r.answered >= 20 && stored(kV6.plain).replies >= 20; }))
+        << r.requests << " requests, " << r.answered << " answered";
+    const srv6s_path_health h = stored(kV6.plain);
+    EXPECT_EQ(h.state, SRV6S_HEALTH_UP);
+    EXPECT_EQ(h.targets, 1u);
+    EXPECT_GE(h.sent, h.replies);
+    EXPECT_EQ(h.lost, 0u);
+    EXPECT_GT(h.rtt_min_ns, 0u);
+    EXPECT_LE(h.rtt_min_ns, h.rtt_last_ns);
+    EXPECT_LE(h.rtt_min_ns, h.rtt_avg_ns);
+    EXPECT_EQ(h.rx_ce_packets, 7u) << "the far end's CE count, from replies with RX_COUNTS";
+    EXPECT_EQ(h.transitions, 1u) << "UNKNOWN -> UP";
+    EXPECT_FALSE(down(kV6.plain));
+    EXPECT_EQ(r.paths, std::set<uint32_t>{kV6.plain}) << "requests carry the path id";
+    EXPECT_EQ(stored(kV6.srh).state, SRV6S_HEALTH_UNKNOWN) << "a path not probed";
+}
+
+TEST_F(Probes, LostRepliesMarkThePathDownAndRepliesBringItBack) {
+    Responder r(net, AF_INET6);
+    Prober p(*s, fast({to_sink(kV6.plain)}, {3, 3, 50ms}));
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).state == SRV6S_HEALTH_UP; }));
+    r.answer = false;
+    ASSERT_TRUE(run(p, r, [&] { return down(kV6.plain); })) << "three lost probes mark it down";
+    srv6s_path_health h = stored(kV6.plain);
+    EXPECT_EQ(h.state, SRV6S_HEALTH_DOWN) << "written in the same transaction";
+    EXPECT_GE(h.lost, 3u);
+    EXPECT_EQ(h.transitions, 2u);
+    const uint64_t down_since = h.since_ns;
+    r.answer = true;
+    ASSERT_TRUE(run(p, r, [&] { return !down(kV6.plain); })) << "three replies (after 50 ms) mark it up";
+    h = stored(kV6.plain);
+    EXPECT_EQ(h.state, SRV6S_HEALTH_UP);
+    EXPECT_EQ(h.transitions, 3u);
+    EXPECT_GE(h.since_ns - down_since, 50'000'000u) << "no sooner than the hold-down";
+    EXPECT_FALSE(down(kV6.srh)) << "other paths untouched";
+}
+
+TEST_F(Probes, AProberStartedAfreshTakesOverTheDownItsPredecessorLeft) {
+    // An agent restarted while its path was down: the new prober starts
+    // UNKNOWN, its counter writes keep the stored DOWN (so the bit is still
+    // the prober's), and its first replies bring the path back.
+    Responder r(net, AF_INET6);
+    {
+        Prober first(*s, fast({to_sink(kV6.plain)}));
+        ASSERT_TRUE(run(first, r, [&] { return stored(kV6.plain).state == SRV6S_HEALTH_UP; }));
+        r.answer = false;
+        ASSERT_TRUE(run(first, r, [&] { return down(kV6.plain); }));
+    }
+    Prober second(*s, fast({to_sink(kV6.plain)}));
+    ASSERT_TRUE(run(second, r, [&] { return stored(kV6.plain).sent >= 10; }));
+    EXPECT_TRUE(down(kV6.plain)) << "nothing answers yet: still down";
+    EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_DOWN) << "and still the prober's";
+    r.answer = true;
+    ASSERT_TRUE(run(second, r, [&] { return !down(kV6.plain); }));
+    EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_UP);
+}
+
+TEST_F(Probes, APathIsUpWhileAnyOfItsTargetsAnswers) {
+    // IPv6 and IPv4 targets over one path: only the IPv6 responder answers.
+    Responder r6(net, AF_INET6);
+    Prober p(*s, fast({to_sink(kV6.plain), to_sink(kV6.plain, AF_INET)}, {2, 2, 0ms}));
+    ASSERT_TRUE(run(p, r6, [&] { return stored(kV6.plain).lost >= 10 && stored(kV6.plain).replies >= 10; }));
+    EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_UP);
+    EXPECT_EQ(stored(kV6.plain).targets, 2u);
+    EXPECT_FALSE(down(kV6.plain));
+    r6.answer = false;
+    ASSERT_TRUE(run(p, r6, [&] { return down(kV6.plain); })) << "now neither answers";
+}
+
+TEST_F(Probes, APathDownByHandIsLeftAlone) {
+    Responder r(net, AF_INET6);
+    Prober p(*s, fast({to_sink(kV6.plain)}, {1, 1, 0ms}));
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).state == SRV6S_HEALTH_UP; }));
+    s->set_path_down(kV6.plain, true);  // by hand
+    const uint64_t before = stored(kV6.plain).replies;
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).replies >= before + 20; }));
+    EXPECT_TRUE(down(kV6.plain)) << "answered probes do not bring up a path marked down by hand";
+    // The link goes bad meanwhile: the prober's DOWN is not written as its own.
+    r.answer = false;
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).lost >= 5; }));
+    r.answer = true;
+    const uint64_t again = stored(kV6.plain).replies;
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).replies >= again + 5; }));
+    EXPECT_TRUE(down(kV6.plain)) << "nor does the recovery after a loss";
+    EXPECT_NE(stored(kV6.plain).state, SRV6S_HEALTH_DOWN) << "a DOWN bit with health not DOWN: by hand";
+    s->set_path_down(kV6.plain, false);  // by hand again
+    const uint64_t after = stored(kV6.plain).replies;
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).replies >= after + 5; }));
+    EXPECT_FALSE(down(kV6.plain));
+}
+
+TEST_F(Probes, HandsAndTheProberAtOnceNeverLeaveThePathStuck) {
+    // A process sets the path down and up by hand 300 times while the
+    // prober, whose responder answers in bursts, flaps it (1 miss, 1
+    // recovery): each change is one transaction under the state lock, so
+    // none writes a stale copy of the path. At the end (hands off, answered)
+    // the prober must own the path again and have it up, segments intact.
+    Responder r(net, AF_INET6);
+    Prober p(*s, fast({to_sink(kV6.plain)}, {1, 1, 0ms}));
+    const Path before = s->paths().at(0);
+    const pid_t child = fork();
+    if (child == 0) {
+        int rc = 0;
+        try {
+            auto mine = Steering::open("veth0", net.ns.bpffs());
+            for (int i = 0; i < 300; i++)
+                mine.set_path_down(kV6.plain, i % 2 == 0);  // ends with up (i = 299)
+        } catch (...) {
+            rc = 1;
+        }
+        _exit(rc);
+    }
+    int status = -1;
+    size_t round = 0;
+    ASSERT_TRUE(run(p, r, [&] {
+        r.answer = (++round / 8) % 2 == 0;  // bursts of answered and lost probes
+        return waitpid(child, &status, WNOHANG) == child;
+    }, 60s));
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    r.answer = true;
+    ASSERT_TRUE(run(p, r, [&] { return !down(kV6.plain) && stored(kV6.plain).state == SRV6S_HEALTH_UP; }))
+        << "down " << down(kV6.plain) << ", health state " << stored(kV6.plain).state;
+    Path now = s->paths().at(0);
+    now.down = before.down;
+    EXPECT_EQ(now, before) << "the path's segments are as they were";
+}
+
+TEST_F(Probes, TargetsAreThePathsInUseTowardsTheirHosts) {
+    // A flow pinned to a set of paths 1 and 2, a host prefix to path 5, a
+    // wider prefix (no host) to path 3, a connected UDP socket to path 4.
+    s->define_set({10, {kV6.plain, kV6.srh}});
+    s->pin(Flow::parse(std::string("udp ") + kHost6 + " 4000 " + kSink6 + " 5000"), Target::set(10));
+    s->pin(Prefix::parse(std::string(kSink6) + "/128"), Target::path(kV6.other));
+    s->pin(Prefix::parse("fcbb:0:800:2::/64"), Target::path(kV4.plain));
+    UniqueFd sock = open_socket(AF_INET, SOCK_DGRAM, kHost4, 0, kSink4, 9000);
+    s->pin_socket(sock.get(), Target::path(kV4.srh));
+    ProberOptions o;
+    o.refresh = 10ms;
+    Prober p(*s, o);
+    const auto want = std::set<std::pair<uint32_t, std::string>>{{kV6.plain, kSink6},
+                                                                 {kV6.srh, kSink6},
+                                                                 {kV6.other, kSink6},
+                                                                 {kV4.srh, "::ffff:10.0.2.20"}};
+    const auto got = [&] {
+        std::set<std::pair<uint32_t, std::string>> out;
+        for (const auto& t : p.targets())
+            out.emplace(t.path, t.remote.str());
+        return out;
+    };
+    EXPECT_EQ(got(), want);
+    // Later refreshes do not count the prober's own (pinned) sockets.
+    Responder r(net, AF_INET6);
+    ASSERT_TRUE(run(p, r, [&] { return r.requests >= 30; }));
+    EXPECT_EQ(got(), want);
+    // A target whose last pin goes is dropped at the next refresh.
+    ASSERT_TRUE(s->unpin(Prefix::parse(std::string(kSink6) + "/128")));
+    ASSERT_TRUE(run(p, r, [&] { return got().size() == 3; }));
+    EXPECT_EQ(got().count({kV6.other, kSink6}), 0u);
+}
+
+TEST_F(Probes, ProbeSocketsArePinnedIgnoringDownAndListedPlainly) {
+    Prober p(*s, fast({to_sink(kV6.plain)}));
+    const auto pins = s->sockets();
+    ASSERT_EQ(pins.size(), 1u);
+    EXPECT_EQ(pins[0].target, Target::path(kV6.plain)) << "the listing shows the target without the flag";
+    EXPECT_EQ(pins[0].info.path_set, Target::path(kV6.plain).slot());
+    // A probe's pin does not hold its path (the prober follows the pins):
+    // the path can go, and the prober goes on without writing for it.
+    EXPECT_NO_THROW(s->remove_path(kV6.plain));
+    Responder r(net, AF_INET6);
+    const size_t seen = r.requests;
+    EXPECT_TRUE(run(p, r, [&] { return r.requests >= seen + 5; }));
+    for (const Path& path : s->paths())
+        EXPECT_NE(path.id, kV6.plain);
+    // A flow pin does hold its path.
+    s->pin(Flow::parse(std::string("udp ") + kHost6 + " 4000 " + kSink6 + " 5000"), Target::path(kV6.srh));
+    EXPECT_THROW(s->remove_path(kV6.srh), Error);
+}
+
+TEST_F(Probes, ProbesAreEncapsulatedOnTheirPathAlsoWhileItIsDown) {
+    // Needs the egress program to honour SRV6S_PIN_IGNORE_DOWN (bpf/).
+    Responder r(net, AF_INET6);
+    Prober p(*s, fast({to_sink(kV6.srh)}, {1000, 1, 0ms}));
+    s->set_path_down(kV6.srh, true);
+    Capture cap(net.router.pid());
+    ASSERT_TRUE(run(p, r, [&] { return r.requests >= 3; }));
+    const auto probes = [&](const std::vector<Frame>& a) {
+        std::vector<Frame> out;
+        for (const Frame& f : a)
+            if (f.dport == SRV6S_PROBE_PORT && f.dst == testpkt::a6(kSink6))
+                out.push_back(f);
+        return out;
+    };
+    const auto seen = probes(cap.until([&](const auto& a) { return probes(a).size() >= 3; }));
+    ASSERT_GE(seen.size(), 3u);
+    for (const Frame& f : seen)
+        expect_on(f, kV6, kV6.srh);
+}
+
+TEST_F(Probes, BadOptionsAreRefused) {
+    const auto refused = [&](ProberOptions o, const char* words) {
+        try {
+            Prober p(*s, o);
+            ADD_FAILURE() << "accepted: " << words;
+        } catch (const Error& e) {
+            EXPECT_THAT(e.what(), HasSubstr(words));
+            EXPECT_EQ(e.code(), EINVAL);
+        }
+    };
+    ProberOptions o = fast({});
+    o.interval = 500us;
+    refused(o, "interval");
+    o = fast({});
+    o.policy.misses = 0;
+    refused(o, "misses");
+    o = fast({ProbeTarget{}});
+    refused(o, "remote address");
+    EXPECT_TRUE(s->sockets().empty()) << "nothing was pinned";
+}
+
+}  // namespace
