@@ -116,7 +116,9 @@ struct srv6s_rx_settings {
 /* Reads the settings into *out (out->sz set by the caller). */
 int srv6s_rx_config(srv6s_rx_handle *h, struct srv6s_rx_settings *out);
 
-/* Replaces the settings (NULL: every default). On failure they stay as they were. */
+/* Replaces these settings (NULL: every default); the probe responder's
+ * (`srv6steer receive config --probes ...`, not in this struct) stay as they
+ * are. On failure everything stays as it was. */
 int srv6s_rx_set_config(srv6s_rx_handle *h, const struct srv6s_rx_settings *settings);
 
 /* ---- counters ----------------------------------------------------------- */

@@ -207,11 +207,17 @@ int srv6s_rx_config(srv6s_rx_handle* h, struct srv6s_rx_settings* out) {
 int srv6s_rx_set_config(srv6s_rx_handle* h, const struct srv6s_rx_settings* settings) {
     return guarded([&] {
         auto& r = receive_of(h);
-        ReceiveConfig c;  // the library's defaults
+        // The settings this struct has, from the caller (SRV6S_DEFAULT: the
+        // library's default); the probe responder's (not in it) as they are.
+        const ReceiveConfig defaults;
+        ReceiveConfig c = r.config();
+        c.enabled = defaults.enabled;
+        c.ecn_drop = defaults.ecn_drop;
+        c.path_stats = defaults.path_stats;
         if (const auto* in = checked_opts(settings)) {
-            c.enabled = toggle(SRV6S_OPT(in, decap), c.enabled, "decap");
-            c.ecn_drop = toggle(SRV6S_OPT(in, ecn_drop), c.ecn_drop, "ecn_drop");
-            c.path_stats = toggle(SRV6S_OPT(in, path_stats), c.path_stats, "path_stats");
+            c.enabled = toggle(SRV6S_OPT(in, decap), defaults.enabled, "decap");
+            c.ecn_drop = toggle(SRV6S_OPT(in, ecn_drop), defaults.ecn_drop, "ecn_drop");
+            c.path_stats = toggle(SRV6S_OPT(in, path_stats), defaults.path_stats, "path_stats");
         }
         r.set_config(c);
         return 0;

@@ -253,6 +253,17 @@ TEST_F(CApiReceive, Settings) {
     EXPECT_GE(reasons[SRV6S_RX_DISABLED].packets, 2u) << "ours and the marker (and what the peer's stack sends)";
     EXPECT_EQ(reasons[SRV6S_RX_DECAPSULATED].packets, 0u);
 
+    // The probe responder's settings are not in the struct: setting the rest keeps them.
+    {
+        srv6steer::Receive cxx = srv6steer::Receive::open(bpffs);
+        srv6steer::ReceiveConfig rc = cxx.config();
+        rc.probes = true;
+        rc.probe_port = 7000;
+        cxx.set_config(rc);
+    }
+    ASSERT_EQ(srv6s_rx_set_config(h.get(), &off), 0) << last_error();
+    EXPECT_TRUE(srv6steer::Receive::open(bpffs).config().probes) << "srv6s_rx_set_config turned probes off";
+    EXPECT_EQ(srv6steer::Receive::open(bpffs).config().probe_port, 7000);
     ASSERT_EQ(srv6s_rx_set_config(h.get(), nullptr), 0) << last_error();
     ASSERT_EQ(srv6s_rx_config(h.get(), &now), 0) << last_error();
     EXPECT_EQ(now.decap, uint32_t(SRV6S_ON)) << "NULL: every default";
