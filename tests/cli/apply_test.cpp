@@ -110,7 +110,7 @@ TEST_F(Cli, ApplyReportsEveryProblemWithItsJsonPath) {
     EXPECT_EQ(r.code, 1);
     for (const char* want : {
              "bad.json: 21 problems, nothing was changed:",
-             "  color: unknown key (expected interface, block, paths, sets, flows, qps, prefixes, cgroups, sids)",
+             "  color: unknown key (expected interface, block, paths, sets, flows, qps, prefixes, cgroups, sids, probes)",
              "  paths[0].id: expected an integer from 0 to 4095, got \"one\"",
              "  paths[1].usids[1]: invalid uSID \"zz\"",
              "  paths[1].usids[2]: expected a uSID as a string of hex digits (\"fe06\"), got 7",

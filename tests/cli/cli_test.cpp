@@ -230,7 +230,7 @@ TEST_F(Cli, PathsSetsPinsAndJsonLists) {
 
     const json paths = ok_json({"path", "list"});
     ASSERT_EQ(paths.size(), 3u);
-    EXPECT_EQ(paths[0], json({{"id", 1}, {"segments", {"fcbb:0:1004:1001:1006:fe06::"}}, {"srh", "reduced"}, {"down", false}}));
+    EXPECT_EQ(paths[0], json({{"id", 1}, {"segments", {"fcbb:0:1004:1001:1006:fe06::"}}, {"srh", "reduced"}, {"down", false}, {"fallback", nullptr}}));
     EXPECT_EQ(paths[1]["segments"], json({"fcbb:0:1004:1001:1005:1002:1006:e003", "fcbb:0:fe06::"}));
     EXPECT_EQ(paths[1]["srh"], "full");
     EXPECT_EQ(paths[2]["down"], true);
@@ -311,7 +311,7 @@ TEST_F(Cli, PacketsThroughVethRaiseThePathCounters) {
     EXPECT_NE(verbose.find(" =>        steered: 5 packets"), std::string::npos) << verbose;
     const std::string table = ok({"stats"});
     EXPECT_NE(table.find("Packets by reason on veth0"), std::string::npos) << table;
-    EXPECT_NE(table.find("Packets by path on veth0"), std::string::npos) << table;
+    EXPECT_NE(table.find("Packets and health by path on veth0"), std::string::npos) << table;
 }
 
 TEST_F(Cli, GcRemovesPinsOfGoneProcessesOnly) {
