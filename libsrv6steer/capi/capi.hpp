@@ -84,6 +84,22 @@ inline Target target_of(uint32_t kind, uint32_t id) {
     }
 }
 
+// An enum srv6s_toggle from C: SRV6S_DEFAULT gives def. field: the struct's
+// field as C names it ("srv6s_attach_opts.fixed_gso"), for the message.
+inline bool toggle(uint32_t v, bool def, const std::string& field) {
+    switch (v) {
+    case SRV6S_DEFAULT:
+        return def;
+    case SRV6S_ON:
+        return true;
+    case SRV6S_OFF:
+        return false;
+    default:
+        throw Error(field + " " + std::to_string(v) +
+                    " is not an enum srv6s_toggle: SRV6S_DEFAULT (0), SRV6S_ON (1) or SRV6S_OFF (2)");
+    }
+}
+
 inline std::string bpffs_or_default(const char* bpffs) { return bpffs ? bpffs : kDefaultBpffs; }
 
 // ---- sized structs (the LIBBPF_OPTS convention) ----------------------------------------

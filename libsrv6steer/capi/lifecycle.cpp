@@ -33,20 +33,6 @@ Hook hook_of(uint32_t v) {
     }
 }
 
-bool toggle(uint32_t v, bool def, const char* name) {
-    switch (v) {
-    case SRV6S_DEFAULT:
-        return def;
-    case SRV6S_ON:
-        return true;
-    case SRV6S_OFF:
-        return false;
-    default:
-        throw Error(field(name) + " " + std::to_string(v) +
-                    " is not an enum srv6s_toggle: SRV6S_DEFAULT (0), SRV6S_ON (1) or SRV6S_OFF (2)");
-    }
-}
-
 // Zero keeps the default; anything else replaces it.
 void set_nonzero(uint32_t& dst, uint32_t v) {
     if (v)
@@ -70,9 +56,9 @@ AttachOptions attach_options(const char* ifname, const srv6s_attach_opts* opts) 
         o.hop_limit = static_cast<uint8_t>(hop);
     }
     o.mtu = SRV6S_OPT(in, mtu);
-    o.fixed_gso = toggle(SRV6S_OPT(in, fixed_gso), o.fixed_gso, "fixed_gso");
-    o.route_mtu = toggle(SRV6S_OPT(in, route_mtu), o.route_mtu, "route_mtu");
-    o.drop_oversize = toggle(SRV6S_OPT(in, drop_oversize), o.drop_oversize, "drop_oversize");
+    o.fixed_gso = toggle(SRV6S_OPT(in, fixed_gso), o.fixed_gso, field("fixed_gso"));
+    o.route_mtu = toggle(SRV6S_OPT(in, route_mtu), o.route_mtu, field("route_mtu"));
+    o.drop_oversize = toggle(SRV6S_OPT(in, drop_oversize), o.drop_oversize, field("drop_oversize"));
     set_nonzero(o.max_flows, SRV6S_OPT(in, max_flows));
     set_nonzero(o.max_qps, SRV6S_OPT(in, max_qps));
     set_nonzero(o.max_prefixes, SRV6S_OPT(in, max_prefixes));

@@ -64,20 +64,6 @@ RxMode mode_of(uint32_t v) {
     }
 }
 
-bool toggle(uint32_t v, bool def, const char* name) {
-    switch (v) {
-    case SRV6S_DEFAULT:
-        return def;
-    case SRV6S_ON:
-        return true;
-    case SRV6S_OFF:
-        return false;
-    default:
-        throw Error(text::cat({"srv6s_rx_settings.", name, " ", std::to_string(v),
-                               " is not an enum srv6s_toggle: SRV6S_DEFAULT (0), SRV6S_ON (1) or SRV6S_OFF (2)"}));
-    }
-}
-
 uint32_t c_toggle(bool on) { return on ? SRV6S_ON : SRV6S_OFF; }
 
 // The handle for *out, or nothing when the caller wants none.
@@ -215,9 +201,9 @@ int srv6s_rx_set_config(srv6s_rx_handle* h, const struct srv6s_rx_settings* sett
         c.ecn_drop = defaults.ecn_drop;
         c.path_stats = defaults.path_stats;
         if (const auto* in = checked_opts(settings)) {
-            c.enabled = toggle(SRV6S_OPT(in, decap), defaults.enabled, "decap");
-            c.ecn_drop = toggle(SRV6S_OPT(in, ecn_drop), defaults.ecn_drop, "ecn_drop");
-            c.path_stats = toggle(SRV6S_OPT(in, path_stats), defaults.path_stats, "path_stats");
+            c.enabled = toggle(SRV6S_OPT(in, decap), defaults.enabled, "srv6s_rx_settings.decap");
+            c.ecn_drop = toggle(SRV6S_OPT(in, ecn_drop), defaults.ecn_drop, "srv6s_rx_settings.ecn_drop");
+            c.path_stats = toggle(SRV6S_OPT(in, path_stats), defaults.path_stats, "srv6s_rx_settings.path_stats");
         }
         r.set_config(c);
         return 0;
