@@ -102,6 +102,17 @@ struct {
 	__type(value, struct srv6s_hash_memo);
 } srv6s_hash_memo SEC(".maps");
 
+/* Flowlets (bpf/lib/flowlet.h): each flow of a set of several paths, its
+ * path and last packet, while config.flowlet_gap_us is set. The program's
+ * own, like the memo: not pinned, a reload starts afresh (every flow then
+ * takes its choice at its next packet). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SRV6S_MAX_FLOWLETS);
+	__type(key, struct srv6s_flow_key);
+	__type(value, struct srv6s_flowlet);
+} srv6s_flowlets SEC(".maps");
+
 /* User space only: how the program is attached (detach undoes exactly it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

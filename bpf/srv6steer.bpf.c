@@ -15,6 +15,7 @@
 #include "lib/parse.h"
 #include "lib/classify.h"
 #include "lib/encap.h"
+#include "lib/flowlet.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -35,7 +36,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	struct srv6s_config *cfg;
 	struct srv6s_path *path;
 	struct srv6s_pin *pin;
-	__u32 zero = 0, hash, path_id = 0;
+	__u32 zero = 0, hash, path_id = 0, n_paths = 0;
 	int ret, steered;
 
 	cfg = bpf_map_lookup_elem(&srv6s_config, &zero);
@@ -61,9 +62,13 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 
 	hash = srv6s_memo_hash(&pkt.key);
-	steered = srv6s_choose_path(pin->path_set, hash, &path, &path_id);
+	steered = srv6s_choose_path(pin->path_set, hash, &path, &path_id, &n_paths);
 	if (steered < 0)
 		return steered;
+	/* A flow of one path never changes path; a probe keeps its own. */
+	if (cfg->flowlet_gap_us && n_paths > 1 && !(pin->path_set & SRV6S_PIN_IGNORE_DOWN))
+		srv6s_flowlet(&pkt.key, pin->path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
+			      &path_id);
 
 	if (!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path)))
 		return cfg->flags & SRV6S_CFG_DROP_OVERSIZE ? -SRV6S_R_MTU_DROPPED

@@ -15,7 +15,11 @@
 //  - draw a of a flow in a set of n paths = fmix32(hash + a * 0x9e3779b9) % n
 //            (fmix32: MurmurHash3's finaliser); draw 0 is the flow's home path.
 //    A packet takes its home path if it is up, else the first up path among
-//    draws 1 .. n-1, else the first up path in set order.
+//    draws 1 .. n-1, else the first up path in set order;
+//  - congestion rank of a flow = the top 4 bits of its hash (hash >> 28); a
+//    flow whose home path is up with congestion level L > 0 (of 16) moves when
+//    its rank is below L, to the first path among draws 1 .. n-1, then in set
+//    order, that is up with a level below L; with none it stays home.
 #pragma once
 
 #include <bit>
@@ -103,6 +107,29 @@ inline std::optional<size_t> chosen_index(uint32_t hash, const std::vector<bool>
         if (up[i])
             return i;
     return std::nullopt;
+}
+
+// The same with congestion levels (levels.size() == up.size()).
+inline std::optional<size_t> chosen_index(uint32_t hash, const std::vector<bool>& up,
+                                          const std::vector<uint32_t>& levels) {
+    const auto n = static_cast<uint32_t>(up.size());
+    if (n == 0)
+        return std::nullopt;
+    const size_t home = path_draw(hash, 0, n);
+    if (!up[home])
+        return chosen_index(hash, up);
+    const uint32_t level = levels[home];
+    const uint32_t rank = hash / (1u << 28);
+    if (n == 1 || level == 0 || rank >= level)
+        return home;
+    auto better = [&](size_t i) { return up[i] && levels[i] < level; };
+    for (uint32_t a = 1; a < n; a++)
+        if (better(path_draw(hash, a, n)))
+            return path_draw(hash, a, n);
+    for (uint32_t i = 0; i < n; i++)
+        if (better(i))
+            return i;
+    return home;
 }
 
 // The outer flow label of a flow sent on path path_id.

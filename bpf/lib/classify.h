@@ -3,7 +3,8 @@
  * From a parsed packet to a path: pin lookup (socket -> cgroup -> flow -> QP
  * -> prefix, most specific first), then one path of the pin's set by the
  * flow's stable hash, skipping paths that are down, then the fallback of the
- * path the hash chose (docs/design.md §2).
+ * path the hash chose (docs/design.md §2); a flow whose home path is
+ * congested may move to a less congested one (§17).
  */
 #ifndef SRV6S_BPF_CLASSIFY_H
 #define SRV6S_BPF_CLASSIFY_H
@@ -142,6 +143,7 @@ struct srv6s_probe {
 	__u32 n;
 	__u32 first; /* the first draw to try */
 	__u32 found_id;
+	__u32 below; /* nonzero: take only paths less congested than this */
 	int found;
 	int missing;
 };
@@ -173,19 +175,23 @@ static long srv6s_probe_cb(__u64 i, struct srv6s_probe *pr)
 	}
 	if (p->flags & SRV6S_PATH_DOWN)
 		return 0;
+	if (pr->below && p->congestion >= pr->below)
+		return 0;
 	pr->found_id = id;
 	pr->found = 1;
 	return 1;
 }
 
 /*
- * The first path of set set_id that is up, trying the flow's draws from
- * `first` on, then the set in order. 0 with *id set, or -reason.
+ * The first path of set set_id that is up (and, with below nonzero, less
+ * congested than below), trying the flow's draws from `first` on, then the
+ * set in order. 0 with *id set, or -reason.
  */
-static __always_inline int srv6s_search_set(__u32 set_id, __u32 h, __u32 first, __u32 *id)
+static __always_inline int srv6s_search_set(__u32 set_id, __u32 h, __u32 first, __u32 below,
+					    __u32 *id)
 {
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
-	struct srv6s_probe pr = { .set_id = set_id, .hash = h, .first = first };
+	struct srv6s_probe pr = { .set_id = set_id, .hash = h, .first = first, .below = below };
 	__u32 n;
 
 	if (!set)
@@ -215,13 +221,24 @@ static __always_inline int srv6s_search_set(__u32 set_id, __u32 h, __u32 first, 
  */
 static __noinline int srv6s_choose_other(__u32 set_id, __u32 h, __u32 fallback, __u32 *id)
 {
-	int ret = srv6s_search_set(set_id, h, 1, id);
+	int ret = srv6s_search_set(set_id, h, 1, 0, id);
 
 	if (ret == 0 || fallback == 0 || fallback > SRV6S_MAX_PATH_SETS)
 		return ret;
-	if (srv6s_search_set(fallback - 1, h, 0, id) == 0)
+	if (srv6s_search_set(fallback - 1, h, 0, 0, id) == 0)
 		return SRV6S_R_FELL_BACK;
 	return ret;
+}
+
+/*
+ * Out of line as well: the flow's home path is up but congested to `level`
+ * and the flow's rank says it moves. Its other draws, then the set in order,
+ * for a path that is up and less congested; 0 with *id set, or -reason when
+ * there is none (the flow stays home).
+ */
+static __noinline int srv6s_avoid_congestion(__u32 set_id, __u32 h, __u32 level, __u32 *id)
+{
+	return srv6s_search_set(set_id, h, 1, level, id);
 }
 
 /*
@@ -229,12 +246,16 @@ static __noinline int srv6s_choose_other(__u32 set_id, __u32 h, __u32 fallback, 
  * (pin->path_set: a slot | enum srv6s_pin_set_flags). The flow's home path
  * (draw 0) is used when up; otherwise further independent draws, then a
  * scan, so a down path's flows spread over the others and nobody else moves;
- * then the home path's fallback. With SRV6S_PIN_IGNORE_DOWN the home path is
- * used, down or not, and nothing else. Returns 0 (on the set) or
- * SRV6S_R_FELL_BACK with *path and *path_id set, or -reason.
+ * then the home path's fallback. A home path that is up but congested keeps
+ * the flow unless the flow's congestion rank is below the path's level; a
+ * flow that moves takes the first of its other draws that is up and less
+ * congested (none: it stays). With SRV6S_PIN_IGNORE_DOWN the home path is
+ * used, down or congested or not, and nothing else. Returns 0 (on the set)
+ * or SRV6S_R_FELL_BACK with *path, *path_id and *n_paths (the set's size)
+ * set, or -reason.
  */
 static __always_inline int srv6s_choose_path(__u32 pin_set, __u32 h, struct srv6s_path **path,
-					     __u32 *path_id)
+					     __u32 *path_id, __u32 *n_paths)
 {
 	__u32 set_id = pin_set & SRV6S_PIN_SET_MASK;
 	struct srv6s_path_set *set = bpf_map_lookup_elem(&srv6s_path_sets, &set_id);
@@ -251,6 +272,7 @@ static __always_inline int srv6s_choose_path(__u32 pin_set, __u32 h, struct srv6
 		return -SRV6S_R_NO_PATH_SET;
 	if (n > SRV6S_MAX_SET_PATHS)
 		return -SRV6S_R_BAD_PATH;
+	*n_paths = n;
 
 	/* Fast path: the home path is up. The compiler knows idx < n <= 16
 	 * and would drop the mask the verifier needs: hide idx from it. A set
@@ -261,6 +283,19 @@ static __always_inline int srv6s_choose_path(__u32 pin_set, __u32 h, struct srv6
 	id = g->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
 	p = bpf_map_lookup_elem(&srv6s_paths, &id);
 	if (p && (p->flags & (SRV6S_PATH_PRESENT | SRV6S_PATH_DOWN)) == SRV6S_PATH_PRESENT) {
+		__u32 level = p->congestion, other;
+
+		if (level && n > 1 && srv6s_congestion_rank(h) < level &&
+		    !(pin_set & SRV6S_PIN_IGNORE_DOWN) &&
+		    srv6s_avoid_congestion(set_id, h, level, &other) == 0) {
+			struct srv6s_path *q = bpf_map_lookup_elem(&srv6s_paths, &other);
+
+			if (q && (q->flags & SRV6S_PATH_PRESENT)) {
+				*path = q;
+				*path_id = other;
+				return 0;
+			}
+		}
 		*path = p;
 		*path_id = id;
 		return 0;

@@ -16,9 +16,10 @@
  *  - Paths and path sets live in arrays (lookups the verifier inlines), so
  *    a published slot is never rewritten while anything points at it:
  *    write a free slot, then repoint (a hash element update is atomic for
- *    readers, an array rewrite is not). Two exceptions, both changing one
- *    byte while every other byte is rewritten unchanged: the DOWN bit of a
- *    path, and the `active` half of a double-buffered path set.
+ *    readers, an array rewrite is not). Exceptions, each changing single
+ *    bytes while every other byte is rewritten unchanged: the DOWN bit and
+ *    the congestion level of a path (a reader may see one of the two new),
+ *    and the `active` half of a double-buffered path set.
  */
 #ifndef SRV6STEER_ABI_H
 #define SRV6STEER_ABI_H
@@ -41,6 +42,11 @@
 #define SRV6S_MAX_SET_PATHS 16
 /* Path ids are 0 .. SRV6S_MAX_PATHS-1 (they index srv6s_path_stats). */
 #define SRV6S_MAX_PATHS 4096
+/* Congestion levels of a path (srv6s_path.congestion): the share of its
+ * flows moved away, in sixteenths. */
+#define SRV6S_CONGESTION_LEVELS 16
+/* Flows whose path and last packet the flowlet table remembers (an LRU). */
+#define SRV6S_MAX_FLOWLETS (1U << 16)
 /* IPv6 extension headers walked before giving up on a packet. */
 #define SRV6S_MAX_EXT_HDRS 8
 
@@ -107,7 +113,14 @@ struct srv6s_config {
 	 * after it is removed), so a torn read can cost a lookup but never
 	 * hide a pin. */
 	__u8 cgroup_depth;
-	__u8 pad[6];
+	__u8 pad[2];
+	/* Flowlets: a flow of a set of several paths changes path only after
+	 * it was idle this many microseconds (longer than the paths' delay
+	 * skew), so that nothing it sends is reordered; a path down moves it at
+	 * once. 0: off (a flow follows its choice packet by packet). The data
+	 * plane remembers each such flow's path and last packet
+	 * (srv6s_flowlets, bpf/maps.h). */
+	__u32 flowlet_gap_us;
 	__u64 cgroup_levels;
 };
 
@@ -132,7 +145,13 @@ struct srv6s_path {
 	__u8 flags;          /* enum srv6s_path_flags */
 	__u8 n_segs;         /* SRH segments, 0 .. SRV6S_MAX_SRH_SEGS */
 	__u8 segments_left;  /* SRH segments left */
-	__u8 pad;
+	/* How congested the far ends say the path is, 0 .. SRV6S_CONGESTION_LEVELS
+	 * (written by the prober from the CE marks the receivers count, one byte
+	 * like the DOWN bit): a flow whose hash chose this path moves to another
+	 * path of its set that is up and less congested when its congestion
+	 * rank (srv6s_congestion_rank, flowhash.h) is below this; level L moves
+	 * L/16 of the path's flows, SRV6S_CONGESTION_LEVELS all of them. */
+	__u8 congestion;
 	/* Where the path's flows go when every path of the set their pin names
 	 * is down: 1 + a path-set slot (a user set, or SRV6S_MAX_PATH_SETS/2 + a
 	 * path id for one path), 0 for none (plain routing). Read from the path
@@ -260,6 +279,19 @@ struct srv6s_cgroup_record {
 	__u32 pad;
 };
 
+/* ---- flowlets (map srv6s_flowlets, the data plane's own) ---------------- */
+
+/* Where a flow of a set of several paths went last and when (key: its
+ * struct srv6s_flow_key), while srv6s_config.flowlet_gap_us is set
+ * (docs/design.md §17). Written by the data plane on every such packet, by
+ * several CPUs at once without a lock: a torn pair costs one decision, a
+ * path down always wins. User space only reads it (tests, `bpftool`). */
+struct srv6s_flowlet {
+	__u64 last_ns;  /* bpf_ktime_get_ns() of the flow's last packet */
+	__u32 path_id;  /* the path it took */
+	__u32 pad;
+};
+
 /* ---- statistics -------------------------------------------------------- */
 
 struct srv6s_counter {
@@ -383,6 +415,13 @@ struct srv6s_path_health {
 	__u64 transitions;    /* changes of state */
 	__u64 rx_ce_packets;  /* CE-marked packets the far end counted on the path */
 	__u64 updated_ns;     /* CLOCK_REALTIME of the last update */
+	/* Congestion (docs/design.md §17): what the far ends counted on the
+	 * path (all of the prober's targets, their last reports), the share of
+	 * it CE-marked over the last window, and the level the prober set in
+	 * srv6s_path.congestion. */
+	__u64 rx_packets;
+	__u32 ce_ppm;         /* CE-marked share of the last window, parts per million */
+	__u32 congestion;     /* 0 .. SRV6S_CONGESTION_LEVELS */
 };
 
 /* ---- layout checks ------------------------------------------------------ */
@@ -390,6 +429,8 @@ struct srv6s_path_health {
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_config) == 40, "srv6s_config layout");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_config, cgroup_depth) == 25,
 		    "srv6s_config.cgroup_depth offset");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_config, flowlet_gap_us) == 28,
+		    "srv6s_config.flowlet_gap_us offset");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_config, cgroup_levels) == 32,
 		    "srv6s_config.cgroup_levels offset");
 SRV6S_STATIC_ASSERT(SRV6S_MAX_CGROUP_LEVELS == 8 * sizeof(((struct srv6s_config *)0)->cgroup_levels),
@@ -421,6 +462,6 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_cgroup_record) == 16, "srv6s_cgroup_reco
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_counter) == 16, "srv6s_counter layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_meta) == 64, "srv6s_meta layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_route) == 64, "srv6s_route layout");
-SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_health) == 88, "srv6s_path_health layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_path_health) == 104, "srv6s_path_health layout");
 
 #endif /* SRV6STEER_ABI_H */

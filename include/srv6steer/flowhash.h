@@ -90,4 +90,17 @@ static inline __u32 srv6s_path_choice(__u32 hash, __u32 attempt, __u32 n)
 	return srv6s_fmix32(hash + attempt * 0x9e3779b9U) % n;
 }
 
+/*
+ * A flow's congestion rank, 0 .. SRV6S_CONGESTION_LEVELS - 1: the top four
+ * bits of its hash (the path draws mix the whole hash first, so the rank is
+ * independent of the home path). A flow moves off its congested home path
+ * when its rank is below the path's level (abi.h srv6s_path.congestion):
+ * raising the level by one moves one more sixteenth of the flows, always
+ * the same ones.
+ */
+static inline __u32 srv6s_congestion_rank(__u32 hash)
+{
+	return hash >> 28;
+}
+
 #endif /* SRV6STEER_FLOWHASH_H */

@@ -261,7 +261,7 @@ TEST(EncodePath, ReducedAndFullLayouts) {
     EXPECT_EQ(red.segments_left, 2);
     EXPECT_EQ(0, std::memcmp(red.segs[0], kC3.bytes.data(), 16));
     EXPECT_EQ(0, std::memcmp(red.segs[1], kC2.bytes.data(), 16));
-    EXPECT_EQ(red.pad, 0);
+    EXPECT_EQ(red.congestion, 0);
     EXPECT_EQ(red.fallback, 0u) << "no fallback unless asked";
     EXPECT_TRUE(all_zero(red.segs[2], 16 * (SRV6S_MAX_SRH_SEGS - 2)));
     EXPECT_EQ(encap_len(red), 40u + 8 + 32);
@@ -509,7 +509,7 @@ RC_GTEST_PROP(Properties, PathsRoundTrip, (bool down)) {
     RC_ASSERT(decode_path(p) == segs);
     RC_ASSERT(path_mode(p) == mode);
     RC_ASSERT(p.flags == uint8_t(SRV6S_PATH_PRESENT | (down ? SRV6S_PATH_DOWN : 0)));
-    RC_ASSERT(p.pad == 0 && p.fallback == 0u);
+    RC_ASSERT(p.congestion == 0 && p.fallback == 0u);
     RC_ASSERT(all_zero(p.segs[p.n_segs], 16 * (SRV6S_MAX_SRH_SEGS - p.n_segs)));
 }
 
