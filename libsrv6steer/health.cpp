@@ -5,6 +5,10 @@
 // transaction in which it sets the bit, and only then; a DOWN bit with any
 // other health state was set by hand (`srv6steer path down`,
 // Steering::set_path_down), and the prober neither clears it nor claims it.
+// The path's congestion byte (§17) is the prober's alone: it follows the
+// health's `congestion` at every change.
+#include <algorithm>
+
 #include "impl.hpp"
 #include "remote/client.hpp"
 
@@ -22,7 +26,9 @@ srv6s_health_state Steering::record_health(uint32_t id, const srv6s_path_health&
         // owns the DOWN bit, also for a prober that starts afresh (UNKNOWN)
         // after one that marked the path down.
         srv6s_path_health w = h;
-        w.state = health.lookup(id).value_or(srv6s_path_health{}).state;
+        const srv6s_path_health stored = health.lookup(id).value_or(srv6s_path_health{});
+        w.state = stored.state;
+        w.congestion = stored.congestion;
         health.update(id, w);
         return static_cast<srv6s_health_state>(w.state);
     }
@@ -34,20 +40,22 @@ srv6s_health_state Steering::record_health(uint32_t id, const srv6s_path_health&
     const bool marked = p->flags & SRV6S_PATH_DOWN;
     const bool by_hand = marked && stored.state != SRV6S_HEALTH_DOWN;
     srv6s_path_health w = h;
+    w.congestion = std::min<uint32_t>(w.congestion, SRV6S_CONGESTION_LEVELS);
+    srv6s_path np = *p;
     if (by_hand) {
         if (w.state == SRV6S_HEALTH_DOWN)
             w.state = stored.state;  // not ours to claim
     } else {
         const bool down = w.state == SRV6S_HEALTH_DOWN;
-        if (down != marked) {
-            p->flags = static_cast<uint8_t>(down ? (p->flags | SRV6S_PATH_DOWN) : (p->flags & ~SRV6S_PATH_DOWN));
-            // Health first: a reader that sees the bit sees who set it.
-            health.update(id, w);
-            impl_->fds[maps::paths].update(id, *p);
-            return static_cast<srv6s_health_state>(w.state);
-        }
+        if (down != marked)
+            np.flags = static_cast<uint8_t>(down ? (np.flags | SRV6S_PATH_DOWN) : (np.flags & ~SRV6S_PATH_DOWN));
     }
+    np.congestion = static_cast<uint8_t>(w.congestion);
+    // Health first: a reader that sees the bit sees who set it. The path
+    // changes in the two bytes of flags and congestion only.
     health.update(id, w);
+    if (np.flags != p->flags || np.congestion != p->congestion)
+        impl_->fds[maps::paths].update(id, np);
     return static_cast<srv6s_health_state>(w.state);
 }
 

@@ -168,4 +168,7 @@ struct Steering::Impl {
     void write_set(uint32_t slot, const std::vector<uint32_t>& ids);
 };
 
+// Throws unless gap is a flowlet gap the data plane takes (flowlets.cpp).
+void check_flowlet_gap(std::chrono::microseconds gap);
+
 }  // namespace srv6steer

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The Prober (srv6steer/probe.hpp, docs/design.md §16): targets, their
 // sockets and outstanding probes, the health state machine
-// (health_state.hpp), and the writes of path health (health.cpp).
+// (health_state.hpp), congestion levels (congestion_state.hpp), and the
+// writes of path health (health.cpp).
 #include <time.h>
 
 #include <algorithm>
 #include <deque>
 #include <set>
 
+#include "congestion_state.hpp"
 #include "health_state.hpp"
 #include "probe_socket.hpp"
 #include "probe_targets.hpp"
@@ -49,6 +51,15 @@ void check(const ProberOptions& o) {
         throw Error("the probe hold-down must not be negative", EINVAL);
     if (o.refresh < std::chrono::milliseconds(10))
         throw Error("targets can be found again at most every 10 ms", EINVAL);
+    const CongestionPolicy& c = o.congestion;
+    if (c.window < std::chrono::milliseconds(1) || c.window > std::chrono::seconds(60) || c.min_packets < 1 ||
+        c.step < 1 || c.step > SRV6S_CONGESTION_LEVELS || c.hold.count() < 0)
+        throw Error("congestion windows must be 1 ms .. 60 s with at least one packet, steps 1 .. 16 levels, the "
+                    "hold not negative",
+                    EINVAL);
+    if (c.mark_ppm < 1 || c.mark_ppm > 1'000'000 || c.clear_ppm >= c.mark_ppm)
+        throw Error("the congestion mark must be 1 .. 1,000,000 parts per million, and the clear level below it",
+                    EINVAL);
     for (const auto& t : o.targets) {
         if (t.path >= SRV6S_MAX_PATHS)
             throw Error("probe target path " + std::to_string(t.path) + " is out of range", EINVAL);
@@ -69,7 +80,6 @@ struct TargetState {
     uint32_t next_seq = 1;
     ProbeClock::time_point next_send;
     std::deque<Outstanding> outstanding;  // oldest first
-    uint64_t rx_ce_packets = 0;           // the far end's count for the path, last reported
 };
 
 }  // namespace
@@ -79,6 +89,7 @@ struct Prober::Impl {
     ProberOptions o;
     microseconds timeout;
     HealthTracker tracker;
+    CongestionTracker congestion;
     std::map<ProbeTarget, TargetState> targets;
     std::map<uint32_t, srv6s_path_health> health;  // by path
     std::set<uint32_t> dirty;                      // counters to write
@@ -87,7 +98,24 @@ struct Prober::Impl {
 
     Impl(Steering& s, ProberOptions opts)
         : steering(&s), o(std::move(opts)), timeout(o.timeout.count() ? o.timeout : 2 * o.interval),
-          tracker(o.policy) {}
+          tracker(o.policy), congestion(o.congestion) {}
+
+    // Levels this prober set go back to 0 when it stops: no one would
+    // lower them any more.
+    ~Impl() {
+        if (!o.mark || !o.congestion.enabled)
+            return;
+        for (auto& [path, h] : health) {
+            if (h.congestion == 0)
+                continue;
+            h.congestion = 0;
+            try {
+                steering->record_health(path, h, true);
+            } catch (const Error&) {
+                // The attachment went: so did its levels.
+            }
+        }
+    }
 
     void add(const ProbeTarget& t, bool configured, ProbeClock::time_point now) {
         auto it = targets.find(t);
@@ -95,7 +123,7 @@ struct Prober::Impl {
             it->second.configured |= configured;
             return;
         }
-        TargetState st{ProbeSocket(*steering, t), configured, 1, now, {}, 0};
+        TargetState st{ProbeSocket(*steering, t), configured, 1, now, {}};
         targets.emplace(t, std::move(st));
         const auto changed_to = tracker.add(t, now);
         health[t.path].targets = static_cast<uint32_t>(tracker.targets(t.path));
@@ -106,6 +134,7 @@ struct Prober::Impl {
     void remove(std::map<ProbeTarget, TargetState>::iterator it, ProbeClock::time_point now) {
         const ProbeTarget t = it->first;
         targets.erase(it);
+        congestion.remove(t);
         auto st = tracker.remove(t, now);
         health[t.path].targets = static_cast<uint32_t>(tracker.targets(t.path));
         changed(t.path, st);
@@ -120,10 +149,31 @@ struct Prober::Impl {
         h.state = *st;
         h.transitions++;
         h.since_ns = h.updated_ns = realtime_ns();
+        write_change(path);
+    }
+
+    void write_change(uint32_t path) {
         if (!o.mark)
             return;
+        srv6s_path_health& h = health[path];
         h.state = steering->record_health(path, h, true);
         dirty.erase(path);
+    }
+
+    // Closes the congestion windows due; writes the levels that changed.
+    void congestion_windows(ProbeClock::time_point now) {
+        if (!o.congestion.enabled)
+            return;
+        for (const auto& w : congestion.tick(now)) {
+            srv6s_path_health& h = health[w.path];
+            h.ce_ppm = w.ce_ppm;
+            dirty.insert(w.path);
+            if (!w.changed)
+                continue;
+            h.congestion = w.level;
+            h.updated_ns = realtime_ns();
+            write_change(w.path);
+        }
     }
 
     void refresh(ProbeClock::time_point now) {
@@ -171,12 +221,9 @@ struct Prober::Impl {
         h.rtt_min_ns = h.rtt_min_ns ? std::min(h.rtt_min_ns, r) : r;
         h.rtt_avg_ns = h.rtt_avg_ns ? h.rtt_avg_ns - h.rtt_avg_ns / 8 + r / 8 : r;
         if (m.flags & SRV6S_PROBE_F_RX_COUNTS) {
-            st.rx_ce_packets = m.rx_ce_packets;
-            uint64_t ce = 0;
-            for (const auto& [tt, s] : targets)
-                if (tt.path == t.path)
-                    ce += s.rx_ce_packets;
-            h.rx_ce_packets = ce;
+            congestion.report(t, m.rx_packets, m.rx_ce_packets, now);
+            h.rx_packets = congestion.rx_packets(t.path);
+            h.rx_ce_packets = congestion.rx_ce_packets(t.path);
         }
         dirty.insert(t.path);
         if (o.keep_events)
@@ -266,6 +313,8 @@ ProbeClock::time_point Prober::next_deadline() const {
     }
     if (!impl_->dirty.empty())
         d = std::min(d, impl_->next_flush);
+    if (impl_->o.congestion.enabled)
+        d = std::min(d, impl_->congestion.next_deadline());
     return d;
 }
 
@@ -288,6 +337,7 @@ void Prober::service(ProbeClock::time_point now) {
         im.next_refresh = now + im.o.refresh;
         im.refresh(now);
     }
+    im.congestion_windows(now);
     im.flush(now);
 }
 

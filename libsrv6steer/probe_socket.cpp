@@ -91,6 +91,14 @@ ProbeSocket::ProbeSocket(Steering& steering, const ProbeTarget& t) {
         std::memcpy(&a.sin6_addr, t.remote.bytes.data(), 16);
         len = sizeof a;
     }
+    // ECN-capable (ECT(0)), as data is: a congested port marks a probe
+    // instead of dropping it, and the far end counts it in the path's CE
+    // share (docs/design.md §17), so a path only probes cross still closes
+    // congestion windows.
+    const int ect0 = 2;
+    if (v4 ? ::setsockopt(fd_.get(), IPPROTO_IP, IP_TOS, &ect0, sizeof ect0)
+           : ::setsockopt(fd_.get(), IPPROTO_IPV6, IPV6_TCLASS, &ect0, sizeof ect0))
+        throw_errno(describe(t) + ": marking it ECN-capable", errno);
     if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len))
         throw_errno(describe(t) + ": connecting (is there a route to the remote host?)", errno);
     socklen_t cl = sizeof cookie_;

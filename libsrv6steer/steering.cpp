@@ -100,6 +100,7 @@ srv6s_config make_config(const AttachOptions& o, const Ipv6& src, uint32_t mtu) 
         c.flags |= SRV6S_CFG_DROP_OVERSIZE;
     c.mtu = mtu;
     c.hop_limit = o.hop_limit;
+    c.flowlet_gap_us = static_cast<uint32_t>(o.flowlet_gap.count());
     return c;
 }
 
@@ -259,6 +260,7 @@ Steering Steering::attach(const AttachOptions& o) {
     check_ifname(o.ifname);
     if (o.hop_limit == 0)
         throw Error("invalid hop limit 0: use 1 to 255");
+    check_flowlet_gap(o.flowlet_gap);
     require_bpffs(o.bpffs);
     nl::Netlink nl;
     const nl::Link link = nl.link(o.ifname);

@@ -263,6 +263,21 @@ private:
         return s;
     }
 
+    // The flowlet gap of the agent's options (--flowlet-gap), also on an
+    // attachment it found or that someone changed.
+    void keep_flowlet_gap(Steering& s, const Status& st) {
+        const auto want = c_.attach.flowlet_gap;
+        if (st.config.flowlet_gap_us == static_cast<uint32_t>(want.count()))
+            return;
+        try {
+            s.set_flowlet_gap(want);
+            log(text::cat({"flowlet gap on ", dev_, ": ", std::to_string(st.config.flowlet_gap_us), " -> ",
+                           std::to_string(want.count()), " us"}));
+        } catch (const Error& e) {
+            report(text::cat({"cannot set the flowlet gap: ", one_line(e.what())}));
+        }
+    }
+
     // Opens DEV's state, attaching first if srv6steer is not there (at the
     // start, or after someone detached it), or again if it no longer steers.
     Steering state(bool first) {
@@ -279,6 +294,7 @@ private:
             if (st.healthy()) {
                 if (first)
                     log("srv6steer is already attached to " + attached_text(st) + ": keeping its state");
+                keep_flowlet_gap(s, st);
                 return s;
             }
             dead = problems_text(st);

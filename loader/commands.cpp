@@ -80,6 +80,11 @@ std::vector<Opt<AttachOptions>> attach_options() {
         number("max-qps", "N", "size of the queue pair pin map", &A::max_qps, 1, kMaxMapSize),
         number("max-prefixes", "N", "size of the prefix pin map", &A::max_prefixes, 1, kMaxMapSize),
         number("max-cgroups", "N", "size of the cgroup pin map", &A::max_cgroups, 1, kMaxMapSize),
+        {"flowlet-gap", "US",
+         "a flow of a path set changes path only after US microseconds without a packet, 0: off (default 500)",
+         [](A& a, const std::string& label, const std::string& t) {
+             a.flowlet_gap = std::chrono::microseconds(detail::number(label, t, 0, 1'000'000));
+         }},
     };
 }
 

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "text.hpp"
 
 namespace srv6steer::cli {
 
@@ -116,6 +117,7 @@ json status_json(const Seen& seen, bool verbose) {
         j["netns"] = st.netns;
         j["netns_cookie"] = st.netns_cookie;
         j["hop_limit"] = st.config.hop_limit;
+        j["flowlet_gap_us"] = st.config.flowlet_gap_us;
         j["flags"] = config_flags(st.config);
         j["routes"] = json::array();
         for (const auto& r : st.owned_routes)
@@ -147,7 +149,11 @@ void status_rows(Table& t, const Seen& seen, bool verbose) {
         t.child("not steering: " + p.detail);
     if (!verbose)
         return;
-    t.child("config " + join(config_flags(st.config), ",") + ", hop limit " + std::to_string(st.config.hop_limit) + ", state in " + st.pin_dir);
+    t.child("config " + join(config_flags(st.config), ",") + ", hop limit " + std::to_string(st.config.hop_limit) +
+            ", flowlets " +
+            (st.config.flowlet_gap_us ? text::cat({"after ", std::to_string(st.config.flowlet_gap_us), " us idle"})
+                                      : std::string("off")) +
+            ", state in " + st.pin_dir);
     for (const auto& r : st.owned_routes)
         t.child("route " + route_text(r));
     for (uint32_t r = 0; r < SRV6S_R_MAX; r++)
@@ -227,6 +233,12 @@ std::string ms(uint64_t ns) {
     return buf;
 }
 
+std::string ce_percent(uint32_t ppm) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", double(ppm) / 1e4);
+    return buf;
+}
+
 json health_json(const srv6s_path_health& h, bool down) {
     return {{"state", path_state(h, down)},
             {"down", down},
@@ -241,6 +253,9 @@ json health_json(const srv6s_path_health& h, bool down) {
             {"transitions", h.transitions},
             {"since_ns", h.since_ns},
             {"rx_ce_packets", h.rx_ce_packets},
+            {"rx_packets", h.rx_packets},
+            {"ce_ppm", h.ce_ppm},
+            {"congestion", h.congestion},
             {"updated_ns", h.updated_ns}};
 }
 
@@ -268,7 +283,8 @@ int cmd_stats(const Common& c) {
     print(reasons);
     std::cout << "\n";
     Table paths{"Packets and health by path on " + s.ifname() + " (RTT in ms)",
-                {"Path", "Packets", "Bytes", "State", "RTT last", "min", "avg", "Sent", "Lost", "CE"},
+                {"Path", "Packets", "Bytes", "State", "RTT last", "min", "avg", "Sent", "Lost", "CE", "CE %",
+                 "Congestion"},
                 {},
                 "No paths on " + s.ifname()};
     for (size_t i = 0; i < st.paths.size(); i++) {
@@ -276,7 +292,8 @@ int cmd_stats(const Common& c) {
         const srv6s_path_health h = health(i);
         paths.add({std::to_string(id), std::to_string(cnt.packets), std::to_string(cnt.bytes), path_state(h, down(i)),
                    ms(h.rtt_last_ns), ms(h.rtt_min_ns), ms(h.rtt_avg_ns), std::to_string(h.sent),
-                   std::to_string(h.lost), std::to_string(h.rx_ce_packets)});
+                   std::to_string(h.lost), std::to_string(h.rx_ce_packets), ce_percent(h.ce_ppm),
+                   h.congestion ? text::cat({std::to_string(h.congestion), "/16"}) : std::string("-")});
     }
     print(paths);
     return kOk;
@@ -298,6 +315,28 @@ int cmd_gc(const Common& c) {
     return kOk;
 }
 
+struct FlowletsCmd : Common {
+    std::optional<uint32_t> gap_us;
+};
+
+// Shows, or sets, the flowlet gap (docs/design.md §17).
+int cmd_flowlets(const FlowletsCmd& c) {
+    auto s = open_state(c);
+    if (c.gap_us)
+        s.set_flowlet_gap(std::chrono::microseconds(*c.gap_us));
+    const auto gap = s.flowlet_gap();
+    if (c.json) {
+        print(json{{"interface", s.ifname()}, {"flowlet_gap_us", gap.count()}});
+        return kOk;
+    }
+    if (gap.count() == 0)
+        std::cout << "flowlets on " << s.ifname() << ": off (a flow of a path set takes its path packet by packet)\n";
+    else
+        std::cout << "flowlets on " << s.ifname() << ": a flow of a path set changes path only after " << gap.count()
+                  << " us without a packet\n";
+    return kOk;
+}
+
 }  // namespace
 
 std::vector<Command> status_commands() {
@@ -312,6 +351,10 @@ std::vector<Command> status_commands() {
                                  &StatusCmd::check)},
                            cmd_status),
         command<Common>("stats", "", "packets by reason and by path, and each path's health (probes)", kDev | kJson, {}, {}, cmd_stats),
+        command<FlowletsCmd>("flowlets", "[US]",
+                             "show, or set, how long a flow of a path set must be idle before it changes path "
+                             "(microseconds, 0: off)",
+                             kDev | kJson, {number("[US]", &FlowletsCmd::gap_us, 0, 1'000'000)}, {}, cmd_flowlets),
         command<Common>("gc", "",
                         "remove the state of dead attachments, and pins whose owner process is gone", kDev, {},
                         {}, cmd_gc),

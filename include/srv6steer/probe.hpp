@@ -7,7 +7,8 @@
 // The far host's receive side answers. A path whose probes are lost on every
 // target is marked down (its flows move to the other paths of their set, or
 // fall back); it is marked up again after a run of replies, no sooner than a
-// hold-down after it went down.
+// hold-down after it went down. A path whose far ends count CE marks on it
+// gets a congestion level that moves some of its flows away (§17).
 //
 // The Prober owns no thread: the caller polls fds() for input, calls
 // service() when one is readable or next_deadline() has passed.
@@ -41,6 +42,22 @@ struct HealthPolicy {
     friend bool operator==(const HealthPolicy&, const HealthPolicy&) = default;
 };
 
+// When a path counts as congested (docs/design.md §17): from the CE marks
+// the far ends' receive sides count on it (probe replies carry them), per
+// window. The level (0 .. SRV6S_CONGESTION_LEVELS) is the share of the
+// path's flows, in sixteenths, that move to less congested paths of their
+// sets.
+struct CongestionPolicy {
+    bool enabled = true;
+    std::chrono::milliseconds window{100};  // a window closes after this and ...
+    uint64_t min_packets = 8;               // ... once the far ends counted this many packets
+    uint32_t mark_ppm = 10'000;             // CE share (parts per million) that is congestion: level + step
+    uint32_t clear_ppm = 1'000;             // at most this is clear: level - 1 ...
+    std::chrono::milliseconds hold{1000};   // ... no sooner than this after the last congested window
+    uint32_t step = 4;                      // levels a congested window adds, 1 .. 16
+    friend bool operator==(const CongestionPolicy&, const CongestionPolicy&) = default;
+};
+
 // One remote host probed over one path.
 struct ProbeTarget {
     uint32_t path = 0;
@@ -54,6 +71,7 @@ struct ProberOptions {
     std::chrono::microseconds interval{10'000};  // between probes of a target, 1 ms .. 10 s
     std::chrono::microseconds timeout{0};        // a probe is lost after this; 0: 2 × interval
     HealthPolicy policy;
+    CongestionPolicy congestion;
     // Probe every path in use (the paths of every pin's target) towards
     // every remote host its pins go to, found again every `refresh`.
     bool auto_targets = true;

@@ -153,6 +153,10 @@ struct AttachOptions {
     bool fixed_gso = true;        // full-size GSO segments (route MTUs make room)
     bool route_mtu = true;        // set route MTUs towards steered destinations
     bool drop_oversize = false;   // drop, rather than send unencapsulated, what would not fit
+    // Flowlets: a flow of a set of several paths changes path only after
+    // this long idle (longer than the paths' delay skew, so nothing it sends
+    // is reordered); 0: off. 0 .. 1 s (docs/design.md §17).
+    std::chrono::microseconds flowlet_gap{500};
     uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
@@ -287,10 +291,17 @@ public:
     // h.state is DOWN and cleared when it is not, unless the path was marked
     // down by hand (DOWN while its health state is not DOWN), which is left
     // alone; returns the state written (a DOWN not taken is written as the
-    // state stored before). Without `change`, h's counters are written with
-    // the stored state (returned). Nothing is written for a path that no
+    // state stored before); the path's congestion level becomes
+    // h.congestion. Without `change`, h's counters are written with the
+    // stored state and level (the state returned). Nothing is written for a path that no
     // longer exists (returns UNKNOWN).
     srv6s_health_state record_health(uint32_t id, const srv6s_path_health& h, bool change);
+
+    // Flowlets (docs/design.md §17): from now on, a flow of a set of several
+    // paths changes path only after `gap` without a packet (0: off, every
+    // packet takes its choice); a path down moves it at once. 0 .. 1 s.
+    void set_flowlet_gap(std::chrono::microseconds gap);
+    std::chrono::microseconds flowlet_gap() const;
     std::vector<Path> paths() const;
 
     // Path sets; changing a set in use is safe (double-buffered).

@@ -139,7 +139,11 @@ json put(const Status& s) {
             {"route_mtu", s.route_mtu},
             {"attached_ns", ns_of(s.attached)},
             {"config",
-             {{"src", src.str()}, {"flags", s.config.flags}, {"mtu", s.config.mtu}, {"hop_limit", s.config.hop_limit}}},
+             {{"src", src.str()},
+              {"flags", s.config.flags},
+              {"mtu", s.config.mtu},
+              {"hop_limit", s.config.hop_limit},
+              {"flowlet_gap_us", s.config.flowlet_gap_us}}},
             {"n_paths", s.n_paths},
             {"n_sets", s.n_sets},
             {"n_flows", s.n_flows},
@@ -172,6 +176,8 @@ Status get_status(const In& in) {
     s.config.flags = c.at("flags").u32();
     s.config.mtu = c.at("mtu").u32();
     s.config.hop_limit = static_cast<uint8_t>(c.at("hop_limit").u32(255));
+    if (auto gap = c.opt("flowlet_gap_us"))  // absent from agents before flowlets
+        s.config.flowlet_gap_us = gap->u32(1'000'000);
     for (auto [field, key] : {std::pair{&Status::n_paths, "n_paths"}, {&Status::n_sets, "n_sets"},
                               {&Status::n_flows, "n_flows"}, {&Status::n_qps, "n_qps"},
                               {&Status::n_prefixes, "n_prefixes"}, {&Status::n_sockets, "n_sockets"},
@@ -217,11 +223,19 @@ constexpr std::pair<const char*, __u64 srv6s_path_health::*> kHealthCounters[] =
     {"rx_ce_packets", &srv6s_path_health::rx_ce_packets},
     {"updated_ns", &srv6s_path_health::updated_ns},
 };
+// Congestion (docs/design.md §17): absent from agents before it.
+constexpr std::pair<const char*, __u64 srv6s_path_health::*> kCongestionCounters[] = {
+    {"rx_packets", &srv6s_path_health::rx_packets},
+};
 
 json put_health(const srv6s_path_health& h) {
     json j{{"state", h.state}, {"targets", h.targets}};
     for (const auto& [name, field] : kHealthCounters)
         j[name] = h.*field;
+    for (const auto& [name, field] : kCongestionCounters)
+        j[name] = h.*field;
+    j["ce_ppm"] = h.ce_ppm;
+    j["congestion"] = h.congestion;
     return j;
 }
 
@@ -233,6 +247,13 @@ srv6s_path_health get_health(const In& in) {
     h.targets = in.at("targets").u32();
     for (const auto& [name, field] : kHealthCounters)
         h.*field = in.at(name).uint();
+    for (const auto& [name, field] : kCongestionCounters)
+        if (auto v = in.opt(name))
+            h.*field = v->uint();
+    if (auto v = in.opt("ce_ppm"))
+        h.ce_ppm = v->u32(1'000'000);
+    if (auto v = in.opt("congestion"))
+        h.congestion = v->u32(SRV6S_CONGESTION_LEVELS);
     return h;
 }
 

@@ -10,7 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <endian.h>
+#include <bpf/bpf.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
+
+#include <cstring>
 
 #include <set>
 
@@ -28,11 +32,19 @@ namespace {
 // Answers probe requests on the sink's probe port.
 class Responder {
 public:
-    Responder(Network& net, int family) : fd_(net.sink_socket(family, SOCK_DGRAM, SRV6S_PROBE_PORT)) {}
+    Responder(Network& net, int family) : fd_(net.sink_socket(family, SOCK_DGRAM, SRV6S_PROBE_PORT)) {
+        const int on = 1;
+        if (family == AF_INET6)
+            setsockopt(fd_.get(), IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof on);
+        else
+            setsockopt(fd_.get(), IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    }
     int fd() const { return fd_.get(); }
 
     bool answer = true;              // false: read requests, answer none (the replies are "lost")
     std::optional<uint64_t> rx_ce;   // report these CE packets (SRV6S_PROBE_F_RX_COUNTS)
+    bool all_ce = false;             // with rx_ce: every packet counted is CE (rx_ce follows the requests)
+    std::set<int> ecn;               // the ECN bits the requests arrived with
     size_t requests = 0, answered = 0;
     std::set<uint32_t> paths;        // path ids the requests carried
 
@@ -40,11 +52,28 @@ public:
         for (;;) {
             srv6s_probe p{};
             sockaddr_storage from{};
-            socklen_t len = sizeof from;
-            const ssize_t n =
-                recvfrom(fd_.get(), &p, sizeof p, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+            iovec iov{&p, sizeof p};
+            alignas(cmsghdr) char control[64];
+            msghdr mh{};
+            mh.msg_name = &from;
+            mh.msg_namelen = sizeof from;
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            mh.msg_control = control;
+            mh.msg_controllen = sizeof control;
+            const ssize_t n = recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
             if (n < 0)
                 return;
+            const socklen_t len = mh.msg_namelen;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+                    int tc = 0;
+                    std::memcpy(&tc, CMSG_DATA(c), sizeof tc);
+                    ecn.insert(tc & 3);
+                } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+                    ecn.insert(*CMSG_DATA(c) & 3);
+                }
+            }
             // A request: magic, version, type (byte order of the wire).
             if (n != ssize_t(sizeof p) || p.magic != htonl(0x53365052U) || p.version != 1 || p.type != 1)
                 continue;
@@ -53,6 +82,8 @@ public:
             if (!answer)
                 continue;
             p.type = 2;  // REPLY; path id, seq and sent_ns echoed as they came
+            if (all_ce)
+                rx_ce = requests;
             if (rx_ce) {
                 p.flags = htons(ntohs(p.flags) | 2);  // RX_COUNTS
                 p.rx_packets = htobe64(requests);
@@ -127,6 +158,19 @@ protected:
         return {};
     }
 
+    // The path's congestion byte as the data plane reads it (the pinned
+    // paths map, not the library's view).
+    uint32_t congestion(uint32_t id) {
+        const std::string pin = s->status().pin_dir + "/paths";
+        UniqueFd fd(bpf_obj_get(pin.c_str()));
+        srv6s_path p{};
+        if (!fd || bpf_map_lookup_elem(fd.get(), &id, &p)) {
+            ADD_FAILURE() << "cannot read path " << id << " from " << pin;
+            return ~0u;
+        }
+        return p.congestion;
+    }
+
     bool down(uint32_t id) {
         for (const Path& p : s->paths())
             if (p.id == id)
@@ -195,6 +239,57 @@ TEST_F(Probes, AProberStartedAfreshTakesOverTheDownItsPredecessorLeft) {
     r.answer = true;
     ASSERT_TRUE(run(second, r, [&] { return !down(kV6.plain); }));
     EXPECT_EQ(stored(kV6.plain).state, SRV6S_HEALTH_UP);
+}
+
+// Congestion (docs/design.md §17): a far end that counts every packet of
+// the path CE-marked raises its level, 4 a window, to 16 in the data plane;
+// when the marks stop, the level comes down one a window after the hold;
+// a prober that stops takes its levels back to 0. Probes go ECN-capable.
+TEST_F(Probes, CongestionMarksRaiseThePathsLevelAndItComesBackDown) {
+    Responder r(net, AF_INET6);
+    r.rx_ce = 0;
+    r.all_ce = true;
+    ProberOptions o = fast({to_sink(kV6.plain)});
+    o.congestion.window = 20ms;
+    o.congestion.min_packets = 4;
+    o.congestion.hold = 100ms;
+    std::optional<Prober> p(std::in_place, *s, o);
+    ASSERT_TRUE(run(*p, r, [&] { return congestion(kV6.plain) == 16; })) << "level " << congestion(kV6.plain);
+    srv6s_path_health h = stored(kV6.plain);
+    EXPECT_EQ(h.congestion, 16u);
+    EXPECT_EQ(h.ce_ppm, 1'000'000u);
+    EXPECT_GE(h.rx_packets, 4u);
+    EXPECT_EQ(h.rx_packets, h.rx_ce_packets);
+    EXPECT_FALSE(down(kV6.plain)) << "congested is not down";
+    EXPECT_EQ(congestion(kV6.srh), 0u) << "other paths untouched";
+    EXPECT_EQ(r.ecn, std::set<int>{2}) << "probes are ECT(0)";
+
+    r.all_ce = false;  // rx_ce stays where it is: no more marks
+    const auto clear_from = ProbeClock::now();
+    ASSERT_TRUE(run(*p, r, [&] { return congestion(kV6.plain) < 16; }));
+    EXPECT_GE(ProbeClock::now() - clear_from, 100ms) << "not before the hold";
+    EXPECT_EQ(congestion(kV6.plain), 15u) << "one level at a time";
+    ASSERT_TRUE(run(*p, r, [&] { return congestion(kV6.plain) == 0; }));
+    EXPECT_EQ(stored(kV6.plain).ce_ppm, 0u);
+
+    r.all_ce = true;
+    ASSERT_TRUE(run(*p, r, [&] { return congestion(kV6.plain) > 0; }));
+    p.reset();
+    EXPECT_EQ(congestion(kV6.plain), 0u) << "a prober that stops leaves no level behind";
+}
+
+TEST_F(Probes, CongestionCanBeTurnedOff) {
+    Responder r(net, AF_INET6);
+    r.rx_ce = 0;
+    r.all_ce = true;
+    ProberOptions o = fast({to_sink(kV6.plain)});
+    o.congestion.enabled = false;
+    o.congestion.window = 5ms;
+    o.congestion.min_packets = 1;
+    Prober p(*s, o);
+    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).replies >= 30; }));
+    EXPECT_EQ(congestion(kV6.plain), 0u);
+    EXPECT_EQ(stored(kV6.plain).congestion, 0u);
 }
 
 TEST_F(Probes, APathIsUpWhileAnyOfItsTargetsAnswers) {
@@ -357,6 +452,15 @@ TEST_F(Probes, BadOptionsAreRefused) {
     refused(o, "misses");
     o = fast({ProbeTarget{}});
     refused(o, "remote address");
+    o = fast({});
+    o.congestion.step = 17;
+    refused(o, "steps 1 .. 16");
+    o = fast({});
+    o.congestion.clear_ppm = o.congestion.mark_ppm;
+    refused(o, "clear level below it");
+    o = fast({});
+    o.congestion.window = 0ms;
+    refused(o, "congestion windows");
     EXPECT_TRUE(s->sockets().empty()) << "nothing was pinned";
 }
 
