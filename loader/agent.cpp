@@ -493,7 +493,18 @@ Command agent_command() {
         number("probe-recoveries", "N", "mark it up again after N answered probes in a row (default 3)",
                &P::recoveries, 1, 1000),
         number("probe-hold-down", "MS", "... and no sooner than MS milliseconds after it went down (default 500)",
-               &P::hold_down_ms, 0, 3600000)};
+               &P::hold_down_ms, 0, 3600000),
+        flag("no-congestion",
+             "do not move flows off paths whose far ends count CE marks (default: do, docs/design.md §17)",
+             &P::no_congestion),
+        number("congestion-window", "MS", "judge each path's CE share every MS milliseconds (default 100)",
+               &P::congestion_window_ms, 1, 60000),
+        number("congestion-mark", "PPM", "a CE share of PPM parts per million is congestion (default 10000: 1 %)",
+               &P::congestion_mark_ppm, 1, 1000000),
+        number("congestion-clear", "PPM", "at most PPM is clear: flows come back (default 1000)",
+               &P::congestion_clear_ppm, 0, 999999),
+        number("congestion-hold", "MS", "... no sooner than MS milliseconds after the last congested window "
+               "(default 1000)", &P::congestion_hold_ms, 0, 3600000)};
     for (auto& o : within(&A::probe, probe))
         opts.push_back(std::move(o));
     return command<A>("agent", "--config FILE",

@@ -28,6 +28,17 @@ ProbesConfig ProbeOverrides::apply(ProbesConfig file) const {
         o.policy.recoveries = *recoveries;
     if (hold_down_ms)
         o.policy.hold_down = milliseconds(*hold_down_ms);
+    CongestionPolicy& c = o.congestion;
+    if (no_congestion)
+        c.enabled = false;
+    if (congestion_window_ms)
+        c.window = milliseconds(*congestion_window_ms);
+    if (congestion_mark_ppm)
+        c.mark_ppm = *congestion_mark_ppm;
+    if (congestion_clear_ppm)
+        c.clear_ppm = *congestion_clear_ppm;
+    if (congestion_hold_ms)
+        c.hold = milliseconds(*congestion_hold_ms);
     return file;
 }
 
@@ -43,6 +54,13 @@ std::string describe(const ProberOptions& o) {
     s += " lost, up after ";
     s += std::to_string(o.policy.recoveries);
     s += " answered";
+    if (o.congestion.enabled) {
+        s += ", congestion from ";
+        s += std::to_string(o.congestion.mark_ppm);
+        s += " ppm CE per ";
+        s += std::to_string(o.congestion.window.count());
+        s += " ms";
+    }
     return s;
 }
 

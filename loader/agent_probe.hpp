@@ -26,6 +26,11 @@ struct ProbeOverrides {
     std::optional<uint32_t> misses;        // --probe-misses
     std::optional<uint32_t> recoveries;    // --probe-recoveries
     std::optional<uint32_t> hold_down_ms;  // --probe-hold-down
+    bool no_congestion = false;                  // --no-congestion
+    std::optional<uint32_t> congestion_window_ms;  // --congestion-window
+    std::optional<uint32_t> congestion_mark_ppm;   // --congestion-mark
+    std::optional<uint32_t> congestion_clear_ppm;  // --congestion-clear
+    std::optional<uint32_t> congestion_hold_ms;    // --congestion-hold
     ProbesConfig apply(ProbesConfig file) const;
 };
 

@@ -205,7 +205,7 @@ private:
     //            "targets": [{"path": 1, "to": "fcbb:0:800:2::20"}], ...}
     void read_probes(const json& j, const std::string& w, ProbesConfig& out) {
         if (!object(j, w, {"enabled", "interval_ms", "timeout_ms", "misses", "recoveries", "hold_down_ms", "port",
-                           "auto", "refresh_ms", "return", "targets"}))
+                           "auto", "refresh_ms", "return", "targets", "congestion"}))
             return;
         ProberOptions& o = out.options;
         using std::chrono::milliseconds;
@@ -247,6 +247,32 @@ private:
             }
         }
         each(j, "targets", [&](const json& t, const std::string& tw) { read_probe_target(t, at(w, tw), o); });
+        if (j.contains("congestion"))
+            read_congestion(j["congestion"], at(w, "congestion"), o.congestion);
+    }
+
+    // "congestion": {"enabled": true, "window_ms": 100, "min_packets": 8, "mark_ppm": 10000,
+    //                "clear_ppm": 1000, "hold_ms": 1000, "step": 4} (docs/design.md §17)
+    void read_congestion(const json& j, const std::string& w, CongestionPolicy& c) {
+        if (!object(j, w, {"enabled", "window_ms", "min_packets", "mark_ppm", "clear_ppm", "hold_ms", "step"}))
+            return;
+        using std::chrono::milliseconds;
+        if (auto v = boolean(j, w, "enabled"))
+            c.enabled = *v;
+        if (auto v = number(j, w, "window_ms", 1, 60000))
+            c.window = milliseconds(*v);
+        if (auto v = number(j, w, "min_packets", 1, 1'000'000))
+            c.min_packets = *v;
+        if (auto v = number(j, w, "mark_ppm", 1, 1'000'000))
+            c.mark_ppm = *v;
+        if (auto v = number(j, w, "clear_ppm", 0, 999'999))
+            c.clear_ppm = *v;
+        if (auto v = number(j, w, "hold_ms", 0, 3600000))
+            c.hold = milliseconds(*v);
+        if (auto v = number(j, w, "step", 1, SRV6S_CONGESTION_LEVELS))
+            c.step = *v;
+        if (c.clear_ppm >= c.mark_ppm)
+            problem(at(w, "clear_ppm"), "must be below mark_ppm (" + std::to_string(c.mark_ppm) + ")");
     }
 
     std::optional<Ipv6> container(const json& j, const std::string& where) {
