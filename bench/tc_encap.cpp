@@ -139,6 +139,10 @@ void setup_paths(TcHarness& h) {
     h.set(1, {1});
     h.set(2, {2});
     h.set(3, {3});
+    // A set of two paths of one container (docs/design.md §17: congestion, flowlets).
+    h.path(4, {kC1});
+    h.path(5, {kC1});
+    h.set(4, {4, 5});
 }
 
 Bytes tcp6(const Addr6& src, const Addr6& dst, uint16_t sport, uint16_t dport, size_t payload) {
@@ -167,6 +171,8 @@ struct Case {
     Addr6 outer_dst{};        // steered: the first container
     uint8_t outer_next = 0;   // steered: 41 (IPv6 inner), 4 (IPv4 inner), 43 (SRH)
     std::vector<std::pair<srv6s_flow_key, uint32_t>> pins;  // flow -> set
+    uint32_t flowlet_gap_us = 0;  // config.flowlet_gap_us while measured
+    bool congest_home = false;    // the pinned flow's home path in set 4 at level 16 (it moves)
 };
 
 struct Flows {
@@ -249,7 +255,50 @@ std::vector<Case> make_cases(const Options& o) {
         s.pkts.push_back(tcp6(src, dst, k.sport, k.dport, n));
     }
     cases.push_back(std::move(s));
+
+    // A set of two paths: the draw, flowlets, a congested home (§17).
+    const struct {
+        const char* name;
+        const char* what;
+        uint32_t gap;
+        bool congested;
+    } sets[] = {
+        {"set2", "IPv6 TCP, set of 2 paths", 0, false},
+        {"set2_flowlet", "... flowlets on (500 us)", 500, false},
+        {"set2_congested", "... home congested 16/16: moved", 0, true},
+        {"set2_congested_flowlet", "... congested, flowlets: held", 500, true},
+    };
+    for (const auto& v : sets) {
+        Case c;
+        c.name = v.name;
+        c.what = v.what;
+        c.table = Table::One;
+        c.pkts = {red};
+        c.grow = 40;
+        c.reason = SRV6S_R_STEERED;
+        c.outer_dst = kC1;
+        c.outer_next = 41;
+        c.pins = {{f.reduced, 4}};
+        c.flowlet_gap_us = v.gap;
+        c.congest_home = v.congested;
+        cases.push_back(std::move(c));
+    }
     return cases;
+}
+
+// Config and path bytes of a case (undone with a default Case).
+void case_settings(TcHarness& h, const Case& c) {
+    srv6s_config cfg = h.dp.config().lookup(0).value();
+    cfg.flowlet_gap_us = c.flowlet_gap_us;
+    h.dp.config().update(0, cfg);
+    uint32_t home = 0;
+    if (c.congest_home)
+        home = 4 + testref::path_draw(testref::flow_hash(c.pins.at(0).first), 0, 2);
+    for (uint32_t id : {4u, 5u}) {
+        srv6s_path p = h.dp.paths().lookup(id).value();
+        p.congestion = id == home ? SRV6S_CONGESTION_LEVELS : 0;
+        h.dp.paths().update(id, p);
+    }
 }
 
 // Fills the flow map up to `total` pins: the special flows plus generic ones,
@@ -469,10 +518,12 @@ int bench(int argc, char** argv) {
             for (const auto& [key, set] : c.pins)
                 h.pin_flow(key, set);
         }
+        case_settings(h, c);
         verify(c, h);
         auto before = h.reasons();
         Result r = measure({c.name, c.pkts, c.grow}, pass_fd, h.dp.tc_egress_fd(), {o.iterations, o.block, o.warmup}, wall);
         check_reasons(c, before, h.reasons(), r.calls);
+        case_settings(h, Case{});
         emit(c, r);
         std::fprintf(stderr, "# %-24s added %6.1f ns (median %6.1f)\n", c.name.c_str(), r.added_ns,
                      r.added_median_ns);

@@ -67,7 +67,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 		return steered;
 	/* A flow of one path never changes path; a probe keeps its own. */
 	if (cfg->flowlet_gap_us && n_paths > 1 && !(pin->path_set & SRV6S_PIN_IGNORE_DOWN))
-		srv6s_flowlet(&pkt.key, pin->path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
+		srv6s_flowlet(hash, pin->path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
 			      &path_id);
 
 	if (!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path)))

@@ -38,25 +38,30 @@ static __noinline int srv6s_set_has(__u32 set_id, __u32 id)
 }
 
 /*
- * The path a flow of set set_id takes when its choice is *path_id: the path
- * it took last when its last packet is less than gap_us ago and that path
- * is still up and in the set (*path and *path_id changed), else the choice,
- * remembered. Returns 1 when it held the flow on its last path.
+ * The path a flow with hash h of set set_id takes when its choice is
+ * *path_id: the path it took last when its last packet is less than gap_us
+ * ago and that path is still up and in the set (*path and *path_id
+ * changed), else the choice, remembered. Returns 1 when it held the flow on
+ * its last path.
  */
-static __always_inline int srv6s_flowlet(const struct srv6s_flow_key *key, __u32 set_id,
-					 __u32 gap_us, struct srv6s_path **path, __u32 *path_id)
+static __always_inline int srv6s_flowlet(__u32 h, __u32 set_id, __u32 gap_us, struct srv6s_path **path,
+					 __u32 *path_id)
 {
-	struct srv6s_flowlet *f = bpf_map_lookup_elem(&srv6s_flowlets, key);
+	__u32 slot = h & (SRV6S_MAX_FLOWLETS - 1);
+	struct srv6s_flowlet *f = bpf_map_lookup_elem(&srv6s_flowlets, &slot);
 	__u64 now = bpf_ktime_get_ns();
 	__u32 last_path;
 	__s64 idle;
 
-	if (!f) {
-		struct srv6s_flowlet nf = { .last_ns = now, .path_id = *path_id };
-
-		/* A full table evicts the longest idle flow: it lost nothing
-		 * but its memory, which only a busy flow needs. */
-		bpf_map_update_elem(&srv6s_flowlets, key, &nf, BPF_ANY);
+	SRV6S_STATIC_ASSERT((SRV6S_MAX_FLOWLETS & (SRV6S_MAX_FLOWLETS - 1)) == 0,
+			    "flowlet slots are indexed by hash bits");
+	if (!f)
+		return 0;
+	if (SRV6S_READ_ONCE(f->hash) != h || !SRV6S_READ_ONCE(f->last_ns)) {
+		/* Empty, or another flow's: this flow's from now on. */
+		SRV6S_WRITE_ONCE(f->hash, h);
+		SRV6S_WRITE_ONCE(f->path_id, *path_id);
+		SRV6S_WRITE_ONCE(f->last_ns, now);
 		return 0;
 	}
 	last_path = SRV6S_READ_ONCE(f->path_id);

@@ -45,7 +45,7 @@
 /* Congestion levels of a path (srv6s_path.congestion): the share of its
  * flows moved away, in sixteenths. */
 #define SRV6S_CONGESTION_LEVELS 16
-/* Flows whose path and last packet the flowlet table remembers (an LRU). */
+/* Slots of the flowlet table (a power of two: indexed by hash bits). */
 #define SRV6S_MAX_FLOWLETS (1U << 16)
 /* IPv6 extension headers walked before giving up on a packet. */
 #define SRV6S_MAX_EXT_HDRS 8
@@ -281,15 +281,18 @@ struct srv6s_cgroup_record {
 
 /* ---- flowlets (map srv6s_flowlets, the data plane's own) ---------------- */
 
-/* Where a flow of a set of several paths went last and when (key: its
- * struct srv6s_flow_key), while srv6s_config.flowlet_gap_us is set
- * (docs/design.md §17). Written by the data plane on every such packet, by
- * several CPUs at once without a lock: a torn pair costs one decision, a
- * path down always wins. User space only reads it (tests, `bpftool`). */
+/* Where a flow of a set of several paths went last and when, while
+ * srv6s_config.flowlet_gap_us is set (docs/design.md §17): an ARRAY of
+ * SRV6S_MAX_FLOWLETS slots indexed by the low bits of the flow hash, tagged
+ * with the whole hash (as a switch's flowlet table is). Two busy flows in
+ * one slot take it from each other and lose only the protection, never the
+ * right path. Written by the data plane on every such packet, by several
+ * CPUs at once without a lock: a torn entry costs one decision, a path down
+ * always wins. User space only reads it (tests, `bpftool`). */
 struct srv6s_flowlet {
-	__u64 last_ns;  /* bpf_ktime_get_ns() of the flow's last packet */
+	__u64 last_ns;  /* bpf_ktime_get_ns() of the flow's last packet; 0: empty */
 	__u32 path_id;  /* the path it took */
-	__u32 pad;
+	__u32 hash;     /* the flow's hash: whose entry it is */
 };
 
 /* ---- statistics -------------------------------------------------------- */

@@ -67,29 +67,36 @@ uint64_t monotonic_ns() {
     return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
 }
 
-// The data plane's own flowlet table (not pinned, not in the map table).
+// The data plane's own flowlet table (not pinned, not in the map table): a
+// slot per low 16 bits of the flow hash (the reference's), tagged with it.
 class Flowlets {
 public:
     explicit Flowlets(const TcHarness& h)
         : fd_(bpf_map__fd(bpf_object__find_map_by_name(h.dp.object(), "srv6s_flowlets"))) {}
-    std::optional<srv6s_flowlet> get(const srv6s_flow_key& k) const {
+    static uint32_t slot(uint32_t hash) { return hash % 65536u; }
+    srv6s_flowlet at(uint32_t slot) const {
         srv6s_flowlet f{};
-        if (bpf_map_lookup_elem(fd_, &k, &f))
+        EXPECT_EQ(bpf_map_lookup_elem(fd_, &slot, &f), 0);
+        return f;
+    }
+    // The flow's entry: the slot of its hash, if tagged with it.
+    std::optional<srv6s_flowlet> get(const srv6s_flow_key& k) const {
+        const uint32_t h = testref::flow_hash(k);
+        const srv6s_flowlet f = at(slot(h));
+        if (f.last_ns == 0 || f.hash != h)
             return std::nullopt;
         return f;
     }
-    void put(const srv6s_flow_key& k, const srv6s_flowlet& f) const {
-        ASSERT_EQ(bpf_map_update_elem(fd_, &k, &f, BPF_ANY), 0);
+    void put(const srv6s_flow_key& k, uint64_t last_ns, uint32_t path) const {
+        const uint32_t h = testref::flow_hash(k), s = slot(h);
+        const srv6s_flowlet f{last_ns, path, h};
+        ASSERT_EQ(bpf_map_update_elem(fd_, &s, &f, BPF_ANY), 0);
     }
+    void put_slot(uint32_t s, const srv6s_flowlet& f) const { ASSERT_EQ(bpf_map_update_elem(fd_, &s, &f, BPF_ANY), 0); }
     size_t size() const {
         size_t n = 0;
-        srv6s_flow_key k{}, next{};
-        const void* prev = nullptr;
-        while (bpf_map_get_next_key(fd_, prev, &next) == 0) {
-            n++;
-            k = next;
-            prev = &k;
-        }
+        for (uint32_t i = 0; i < 65536; i++)
+            n += at(i).last_ns != 0;
         return n;
     }
 
@@ -247,7 +254,7 @@ TEST(TcFlowlets, ABusyFlowStaysWhereItWasUntilItHasBeenIdle) {
     EXPECT_EQ(fl.get(kK6)->path_id, kHome);
 
     // Idle for longer than the gap: it moves, and is remembered there.
-    fl.put(kK6, {monotonic_ns() - 2'000'000'000ull, kHome, 0});
+    fl.put(kK6, monotonic_ns() - 2'000'000'000ull, kHome);
     r = h.run(kT6);
     EXPECT_TRUE(r.out == on(kOther)) << "moved after the gap";
     EXPECT_EQ(fl.get(kK6)->path_id, kOther);
@@ -269,11 +276,11 @@ TEST(TcFlowlets, APathDownOrLeftOutOfTheSetMovesABusyFlowAtOnce) {
 
     // The flow was last on path 3, which is not in its set: the choice.
     h.path(kHome, {kVia[kHome - 1]});
-    fl.put(kK6, {monotonic_ns(), 3, 0});
+    fl.put(kK6, monotonic_ns(), 3);
     EXPECT_TRUE(h.run(kT6).out == on(kHome)) << "a path outside the set is not held";
 
     // ... or on a path that no longer exists.
-    fl.put(kK6, {monotonic_ns(), 4, 0});
+    fl.put(kK6, monotonic_ns(), 4);
     h.dp.paths().update(4, srv6s_path{});
     EXPECT_TRUE(h.run(kT6).out == on(kHome)) << "a path that is gone is not held";
 }
@@ -284,6 +291,21 @@ TEST(TcFlowlets, AClockThatSeemsToGoBackIsWithinTheGap) {
     two_paths(h);
     flowlet_gap(h, 500);
     Flowlets fl(h);
-    fl.put(kK6, {monotonic_ns() + 60'000'000'000ull, kOther, 0});
+    fl.put(kK6, monotonic_ns() + 60'000'000'000ull, kOther);
     EXPECT_TRUE(h.run(kT6).out == on(kOther));
+}
+
+TEST(TcFlowlets, AnotherFlowsEntryInTheSlotIsTakenOverNotFollowed) {
+    // A busy flow of another hash in kK6's slot, on the other path: kK6 is
+    // a new flow there (its choice), and the slot is kK6's from then on.
+    TcHarness h;
+    two_paths(h);
+    flowlet_gap(h, 1'000'000);
+    Flowlets fl(h);
+    const uint32_t mine = testref::flow_hash(kK6), s = Flowlets::slot(mine);
+    fl.put_slot(s, {monotonic_ns(), kOther, mine ^ 0x80000000u});
+    EXPECT_TRUE(h.run(kT6).out == on(kHome));
+    const srv6s_flowlet f = fl.at(s);
+    EXPECT_EQ(f.hash, mine);
+    EXPECT_EQ(f.path_id, kHome);
 }
