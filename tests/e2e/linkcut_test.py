@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "testing"))
 from skippolicy import main, skip_or_fail  # noqa: E402
 from srv6lab import SRV6STEER, Lab, down_on_signal, host_addr, stop_on_signals  # noqa: E402
-import linkcut  # noqa: E402
 from linkcut import HOLD_DOWN_MS, MOVED_BYTES, START_BYTES, VIA_SPINE1, VIA_SPINE2, LinkCut  # noqa: E402
 
 MIB = 1 << 20
