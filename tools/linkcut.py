@@ -49,6 +49,9 @@ START_BYTES = 150_000_000     # spine1 carried this much of the flow: cut
 MOVED_BYTES = 150_000_000     # spine2 carried this much after the cut: restore
 RESUMED_BYTES = 1_000_000     # a spine "carries the flow" once it moved this much
 SAMPLE_S = 0.003
+# One more flow pinned to path 11, for checks of other things over spine1
+# (tests/e2e/linkcut_test.py's congestion check).
+SPINE1_FLOW = (40041, 5341)
 
 
 def _flow(sport, dport):
@@ -197,7 +200,8 @@ class LinkCut:
                        "fallback": f"path:{VIA_SPINE2}"},
                       {"id": VIA_SPINE2, "usids": host_path("h1", "spine2", "h2", 6)}],
             "sets": [{"id": BOTH, "paths": [VIA_SPINE1, VIA_SPINE2]}],
-            "flows": [{"flow": _flow(c.sport, c.dport), **c.target} for c in self.CASES.values()],
+            "flows": [{"flow": _flow(c.sport, c.dport), **c.target} for c in self.CASES.values()]
+            + [{"flow": _flow(*SPINE1_FLOW), "path": VIA_SPINE1}],
             "prefixes": [{"prefix": f"{H2}/128", "path": VIA_SPINE2}],
             "probes": {"interval_ms": PROBE_MS, "hold_down_ms": HOLD_DOWN_MS,
                        "return": {str(VIA_SPINE1): RETURN, str(VIA_SPINE2): RETURN}},

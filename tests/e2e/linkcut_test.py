@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "testing"))
 from skippolicy import main, skip_or_fail  # noqa: E402
 from srv6lab import SRV6STEER, Lab, down_on_signal, host_addr, stop_on_signals  # noqa: E402
-from linkcut import HOLD_DOWN_MS, MOVED_BYTES, START_BYTES, VIA_SPINE1, VIA_SPINE2, LinkCut  # noqa: E402
+from linkcut import (HOLD_DOWN_MS, MOVED_BYTES, SPINE1_FLOW, START_BYTES, VIA_SPINE1, VIA_SPINE2,  # noqa: E402
+                     LinkCut)
 
 MIB = 1 << 20
 H1 = host_addr("h1")
@@ -134,8 +135,8 @@ class LinkCutTest(unittest.TestCase):
         self.assertEqual([(c["port"], c["rate"]) for c in link["congestion"]], [("spine2/lf02", 300_000_000 // 8)])
         self.assertEqual(link["congestion"][0]["ecn"]["mark_ns"], 1_000_000, link)
         c0 = self.h2_ce()
-        # Over spine1 (the fallback case's flow: path 11): not through the congested port.
-        self.transfer(40011, 5311, 16 * MIB, seed=7)
+        # Over spine1 (a flow pinned to path 11): not through the congested port.
+        self.transfer(*SPINE1_FLOW, 16 * MIB, seed=7)
         c1 = self.h2_ce()
         # Over spine2 (the prefix pin h2/128 -> path 12): through it.
         n = 32 * MIB
