@@ -4,6 +4,7 @@
 #include "metrics.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <map>
 
 namespace srv6steer::metrics {
@@ -60,6 +61,56 @@ private:
     const char* help_;
     std::string samples_;
 };
+
+// Nanoseconds as seconds, written exactly ("0.000061234").
+std::string seconds(uint64_t ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%llu.%09llu", static_cast<unsigned long long>(ns / 1000000000ULL),
+                  static_cast<unsigned long long>(ns % 1000000000ULL));
+    return buf;
+}
+
+// Each path's health as the prober last wrote it (srv6s_path_health;
+// docs/design.md §16.3): every path gets every family, zero while nobody
+// probes it, except the RTTs, which exist only once a probe was answered.
+void health_families(const std::vector<Egress>& all, std::string& out) {
+    Family state("srv6steer_path_health_state", "gauge",
+                 "The prober's state of the path: 0 not probed, 1 up, 2 down (srv6steer_path_down has the DOWN bit)");
+    Family targets("srv6steer_path_probe_targets", "gauge", "Remote hosts probed over the path");
+    Family sent("srv6steer_path_probes_sent_total", "counter", "Probes sent over the path");
+    Family replies("srv6steer_path_probe_replies_total", "counter", "Probe replies received in time");
+    Family lost("srv6steer_path_probes_lost_total", "counter", "Probes given up on (no reply in time)");
+    Family rtt_last("srv6steer_path_rtt_last_seconds", "gauge", "Round-trip time of the last probe answered");
+    Family rtt_min("srv6steer_path_rtt_min_seconds", "gauge", "Smallest probe round-trip time seen");
+    Family rtt_avg("srv6steer_path_rtt_avg_seconds", "gauge",
+                   "Moving average of the probe round-trip times (1/8 per reply)");
+    Family ce("srv6steer_path_far_ce_packets_total", "counter",
+              "CE-marked packets the far ends counted on the path, as their last probe replies said");
+    Family transitions("srv6steer_path_health_transitions_total", "counter",
+                       "Changes of the prober's state of the path");
+    for (const Egress& e : all) {
+        const Stats& st = e.stats;
+        for (size_t i = 0; i < st.paths.size() && i < st.health.size(); i++) {
+            const srv6s_path_health& h = st.health[i];
+            const Labels l{{"interface", e.status.ifname}, {"path", std::to_string(st.paths[i].first)}};
+            state.add(l, h.state);
+            targets.add(l, h.targets);
+            sent.add(l, h.sent);
+            replies.add(l, h.replies);
+            lost.add(l, h.lost);
+            if (h.replies) {
+                rtt_last.add(l, seconds(h.rtt_last_ns));
+                rtt_min.add(l, seconds(h.rtt_min_ns));
+                rtt_avg.add(l, seconds(h.rtt_avg_ns));
+            }
+            ce.add(l, h.rx_ce_packets);
+            transitions.add(l, h.transitions);
+        }
+    }
+    for (const Family* f : {&state, &targets, &sent, &replies, &lost, &rtt_last, &rtt_min, &rtt_avg, &ce,
+                            &transitions})
+        f->write(out);
+}
 
 void egress_families(const std::vector<Egress>& all, std::string& out) {
     Family attached("srv6steer_attached", "gauge", "1 while the TC egress program steers on the interface, else 0");
@@ -185,6 +236,7 @@ Snapshot read(const std::string& bpffs, const std::optional<std::string>& dev) {
 std::string render(const Snapshot& s) {
     std::string out;
     egress_families(s.egress, out);
+    health_families(s.egress, out);
     receive_families(s, out);
     return out;
 }

@@ -2,7 +2,7 @@
 // srv6steer's counters in the Prometheus text exposition format (version
 // 0.0.4): what `srv6steer metrics` prints and `srv6steer agent --metrics`
 // serves. One scrape reads a snapshot (every attached interface's status,
-// counters and paths, and the receive side's), then renders it;
+// counters, paths and their probe health, and the receive side's), then renders it;
 // the names and labels are listed in loader/README.md ("Metrics").
 #pragma once
 

@@ -9,6 +9,9 @@ with numbers read from the spines' counters:
   4. what `srv6steer status` and `stats` say about it;
   5. a real gloo job (4 ranks on h1, h2, h4; python3-torch) whose ranks pin
      their own connections onto the spines a plan chose (srv6steer.torch);
+  6. a spine link cut under a pinned iperf3 flow: the agent's probes mark
+     the path down, the flow takes its fallback over the other spine and
+     comes back after the restore, with the times measured (tools/linkcut.py);
 then detaches and takes the lab down (also on Ctrl-C).
 
 Run as root after building:  tools/demo   (or /usr/bin/python3 tools/demo.py)
@@ -18,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "testing"))
 from skippolicy import SKIPPED, under_ci  # noqa: E402
 from srv6lab import Lab, down_on_signal, gloo_plan, host_addr, stop_on_signals, wait_until  # noqa: E402
+from linkcut import HOLD_DOWN_MS, VIA_SPINE1, LinkCut  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", HERE.parent / "build" / "loader" / "srv6steer"))
 LIB = os.environ.get("SRV6STEER_LIB", str(SRV6STEER.parent.parent / "libsrv6steer" / "libsrv6steer.so"))
@@ -204,6 +209,62 @@ class Demo:
                 self.steer("detach", "eth0", node=h, show=False)
 
 
+    def link_cut(self):
+        title("6. A spine link cut under a pinned flow: the flow keeps going")
+        say("  h1 and h2 terminate their own uSIDs (tools/lab host-decap h1 h2). h2's receive side answers")
+        say("  probes and steers everything to h1 via spine2, so the ACKs and the probe replies never cross")
+        say("  spine1; h1's agent probes its paths every 10 ms (tools/linkcut.py):")
+        with tempfile.TemporaryDirectory(prefix="srv6s-demo-") as tmp:
+            lc = LinkCut(self.lab, SRV6STEER, tmp)
+            try:
+                lc.setup(echo=lambda text: say("  " + text))
+                cfg = lc.config()
+                for p in cfg["paths"]:
+                    fb = f", fallback {p['fallback']}" if "fallback" in p else ""
+                    say(f"    path {p['id']}: {p['usids']}{fb}")
+                for f in cfg["flows"][:1] + cfg["prefixes"]:
+                    say(f"    pin {f.get('flow') or 'prefix ' + f['prefix']} -> path {f['path']}")
+                say(f"    probes every {cfg['probes']['interval_ms']} ms, replies returned via spine2 "
+                    f"({cfg['probes']['return'][str(VIA_SPINE1)]}), hold-down {cfg['probes']['hold_down_ms']} ms")
+                say("  both paths are up (probes answered). iperf3 h1:40011 -> h2:5311 for 6 s, and:")
+                r = lc.run(lc.CASES["fallback"], seconds=6, on_step=lambda text: say("    " + text))
+            finally:
+                lc.teardown()
+        say()
+        ivs = [i for i in r["intervals"] if i["end"] - i["start"] > 0.09]
+        say("  Gbit/s every 0.1 s at h2 (iperf3; | = the cut, ^ = the restore):")
+        line = "   "
+        for k, i in enumerate(ivs):
+            if i["start"] <= r["cut_at_s"] < i["end"]:
+                line += " |"
+            if i["start"] <= r["restore_at_s"] < i["end"]:
+                line += " ^"
+            line += f" {i['bytes'] * 8 / 1e9 / (i['end'] - i['start']):4.1f}"
+            if k % 15 == 14:
+                say(line)
+                line = "   "
+        if line.strip():
+            say(line)
+        b = r["bytes"]
+        say()
+        head = "bytes from leaf00 (the spines' port counters)"
+        say(f"  {head:<46} {'spine1':>9} {'spine2':>9}")
+        for name, key in (("before the cut", "before"), ("cut -> restore", "cut"),
+                          ("restore -> the end of the flow", "restored")):
+            say(f"  {name:<46} {b[key]['spine1'] / 1e6:>6.0f} MB {b[key]['spine2'] / 1e6:>6.0f} MB")
+        say(f"  (over spine1 after the cut command began: {b['cut']['spine1'] / 1e6:.0f} MB before it took effect, "
+            f"{r['cut_effect_ms']:.0f} ms in, {b['after_effect']['spine1']} bytes after)")
+        say()
+        say(f"  path {VIA_SPINE1} marked down {r['detect_ms']:.0f} ms after the cut took effect (the agent's health, "
+            f"since_ns); data over spine2 {r['resume_ms']:.0f} ms after it")
+        say(f"  iperf3 saw {r['stall_s']:.1f} s without data (0.1 s intervals); {r['fell_back']} packets fell back; "
+            f"the transfer completed: {r['received'] / 1e9:.2f} GB, {r['gbps']:.2f} Gbit/s, "
+            f"{r['retransmits']} retransmits")
+        say(f"  after the restore: path {VIA_SPINE1} up again in {r['up_after_restore_ms']:.0f} ms "
+            f"({r['down_for_ms']:.0f} ms after it went down; hold-down {HOLD_DOWN_MS} ms), the flow back on spine1 "
+            f"{r['back_ms']:.0f} ms after the restore")
+
+
 def cannot_run(why):
     """Exit 77 (ctest: skipped), or 1 under CI=true (testing/skippolicy.py)."""
     print(f"tools/demo: {why}", file=sys.stderr)
@@ -228,6 +289,7 @@ def main():
         demo.two_qps()
         demo.describe()
         demo.gloo_job()
+        demo.link_cut()
     except KeyboardInterrupt:
         say("\ninterrupted")
     finally:

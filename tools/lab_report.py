@@ -4,6 +4,8 @@
 Usage (by tools/lab only): lab_report.py MODE PREFIX JSON SRV6STEER NODE...
 """
 import json, os, subprocess, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab_ecn  # noqa: E402
 mode, prefix, want_json, srv6steer, nodes = (sys.argv[1], sys.argv[2], sys.argv[3] == "1",
                                              sys.argv[4], sys.argv[5:])
 SPINES = [n for n in nodes if n.startswith("spine")]
@@ -56,13 +58,16 @@ def sids(node):
     return res
 
 def fabric_links():
-    """Each spine-leaf link: "up", "cut" (a blackhole qdisc on a port: tools/lab
-    cut) or "down" (a port set down: cut --link-down), with the ports it saw so."""
+    """Each spine-leaf link: "up", "congested" (a tbf on a port: tools/lab
+    congest), "cut" (a blackhole qdisc on a port: tools/lab cut) or "down" (a
+    port set down: cut --link-down), with the ports it saw so; "congestion":
+    per congested port its rate (bytes/s) and, with --ecn, the marker's
+    counters (tools/lab_ecn.py)."""
     res = []
     for sp in SPINES:
         for lf in LEAVES:
             ports = [(lf, "sp" + sp[len("spine"):]), (sp, "lf" + lf[len("leaf"):])]
-            state, why = "up", []
+            state, why, congestion = "up", [], []
             for node, dev in ports:
                 q = ipj(node, "link", "show", "dev", dev)
                 if q is None:
@@ -72,10 +77,18 @@ def fabric_links():
                     why.append(f"{node}/{dev} down")
                 r = subprocess.run(["tc", "-n", prefix + node, "-j", "qdisc", "show", "dev", dev, "root"],
                                    capture_output=True, text=True)
-                if r.returncode == 0 and any(x.get("kind") == "blackhole" for x in json.loads(r.stdout or "[]")):
-                    state = "cut" if state == "up" else state
+                roots = json.loads(r.stdout or "[]") if r.returncode == 0 else []
+                if any(x.get("kind") == "blackhole" for x in roots):
+                    state = "cut" if state in ("up", "congested") else state
                     why.append(f"{node}/{dev} blackhole")
-            res.append({"spine": sp, "leaf": lf, "state": state, "ports": why})
+                for x in roots:
+                    if x.get("kind") != "tbf":
+                        continue
+                    state = "congested" if state == "up" else state
+                    ecn = lab_ecn.stats(prefix + node, dev)
+                    why.append(f"{node}/{dev} tbf {x['options']['rate'] * 8 / 1e6:g} Mbit/s" + (" ecn" if ecn else ""))
+                    congestion.append({"port": f"{node}/{dev}", "rate": x["options"]["rate"], "ecn": ecn or None})
+            res.append({"spine": sp, "leaf": lf, "state": state, "ports": why, "congestion": congestion})
     return res
 
 def steer_json(node, *args):
@@ -175,6 +188,13 @@ print()
 cut = [x for x in fabric_links() if x["state"] != "up"]
 print("spine-leaf links: " + ("all up" if not cut else
       "; ".join(f"{x['spine']}-{x['leaf']} {x['state']} ({', '.join(x['ports'])})" for x in cut)))
+for x in cut:
+    for c in x["congestion"]:
+        if c["ecn"]:
+            e = c["ecn"]
+            print(f"  ECN marker on {c['port']}: {e['packets']} packets, {e['ect']} ECT, {e['marked']} marked CE "
+                  f"(queued over {e['mark_ns'] / 1000:g} µs), {e['ce']} CE already, "
+                  f"{e['not_ect_over']} Not-ECT over the threshold")
 print()
 print("host decap (tools/lab host-decap; srv6steer receive status/stats):")
 for h, d in host_decap().items():

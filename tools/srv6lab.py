@@ -170,6 +170,80 @@ def gloo_plan(ranks, spine_of):
     return {"version": 1, "world_size": len(ranks), "pairs": pairs}
 
 
+def _fmix32(h):
+    h ^= h >> 16
+    h = (h * 0x85ebca6b) & 0xffffffff
+    h ^= h >> 13
+    h = (h * 0xc2b2ae35) & 0xffffffff
+    return h ^ (h >> 16)
+
+
+def _murmur3_32(data, seed):
+    rotl = lambda x, r: ((x << r) | (x >> (32 - r))) & 0xffffffff  # noqa: E731
+    scramble = lambda k: (rotl((k * 0xcc9e2d51) & 0xffffffff, 15) * 0x1b873593) & 0xffffffff  # noqa: E731
+    h, n = seed, len(data) // 4
+    for i in range(n):
+        h = (rotl(h ^ scramble(int.from_bytes(data[4 * i:4 * i + 4], "little")), 13) * 5 + 0xe6546b64) & 0xffffffff
+    tail = data[4 * n:]
+    if tail:
+        h ^= scramble(int.from_bytes(tail, "little"))
+    return _fmix32(h ^ len(data))
+
+
+def set_home(proto, src, sport, dst, dport, n):
+    """Index (0 .. n-1) in a set of n paths of the path a flow takes while
+    all are up (its home path), from the definitions in the comments of
+    include/srv6steer/flowhash.h and bpf/lib/classify.h, not from that code
+    (testing/flowhash_reference.hpp is the C++ twin): MurmurHash3_x86_32,
+    seed 0x5256365f, of struct srv6s_flow_key (16-byte addresses, IPv4 as
+    ::ffff:a.b.c.d, ports in host order, the protocol, 3 bytes of padding);
+    draw 0 = fmix32(hash) % n.
+    set_home("tcp", "fcbb:0:800:1::10", 40001, "fcbb:0:800:2::10", 5301, 2)."""
+    import ipaddress
+    import struct
+    a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    if a.version != b.version:
+        raise ValueError("addresses of two families")
+    pad = (lambda x: x.packed) if a.version == 6 else (lambda x: bytes(10) + b"\xff\xff" + x.packed)  # ::ffff:a.b.c.d
+    key = pad(a) + pad(b) + struct.pack("<HHB3x", sport, dport, {"tcp": 6, "udp": 17}[proto])
+    return _fmix32(_murmur3_32(key, 0x5256365f)) % n
+
+
+class NetDev:
+    """A node's interface counters, read from /proc/PID/net/dev of a process
+    sleeping in its network namespace (no process per read: fast enough to
+    sample every few ms). close() (or with) ends the process."""
+
+    def __init__(self, lab, node):
+        self.proc = lab.popen(node, "sleep", "infinity", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.path = f"/proc/{self.proc.pid}/net/dev"
+        # nsenter execs sleep in the same process once it has switched the
+        # namespace: until then the file shows the caller's interfaces.
+        wait_until(lambda: os.readlink(f"/proc/{self.proc.pid}/exe").endswith("/sleep"), 5, f"sleep in {node}")
+
+    def read(self):
+        """{ifname: {"rx_bytes", "rx_packets", "tx_bytes", "tx_packets"}}."""
+        out = {}
+        with open(self.path) as f:
+            for line in f.readlines()[2:]:
+                name, rest = line.split(":", 1)
+                v = [int(x) for x in rest.split()]
+                out[name.strip()] = {"rx_bytes": v[0], "rx_packets": v[1], "tx_bytes": v[8], "tx_packets": v[9]}
+        return out
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
 def container(*usids):
     """uSID container in the fcbb:0::/32 block: container(0x1004, 0x1002, 0x1006, 0xfe06)
     -> 'fcbb:0:1004:1002:1006:fe06::'."""
@@ -216,7 +290,16 @@ class Lab:
         the routes over them). Undo with restore()."""
         self._lab("cut", spine, leaf, *(["--link-down"] if link_down else []))
 
+    def congest(self, spine, leaf, rate, ecn=False, mark_us=None, both=False):
+        """tools/lab congest: spine's port towards leaf sends at most rate
+        (tc units: "200mbit"), both: leaf's port towards spine too; ecn: ECT
+        packets that would queue over mark_us µs (default 1000) are marked
+        CE. Undo with restore()."""
+        self._lab("congest", spine, leaf, "--rate", rate, *(["--ecn"] if ecn else []),
+                  *(["--mark-us", str(mark_us)] if mark_us else []), *(["--both"] if both else []))
+
     def restore(self, spine, leaf):
+        """tools/lab restore: undoes cut() and congest() of the link."""
         self._lab("restore", spine, leaf)
 
     def status(self):
@@ -225,8 +308,12 @@ class Lab:
         return json.loads(self._lab("status", "--json").stdout)
 
     def links(self):
-        """{(spine, leaf): "up" | "cut" | "down"} as tools/lab status sees them."""
+        """{(spine, leaf): "up" | "congested" | "cut" | "down"} as tools/lab status sees them."""
         return {(x["spine"], x["leaf"]): x["state"] for x in self.status()["links"]}
+
+    def netdev(self, node):
+        """A NetDev: node's interface counters, read without a process per read."""
+        return NetDev(self, node)
 
     def down(self):
         return self._lab("down", check=False)
@@ -279,10 +366,12 @@ class Lab:
         kw.setdefault("text", True)
         return subprocess.Popen(self.cmd(node, *argv), **kw)
 
-    def iperf_server(self, node, port, bind, timeout=10):
-        """iperf3 -s -1 on node, bound to bind:port, returned once it listens
-        (its "Server listening" line). Its output is discarded."""
-        p = self.popen(node, "iperf3", "-s", "-1", "-p", port, "-B", bind, "--forceflush",
+    def iperf_server(self, node, port, bind, timeout=10, extra=()):
+        """iperf3 -s -1 on node, bound to bind:port (plus extra arguments, e.g.
+        ("-i", "0.1") for the intervals a client's --get-server-output
+        returns), returned once it listens (its "Server listening" line). Its
+        output is discarded."""
+        p = self.popen(node, "iperf3", "-s", "-1", "-p", port, "-B", bind, "--forceflush", *extra,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             read_until(p, r"Server listening on", timeout, f"iperf3 server on {node}:{port}")

@@ -528,6 +528,15 @@ int srv6s_stats_reasons(srv6s_handle *h, struct srv6s_counter *out, size_t n, si
 /* Calls fn for every existing path, by id, with what was steered onto it. */
 int srv6s_stats_paths(srv6s_handle *h, srv6s_path_stats_fn fn, void *ctx);
 
+/* Path `id`'s health as the prober (the agent) last wrote it: struct
+ * srv6s_path_health of abi.h (docs/design.md §16.3), all zero (state
+ * SRV6S_HEALTH_UNKNOWN) for a path nobody probes. out_size is sizeof *out
+ * as the caller was built (the struct may grow at its end): exactly that
+ * many bytes are written, zero past what this library knows. Through the
+ * agent (srv6s_connect), the caller's own paths. -ENOENT if the path does
+ * not exist; -EINVAL if out is NULL or out_size is 0. */
+int srv6s_get_path_health(srv6s_handle *h, uint32_t id, struct srv6s_path_health *out, size_t out_size);
+
 /* Removes pins whose owner process is gone, and route MTUs no pin needs.
  * n_removed, if not NULL, receives the number of pins removed. */
 int srv6s_gc(srv6s_handle *h, size_t *n_removed);

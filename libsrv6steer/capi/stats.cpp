@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The C ABI's statistics (by reason, by path; no reason count in any
-// layout) and garbage collection.
+// layout), path health (filled to the caller's size) and garbage collection.
+#include <algorithm>
+#include <cstring>
+
 #include "capi.hpp"
 
 using namespace srv6steer;
@@ -49,6 +52,23 @@ int srv6s_stats_paths(srv6s_handle* h, srv6s_path_stats_fn fn, void* ctx) {
                 return rc;
         }
         return 0;
+    });
+}
+
+int srv6s_get_path_health(srv6s_handle* h, uint32_t id, struct srv6s_path_health* out, size_t out_size) {
+    return guarded([&] {
+        auto& s = steering_of(h);
+        need(out != nullptr && out_size > 0, "no place for the health (out is NULL or out_size 0)");
+        const Stats st = s.stats();
+        for (size_t i = 0; i < st.paths.size(); i++) {
+            if (st.paths[i].first != id)
+                continue;
+            const srv6s_path_health health = i < st.health.size() ? st.health[i] : srv6s_path_health{};
+            std::memset(out, 0, out_size);
+            std::memcpy(out, &health, std::min(out_size, sizeof health));
+            return 0;
+        }
+        throw Error("path " + std::to_string(id) + " does not exist", ENOENT);
     });
 }
 

@@ -540,6 +540,20 @@ class Steering:
         _capi.check(self._lib.srv6s_stats_paths(self._handle(), _capi.PATH_STATS_FN(each), None))
         return out
 
+    def path_health(self, id: int) -> dict[str, int | str]:
+        """Path `id`'s health as the prober (the agent) last wrote it:
+        {"state": "unknown" (nobody probes it) | "up" | "down", "targets",
+        "sent", "replies", "lost", "rtt_last_ns", "rtt_min_ns", "rtt_avg_ns",
+        "since_ns", "transitions", "rx_ce_packets", "updated_ns"} (times:
+        CLOCK_REALTIME ns; docs/design.md §16.3). SteeringError ENOENT if
+        the path does not exist."""
+        h = _capi.PathHealth()
+        _capi.check(self._lib.srv6s_get_path_health(self._handle(), _args.path_id(id, "id"), ctypes.byref(h),
+                                                    ctypes.sizeof(h)))
+        out: dict[str, int | str] = {name: getattr(h, name) for name, _ in _capi.PathHealth._fields_}
+        out["state"] = _capi.HEALTH_STATES.get(h.state, f"state {h.state}")
+        return out
+
     def gc(self) -> int:
         """Removes pins whose owner process is gone; returns how many."""
         n = ctypes.c_size_t()

@@ -139,6 +139,18 @@ class Counter(ctypes.Structure):
     _fields_ = [("packets", _u64), ("bytes", _u64)]
 
 
+class PathHealth(ctypes.Structure):
+    """struct srv6s_path_health (abi.h). srv6s_get_path_health fills it to
+    this struct's size, so a library whose struct has grown at its end still
+    fits."""
+    _fields_ = [("state", _u32), ("targets", _u32), ("sent", _u64), ("replies", _u64), ("lost", _u64),
+                ("rtt_last_ns", _u64), ("rtt_min_ns", _u64), ("rtt_avg_ns", _u64), ("since_ns", _u64),
+                ("transitions", _u64), ("rx_ce_packets", _u64), ("updated_ns", _u64)]
+
+
+HEALTH_STATES = {0: "unknown", 1: "up", 2: "down"}  # enum srv6s_health_state (abi.h)
+
+
 class Flow(ctypes.Structure):
     _fields_ = [
         ("src", ctypes.c_char * ADDRSTRLEN),
@@ -281,6 +293,7 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_stats_reason": (_int, [_ptr, _u32, _P(Counter)]),
     "srv6s_stats_reasons": (_int, [_ptr, _P(Counter), _size, _P(_size)]),
     "srv6s_stats_paths": (_int, [_ptr, PATH_STATS_FN, _ptr]),
+    "srv6s_get_path_health": (_int, [_ptr, _u32, _P(PathHealth), _size]),
     "srv6s_gc": (_int, [_ptr, _P(_size)]),
     "srv6s_rx_attach": (_int, [_str, _P(RxAttachOpts), _P(_ptr)]),
     "srv6s_rx_open": (_int, [_str, _P(_ptr)]),

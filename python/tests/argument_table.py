@@ -170,6 +170,7 @@ INTEGERS: list[IntArg] = [
     IntArg("Steering.set_path_fallback", "id", "id", lambda e, v: e.steering.set_path_fallback(v), 0, 4095),
     *_target_ints("Steering.set_path_fallback", lambda e, **kw: e.steering.set_path_fallback(1, **kw), owner=False),
     IntArg("Steering.path_fallback", "id", "id", lambda e, v: e.steering.path_fallback(v), 0, 4095),
+    IntArg("Steering.path_health", "id", "id", lambda e, v: e.steering.path_health(v), 0, 4095),
     IntArg("Steering.define_set", "id", "id", lambda e, v: e.steering.define_set(v, [1]), 0, 4095),
     IntArg("Steering.define_set", "paths", "paths[1]", lambda e, v: e.steering.define_set(1, [1, v]), 0, 4095),
     IntArg("Steering.remove_set", "id", "id", lambda e, v: e.steering.remove_set(v), 0, 4095),

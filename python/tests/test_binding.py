@@ -272,6 +272,29 @@ class Attached(Veth):
         self.assertFalse(os.path.exists(st.pin_dir))
         self.assertEqual(srv6steer.remove_dead(self.bpffs), [])
 
+    def test_path_health_is_what_the_map_holds(self):
+        """The health map written with bpftool (as the prober would, field by
+        field in abi.h's order), read back through the binding."""
+        import json
+        import struct
+        with self.attach() as s:
+            s.add_path(1, "1004,1001,1006,fe06")
+            s.add_path(2, "1004,1002,1006,fe06")
+            written = {"state": 1, "targets": 2, "sent": 500, "replies": 498, "lost": 2, "rtt_last_ns": 70001,
+                       "rtt_min_ns": 30003, "rtt_avg_ns": 65005, "since_ns": 1796000000000000007,
+                       "transitions": 1, "rx_ce_packets": 42, "updated_ns": 1796000000500000009}
+            value = struct.pack("<IIQQQQQQQQQQ", *written.values())
+            m = f"{s.status().pin_dir}/path_health"
+            size = json.loads(sh(f"bpftool -j map show pinned {m}"))["bytes_value"]
+            value += bytes(size - len(value))   # fields added since, if any: zero
+            sh(f"bpftool map update pinned {m} key hex 02 00 00 00 value hex {value.hex(' ')}")
+            self.assertEqual(s.path_health(2), {**written, "state": "up"})
+            self.assertEqual(s.path_health(1), {**{k: 0 for k in written}, "state": "unknown"})
+            with self.assertRaises(SteeringError) as e:
+                s.path_health(9)
+            self.assertEqual(e.exception.errno, errno.ENOENT)
+            self.assertIn("path 9 does not exist", str(e.exception))
+
     def test_stats_by_reason_cover_every_reason(self):
         with self.attach() as s:
             self.assertEqual(list(s.stats()), srv6steer.reason_names())

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// Statistics (by reason, by path: no reason count in any layout), status
+// Statistics (by reason, by path: no reason count in any layout), path
+// health (filled to the caller's size), status
 // (a sized struct filled to the caller's size), problems and remove_dead,
 // checked against what the test itself sent and saw on the wire, and what
 // the kernel says through if_nametoindex, SO_NETNS_COOKIE, bpftool and ip.
@@ -218,6 +219,87 @@ TEST_F(CApi, StatusFillsTheCallersSize) {
     EXPECT_EQ(srv6s_get_status(h.get(), &bad), -EINVAL);
     EXPECT_THAT(last_error(), HasSubstr("struct srv6s_status has sz 0"));
     EXPECT_EQ(srv6s_get_status(h.get(), nullptr), -EINVAL);
+}
+
+// srv6s_get_path_health reads the health map (srv6s_path_health), here
+// written with bpftool as the prober would have written it: every field
+// read back, an unprobed path all zero, a caller's smaller struct filled to
+// its size and a larger one zeroed past ours, refusals with their errno.
+TEST_F(CApi, PathHealthIsReadToTheCallersSize) {
+    Handle h = attach();
+    ASSERT_TRUE(h);
+    ASSERT_EQ(srv6s_add_path_usids(h.get(), 1, kBlock, kUsids1, 0), 0) << last_error();
+    ASSERT_EQ(srv6s_add_path_usids(h.get(), 2, kBlock, kUsids2, 0), 0) << last_error();
+    srv6s_path_health w{};
+    w.state = SRV6S_HEALTH_DOWN;
+    w.targets = 3;
+    w.sent = 1001;
+    w.replies = 990;
+    w.lost = 11;
+    w.rtt_last_ns = 61234;
+    w.rtt_min_ns = 40111;
+    w.rtt_avg_ns = 58888;
+    w.since_ns = 1796000000123456789ULL;
+    w.transitions = 5;
+    w.rx_ce_packets = 77;
+    w.updated_ns = 1796000000987654321ULL;
+    std::string hex;
+    for (size_t i = 0; i < sizeof w; i++) {
+        char b[4];
+        std::snprintf(b, sizeof b, " %02x", reinterpret_cast<const unsigned char*>(&w)[i]);
+        hex += b;
+    }
+    sh("bpftool map update pinned " + std::string(status_of(h.get()).pin_dir) +
+       "/path_health key hex 02 00 00 00 value hex" + hex);
+
+    srv6s_path_health r;
+    std::memset(&r, 0xab, sizeof r);
+    ASSERT_EQ(srv6s_get_path_health(h.get(), 2, &r, sizeof r), 0) << last_error();
+    EXPECT_EQ(r.state, uint32_t(SRV6S_HEALTH_DOWN));
+    EXPECT_EQ(r.targets, 3u);
+    EXPECT_EQ(r.sent, 1001u);
+    EXPECT_EQ(r.replies, 990u);
+    EXPECT_EQ(r.lost, 11u);
+    EXPECT_EQ(r.rtt_last_ns, 61234u);
+    EXPECT_EQ(r.rtt_min_ns, 40111u);
+    EXPECT_EQ(r.rtt_avg_ns, 58888u);
+    EXPECT_EQ(r.since_ns, 1796000000123456789ULL);
+    EXPECT_EQ(r.transitions, 5u);
+    EXPECT_EQ(r.rx_ce_packets, 77u);
+    EXPECT_EQ(r.updated_ns, 1796000000987654321ULL);
+    std::memset(&r, 0xab, sizeof r);
+    ASSERT_EQ(srv6s_get_path_health(h.get(), 1, &r, sizeof r), 0) << last_error();
+    const srv6s_path_health zero{};
+    EXPECT_EQ(std::memcmp(&r, &zero, sizeof r), 0) << "nobody probes path 1: all zero (unknown)";
+
+    // A caller built when the struct ended at rtt_last_ns: that much, not a byte further.
+    struct {
+        srv6s_path_health h;
+        unsigned char canary[8];
+    } older;
+    std::memset(&older, 0xab, sizeof older);
+    const size_t small = offsetof(srv6s_path_health, rtt_last_ns);
+    ASSERT_EQ(srv6s_get_path_health(h.get(), 2, &older.h, small), 0) << last_error();
+    EXPECT_EQ(older.h.lost, 11u);
+    const auto* past = reinterpret_cast<const unsigned char*>(&older.h) + small;
+    for (size_t i = 0; i < sizeof older - small; i++)
+        ASSERT_EQ(past[i], 0xab) << "byte " << small + i << " past out_size was written";
+    // A caller with a larger struct: what this library does not know reads as zero.
+    struct {
+        srv6s_path_health h;
+        uint64_t future[2];
+    } newer;
+    std::memset(&newer, 0xab, sizeof newer);
+    ASSERT_EQ(srv6s_get_path_health(h.get(), 2, &newer.h, sizeof newer), 0) << last_error();
+    EXPECT_EQ(newer.h.updated_ns, 1796000000987654321ULL);
+    EXPECT_EQ(newer.future[0], 0u);
+    EXPECT_EQ(newer.future[1], 0u);
+
+    EXPECT_EQ(srv6s_get_path_health(h.get(), 9, &r, sizeof r), -ENOENT);
+    EXPECT_THAT(last_error(), HasSubstr("path 9 does not exist"));
+    EXPECT_EQ(srv6s_get_path_health(h.get(), 2, nullptr, sizeof r), -EINVAL);
+    EXPECT_EQ(srv6s_get_path_health(h.get(), 2, &r, 0), -EINVAL);
+    EXPECT_EQ(srv6s_get_path_health(nullptr, 2, &r, sizeof r), -EINVAL);
 }
 
 TEST_F(CApi, DeadAttachmentIsReportedAndRemoved) {

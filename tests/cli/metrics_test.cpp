@@ -53,6 +53,39 @@ size_t count(const json& samples, const std::string& name) {
     return n;
 }
 
+// The samples of name whose labels include `labels`.
+size_t count_with(const json& samples, const std::string& name, const json& labels) {
+    size_t n = 0;
+    for (const json& s : samples) {
+        bool all = s["name"] == name;
+        for (const auto& [k, v] : labels.items())
+            all = all && s["labels"].contains(k) && s["labels"][k] == v;
+        n += all;
+    }
+    return n;
+}
+
+// n UDP datagrams of the flow kFlow (pinned in the tests), traffic class
+// `tclass` (its low 2 bits are the ECN field: 3 is CE).
+void send_udp_tclass(int tclass, int n) {
+    const int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof tclass), 0) << strerror(errno);
+    sockaddr_in6 from{}, to{};
+    from.sin6_family = to.sin6_family = AF_INET6;
+    from.sin6_port = htons(40000);
+    to.sin6_port = htons(5201);
+    inet_pton(AF_INET6, "fcbb:0:800:1::1", &from.sin6_addr);
+    inet_pton(AF_INET6, kDst, &to.sin6_addr);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from), 0) << strerror(errno);
+    const char payload[100] = {};
+    for (int i = 0; i < n; i++)
+        ASSERT_EQ(sendto(fd, payload, sizeof payload, 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+                  ssize_t(sizeof payload))
+            << strerror(errno);
+    close(fd);
+}
+
 class Metrics : public Cli {};
 
 TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
@@ -99,6 +132,96 @@ TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
     // -d names one interface; one that is not attached is an error.
     EXPECT_EQ(parse_exposition(ok({"metrics", "-d", "veth0"})).size(), s.size());
     fails({"metrics", "-d", "nosuch0"}, 1, "nosuch0");
+}
+
+// Each path's probe health, as the agent's prober wrote it: the peer
+// namespace terminates path 1 with the receive side (veth1, a local SID for
+// its container) and answers its probes, then stops answering. Before the
+// agent starts, 7 datagrams marked CE go over path 1: the far end counts
+// them on the path and says so in its replies. The agent is stopped before
+// the scrape, so `metrics` and `stats -j` read the same map.
+TEST_F(Metrics, PathHealthIsWhatTheProberWrote) {
+    attach();
+    const std::string peer = peer_ns_.nsenter() + SRV6STEER_BIN + " ";
+    const std::string in_peer = " --bpffs " + bpffs_;
+    sh(peer + "receive attach veth1" + in_peer);
+    sh(peer + "sid add fcbb:0:1004:1001:1006:fe06::/96 udt6" + in_peer);
+    sh(peer + "receive config --probes on" + in_peer);
+    const std::string cfg = config("agent.json", R"({"interface": "veth0", "block": "fcbb:0::/32",
+        "paths": [{"id": 1, "usids": "1004,1001,1006,fe06"},
+                  {"id": 2, "segments": ["fcbb:0:1004:1001:1005:1002:1006:e003", "fcbb:0:fe06::"], "srh": "full"}],
+        "flows": [{"flow": "udp fcbb:0:800:1::1 40000 fcbb:0:800:2::20 5201", "path": 1}]})");
+    // Path 1 is the container fcbb:0:1004:1001:1006:fe06:: (reduced); path 2 has no pin: never probed.
+    ASSERT_EQ(cli({"agent", "--once", "-c", cfg}).code, 0);
+    send_udp_tclass(0x03, 7);  // CE
+    send_udp_tclass(0x00, 2);  // not ECN-capable: counted on the path, not as CE
+
+    Proc agent(with_bpffs({"agent", "--no-socket", "-c", cfg, "--probe-interval", "5", "-v"}));
+    ASSERT_TRUE(agent.started());
+    auto path1 = [&] {
+        const json st = ok_json({"stats", "-d", "veth0"});
+        for (const json& p : st["paths"])
+            if (p["id"] == 1)
+                return p["health"];
+        return json::object();
+    };
+    json h;
+    auto until = Clock::now() + 20s;
+    do
+        h = path1();
+    while (!(h.value("state", "") == "up" && h.value("replies", uint64_t(0)) >= 5 &&
+             h.value("rx_ce_packets", 0) == 7) &&
+           Clock::now() < until);
+    ASSERT_EQ(h["state"], "up") << h.dump();
+    ASSERT_EQ(h["rx_ce_packets"], 7) << h.dump();
+    sh(peer + "receive config --probes off" + in_peer);  // the far end goes silent
+    until = Clock::now() + 20s;
+    do
+        h = path1();
+    while (h.value("state", "") != "down" && Clock::now() < until);
+    ASSERT_EQ(h["state"], "down") << h.dump();
+    kill(agent.pid(), SIGTERM);
+    ASSERT_EQ(agent.wait_exit(), 0) << agent.err();
+
+    const json s = parse_exposition(ok({"metrics"}));
+    const json st = ok_json({"stats", "-d", "veth0"});
+    json h1, h2;
+    for (const json& p : st["paths"])
+        (p["id"] == 1 ? h1 : h2) = p["health"];
+    const json p1 = {{"interface", "veth0"}, {"path", "1"}}, p2 = {{"interface", "veth0"}, {"path", "2"}};
+    // What the test made happen.
+    EXPECT_EQ(value(s, "srv6steer_path_health_state", p1), 2) << "down";
+    EXPECT_EQ(value(s, "srv6steer_path_health_state", p2), 0) << "not probed";
+    EXPECT_EQ(value(s, "srv6steer_path_down", p1), 1);
+    EXPECT_EQ(value(s, "srv6steer_path_probe_targets", p1), 1) << "one host: the flow's destination";
+    EXPECT_EQ(value(s, "srv6steer_path_health_transitions_total", p1), 2) << "not probed -> up -> down";
+    EXPECT_EQ(value(s, "srv6steer_path_far_ce_packets_total", p1), 7) << "the CE datagrams sent over path 1";
+    EXPECT_GE(value(s, "srv6steer_path_probe_replies_total", p1), 5);
+    EXPECT_GE(value(s, "srv6steer_path_probes_lost_total", p1), 3) << "misses before down";
+    EXPECT_GE(value(s, "srv6steer_path_probes_sent_total", p1),
+              value(s, "srv6steer_path_probe_replies_total", p1) + value(s, "srv6steer_path_probes_lost_total", p1));
+    const double last = value(s, "srv6steer_path_rtt_last_seconds", p1),
+                 min = value(s, "srv6steer_path_rtt_min_seconds", p1),
+                 avg = value(s, "srv6steer_path_rtt_avg_seconds", p1);
+    EXPECT_GT(min, 0);
+    EXPECT_LE(min, last);
+    EXPECT_LE(min, avg);
+    EXPECT_LT(std::max(last, avg), 1.0) << "a veth: well under a second";
+    for (const char* f : {"srv6steer_path_probes_sent_total", "srv6steer_path_probe_replies_total",
+                          "srv6steer_path_probes_lost_total", "srv6steer_path_far_ce_packets_total",
+                          "srv6steer_path_health_transitions_total", "srv6steer_path_probe_targets"})
+        EXPECT_EQ(value(s, f, p2), 0) << f;
+    EXPECT_EQ(count_with(s, "srv6steer_path_rtt_last_seconds", p2), 0u) << "no RTT before a reply";
+    // The same numbers as the health map read by `stats -j`.
+    EXPECT_EQ(value(s, "srv6steer_path_probes_sent_total", p1), h1["sent"].get<double>());
+    EXPECT_EQ(value(s, "srv6steer_path_probe_replies_total", p1), h1["replies"].get<double>());
+    EXPECT_EQ(value(s, "srv6steer_path_probes_lost_total", p1), h1["lost"].get<double>());
+    EXPECT_EQ(value(s, "srv6steer_path_health_transitions_total", p1), h1["transitions"].get<double>());
+    EXPECT_EQ(value(s, "srv6steer_path_far_ce_packets_total", p1), h1["rx_ce_packets"].get<double>());
+    EXPECT_DOUBLE_EQ(last, h1["rtt_last_ns"].get<double>() / 1e9);
+    EXPECT_DOUBLE_EQ(min, h1["rtt_min_ns"].get<double>() / 1e9);
+    EXPECT_DOUBLE_EQ(avg, h1["rtt_avg_ns"].get<double>() / 1e9);
+    EXPECT_EQ(h2["sent"], 0) << h2.dump();
 }
 
 TEST_F(Metrics, NothingAttachedIsAnEmptyExposition) {
