@@ -83,6 +83,13 @@ struct AgentCmd : Common {
         if (probe.off && (probe.interval_ms || probe.timeout_ms || probe.misses || probe.recoveries ||
                           probe.hold_down_ms))
             throw UsageError("--no-probes and --probe-* options do not go together");
+        const bool congestion_set = probe.congestion_window_ms || probe.congestion_mark_ppm ||
+                                    probe.congestion_clear_ppm || probe.congestion_hold_ms;
+        if ((probe.off || probe.no_congestion) && congestion_set)
+            throw UsageError("--no-probes or --no-congestion and --congestion-* options do not go together");
+        if (probe.congestion_mark_ppm && probe.congestion_clear_ppm &&
+            *probe.congestion_clear_ppm >= *probe.congestion_mark_ppm)
+            throw UsageError("--congestion-clear must be below --congestion-mark");
     }
     bool serves() const { return !no_socket && !once && !validate_only; }
     bool needs_bpffs() const { return !validate_only; }

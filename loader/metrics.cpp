@@ -88,6 +88,12 @@ void health_families(const std::vector<Egress>& all, std::string& out) {
               "CE-marked packets the far ends counted on the path, as their last probe replies said");
     Family transitions("srv6steer_path_health_transitions_total", "counter",
                        "Changes of the prober's state of the path");
+    Family far_packets("srv6steer_path_far_packets_total", "counter",
+                       "Packets the far ends counted on the path, as their last probe replies said");
+    Family ce_ratio("srv6steer_path_ce_ratio", "gauge",
+                    "CE-marked share of the path's packets in the last congestion window (0..1)");
+    Family congestion("srv6steer_path_congestion_level", "gauge",
+                      "The path's congestion level, 0..16: sixteenths of its flows moved away (docs/design.md §17)");
     for (const Egress& e : all) {
         const Stats& st = e.stats;
         for (size_t i = 0; i < st.paths.size() && i < st.health.size(); i++) {
@@ -105,10 +111,15 @@ void health_families(const std::vector<Egress>& all, std::string& out) {
             }
             ce.add(l, h.rx_ce_packets);
             transitions.add(l, h.transitions);
+            far_packets.add(l, h.rx_packets);
+            char ratio[16];
+            std::snprintf(ratio, sizeof ratio, "%u.%06u", h.ce_ppm / 1000000u, h.ce_ppm % 1000000u);
+            ce_ratio.add(l, std::string(ratio));
+            congestion.add(l, h.congestion);
         }
     }
     for (const Family* f : {&state, &targets, &sent, &replies, &lost, &rtt_last, &rtt_min, &rtt_avg, &ce,
-                            &transitions})
+                            &transitions, &far_packets, &ce_ratio, &congestion})
         f->write(out);
 }
 

@@ -190,15 +190,13 @@ def _murmur3_32(data, seed):
     return _fmix32(h ^ len(data))
 
 
-def set_home(proto, src, sport, dst, dport, n):
-    """Index (0 .. n-1) in a set of n paths of the path a flow takes while
-    all are up (its home path), from the definitions in the comments of
+def flow_hash(proto, src, sport, dst, dport):
+    """A flow's hash, from the definitions in the comments of
     include/srv6steer/flowhash.h and bpf/lib/classify.h, not from that code
     (testing/flowhash_reference.hpp is the C++ twin): MurmurHash3_x86_32,
     seed 0x5256365f, of struct srv6s_flow_key (16-byte addresses, IPv4 as
-    ::ffff:a.b.c.d, ports in host order, the protocol, 3 bytes of padding);
-    draw 0 = fmix32(hash) % n.
-    set_home("tcp", "fcbb:0:800:1::10", 40001, "fcbb:0:800:2::10", 5301, 2)."""
+    ::ffff:a.b.c.d, ports in host order, the protocol, 3 bytes of padding).
+    Its top four bits are the flow's congestion rank (docs/design.md §17)."""
     import ipaddress
     import struct
     a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
@@ -206,7 +204,14 @@ def set_home(proto, src, sport, dst, dport, n):
         raise ValueError("addresses of two families")
     pad = (lambda x: x.packed) if a.version == 6 else (lambda x: bytes(10) + b"\xff\xff" + x.packed)  # ::ffff:a.b.c.d
     key = pad(a) + pad(b) + struct.pack("<HHB3x", sport, dport, {"tcp": 6, "udp": 17}[proto])
-    return _fmix32(_murmur3_32(key, 0x5256365f)) % n
+    return _murmur3_32(key, 0x5256365f)
+
+
+def set_home(proto, src, sport, dst, dport, n):
+    """Index (0 .. n-1) in a set of n paths of the path a flow takes while
+    all are up (its home path): draw 0 = fmix32(flow_hash) % n.
+    set_home("tcp", "fcbb:0:800:1::10", 40001, "fcbb:0:800:2::10", 5301, 2)."""
+    return _fmix32(flow_hash(proto, src, sport, dst, dport)) % n
 
 
 class NetDev:

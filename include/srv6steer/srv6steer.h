@@ -537,6 +537,13 @@ int srv6s_stats_paths(srv6s_handle *h, srv6s_path_stats_fn fn, void *ctx);
  * not exist; -EINVAL if out is NULL or out_size is 0. */
 int srv6s_get_path_health(srv6s_handle *h, uint32_t id, struct srv6s_path_health *out, size_t out_size);
 
+/* Flowlets (docs/design.md §17): a flow of a set of several paths changes
+ * path only after gap_us microseconds without a packet (0: off; at most
+ * 1,000,000); a path down moves it at once. Set on the host: through the
+ * agent (srv6s_connect) -EPERM. -EINVAL for a gap out of range. */
+int srv6s_set_flowlet_gap(srv6s_handle *h, uint32_t gap_us);
+int srv6s_get_flowlet_gap(srv6s_handle *h, uint32_t *gap_us);
+
 /* Removes pins whose owner process is gone, and route MTUs no pin needs.
  * n_removed, if not NULL, receives the number of pins removed. */
 int srv6s_gc(srv6s_handle *h, size_t *n_removed);

@@ -55,6 +55,21 @@ int srv6s_stats_paths(srv6s_handle* h, srv6s_path_stats_fn fn, void* ctx) {
     });
 }
 
+int srv6s_set_flowlet_gap(srv6s_handle* h, uint32_t gap_us) {
+    return guarded([&] {
+        steering_of(h).set_flowlet_gap(std::chrono::microseconds(gap_us));
+        return 0;
+    });
+}
+
+int srv6s_get_flowlet_gap(srv6s_handle* h, uint32_t* gap_us) {
+    return guarded([&] {
+        need(gap_us != nullptr, "gap_us must not be NULL");
+        *gap_us = static_cast<uint32_t>(steering_of(h).flowlet_gap().count());
+        return 0;
+    });
+}
+
 int srv6s_get_path_health(srv6s_handle* h, uint32_t id, struct srv6s_path_health* out, size_t out_size) {
     return guarded([&] {
         auto& s = steering_of(h);

@@ -293,6 +293,18 @@ class Steering:
         _capi.check(self._lib.srv6s_set_path_down(self._handle(), _args.path_id(id, "id"),
                                                   int(_args.flag(down, "down"))))
 
+    def set_flowlet_gap(self, us: int) -> None:
+        """Flowlets (docs/design.md §17): a flow of a set of several paths
+        changes path only after `us` microseconds without a packet (0: off,
+        at most 1,000,000); a path down moves it at once."""
+        _capi.check(self._lib.srv6s_set_flowlet_gap(self._handle(), _args.u32(us, "us")))
+
+    def flowlet_gap(self) -> int:
+        """The flowlet gap in microseconds (0: off)."""
+        v = _capi._u32()
+        _capi.check(self._lib.srv6s_get_flowlet_gap(self._handle(), ctypes.byref(v)))
+        return v.value
+
     def set_path_fallback(self, id: int, target=None, *, path: int | None = None,
                           set: int | None = None) -> None:
         """Where path `id`'s flows go when their whole set is down and `id` is
@@ -544,8 +556,9 @@ class Steering:
         """Path `id`'s health as the prober (the agent) last wrote it:
         {"state": "unknown" (nobody probes it) | "up" | "down", "targets",
         "sent", "replies", "lost", "rtt_last_ns", "rtt_min_ns", "rtt_avg_ns",
-        "since_ns", "transitions", "rx_ce_packets", "updated_ns"} (times:
-        CLOCK_REALTIME ns; docs/design.md §16.3). SteeringError ENOENT if
+        "since_ns", "transitions", "rx_ce_packets", "updated_ns",
+        "rx_packets", "ce_ppm", "congestion"} (times: CLOCK_REALTIME ns;
+        docs/design.md §16.3; the last three: congestion, §17). SteeringError ENOENT if
         the path does not exist."""
         h = _capi.PathHealth()
         _capi.check(self._lib.srv6s_get_path_health(self._handle(), _args.path_id(id, "id"), ctypes.byref(h),

@@ -145,7 +145,8 @@ class PathHealth(ctypes.Structure):
     fits."""
     _fields_ = [("state", _u32), ("targets", _u32), ("sent", _u64), ("replies", _u64), ("lost", _u64),
                 ("rtt_last_ns", _u64), ("rtt_min_ns", _u64), ("rtt_avg_ns", _u64), ("since_ns", _u64),
-                ("transitions", _u64), ("rx_ce_packets", _u64), ("updated_ns", _u64)]
+                ("transitions", _u64), ("rx_ce_packets", _u64), ("updated_ns", _u64),
+                ("rx_packets", _u64), ("ce_ppm", _u32), ("congestion", _u32)]
 
 
 HEALTH_STATES = {0: "unknown", 1: "up", 2: "down"}  # enum srv6s_health_state (abi.h)
@@ -266,6 +267,8 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "srv6s_add_path_segments": (_int, [_ptr, _u32, _P(_str), _size, _int]),
     "srv6s_remove_path": (_int, [_ptr, _u32]),
     "srv6s_set_path_down": (_int, [_ptr, _u32, _int]),
+    "srv6s_set_flowlet_gap": (_int, [_ptr, _u32]),
+    "srv6s_get_flowlet_gap": (_int, [_ptr, ctypes.POINTER(_u32)]),
     "srv6s_set_path_fallback": (_int, [_ptr, _u32, _u32, _u32]),
     "srv6s_get_path_fallback": (_int, [_ptr, _u32, _P(_u32), _P(_u32)]),
     "srv6s_define_set": (_int, [_ptr, _u32, _P(_u32), _size]),

@@ -171,6 +171,7 @@ INTEGERS: list[IntArg] = [
     *_target_ints("Steering.set_path_fallback", lambda e, **kw: e.steering.set_path_fallback(1, **kw), owner=False),
     IntArg("Steering.path_fallback", "id", "id", lambda e, v: e.steering.path_fallback(v), 0, 4095),
     IntArg("Steering.path_health", "id", "id", lambda e, v: e.steering.path_health(v), 0, 4095),
+    IntArg("Steering.set_flowlet_gap", "us", "us", lambda e, v: e.steering.set_flowlet_gap(v), 0, 2**32 - 1),
     IntArg("Steering.define_set", "id", "id", lambda e, v: e.steering.define_set(v, [1]), 0, 4095),
     IntArg("Steering.define_set", "paths", "paths[1]", lambda e, v: e.steering.define_set(1, [1, v]), 0, 4095),
     IntArg("Steering.remove_set", "id", "id", lambda e, v: e.steering.remove_set(v), 0, 4095),
@@ -292,7 +293,7 @@ OTHERS: list[Arg] = [
 NO_PARAMETERS = {
     "version", "reason_names", "library_path", "Steering.close", "Steering.detach", "Steering.status",
     "Steering.flows", "Steering.qps", "Steering.prefixes", "Steering.stats", "Steering.path_stats",
-    "Steering.gc", "Steering.sockets", "Steering.cgroups",
+    "Steering.gc", "Steering.sockets", "Steering.cgroups", "Steering.flowlet_gap",
     "Receive.close", "Receive.sids", "Receive.config", "Receive.stats",
 }
 

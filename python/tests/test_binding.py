@@ -282,8 +282,9 @@ class Attached(Veth):
             s.add_path(2, "1004,1002,1006,fe06")
             written = {"state": 1, "targets": 2, "sent": 500, "replies": 498, "lost": 2, "rtt_last_ns": 70001,
                        "rtt_min_ns": 30003, "rtt_avg_ns": 65005, "since_ns": 1796000000000000007,
-                       "transitions": 1, "rx_ce_packets": 42, "updated_ns": 1796000000500000009}
-            value = struct.pack("<IIQQQQQQQQQQ", *written.values())
+                       "transitions": 1, "rx_ce_packets": 42, "updated_ns": 1796000000500000009,
+                       "rx_packets": 9000, "ce_ppm": 4666, "congestion": 8}
+            value = struct.pack("<IIQQQQQQQQQQQII", *written.values())
             m = f"{s.status().pin_dir}/path_health"
             size = json.loads(sh(f"bpftool -j map show pinned {m}"))["bytes_value"]
             value += bytes(size - len(value))   # fields added since, if any: zero
@@ -294,6 +295,19 @@ class Attached(Veth):
                 s.path_health(9)
             self.assertEqual(e.exception.errno, errno.ENOENT)
             self.assertIn("path 9 does not exist", str(e.exception))
+
+    def test_flowlet_gap_is_set_and_read_back(self):
+        with self.attach() as s:
+            self.assertEqual(s.flowlet_gap(), 500, "the default gap (AttachOptions)")
+            s.set_flowlet_gap(0)
+            self.assertEqual(s.flowlet_gap(), 0)
+            s.set_flowlet_gap(1_000_000)
+            self.assertEqual(s.flowlet_gap(), 1_000_000)
+            with self.assertRaises(SteeringError) as e:
+                s.set_flowlet_gap(1_000_001)
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            self.assertIn("flowlet gap must be 0 (off) .. 1 s", str(e.exception))
+            self.assertEqual(s.flowlet_gap(), 1_000_000, "a refused gap changes nothing")
 
     def test_stats_by_reason_cover_every_reason(self):
         with self.attach() as s:

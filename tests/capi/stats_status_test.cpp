@@ -243,6 +243,9 @@ TEST_F(CApi, PathHealthIsReadToTheCallersSize) {
     w.transitions = 5;
     w.rx_ce_packets = 77;
     w.updated_ns = 1796000000987654321ULL;
+    w.rx_packets = 123456;
+    w.ce_ppm = 25000;
+    w.congestion = 12;
     std::string hex;
     for (size_t i = 0; i < sizeof w; i++) {
         char b[4];
@@ -267,6 +270,9 @@ TEST_F(CApi, PathHealthIsReadToTheCallersSize) {
     EXPECT_EQ(r.transitions, 5u);
     EXPECT_EQ(r.rx_ce_packets, 77u);
     EXPECT_EQ(r.updated_ns, 1796000000987654321ULL);
+    EXPECT_EQ(r.rx_packets, 123456u);
+    EXPECT_EQ(r.ce_ppm, 25000u);
+    EXPECT_EQ(r.congestion, 12u);
     std::memset(&r, 0xab, sizeof r);
     ASSERT_EQ(srv6s_get_path_health(h.get(), 1, &r, sizeof r), 0) << last_error();
     const srv6s_path_health zero{};
@@ -300,6 +306,25 @@ TEST_F(CApi, PathHealthIsReadToTheCallersSize) {
     EXPECT_EQ(srv6s_get_path_health(h.get(), 2, nullptr, sizeof r), -EINVAL);
     EXPECT_EQ(srv6s_get_path_health(h.get(), 2, &r, 0), -EINVAL);
     EXPECT_EQ(srv6s_get_path_health(nullptr, 2, &r, sizeof r), -EINVAL);
+}
+
+// The flowlet gap lands in the data plane's config (read back from the
+// pinned config map by bpftool, not through the library).
+TEST_F(CApi, FlowletGapIsSetInTheConfig) {
+    Handle h = attach();
+    ASSERT_TRUE(h);
+    uint32_t gap = 0;
+    ASSERT_EQ(srv6s_get_flowlet_gap(h.get(), &gap), 0) << last_error();
+    EXPECT_EQ(gap, 500u) << "the default";
+    ASSERT_EQ(srv6s_set_flowlet_gap(h.get(), 250), 0) << last_error();
+    const std::string dump = sh("bpftool -j map lookup pinned " + std::string(status_of(h.get()).pin_dir) +
+                                "/config key hex 00 00 00 00");
+    EXPECT_THAT(dump, HasSubstr("\"flowlet_gap_us\":250"));
+    EXPECT_EQ(srv6s_set_flowlet_gap(h.get(), 1000001), -EINVAL);
+    EXPECT_THAT(last_error(), HasSubstr("flowlet gap must be 0 (off) .. 1 s"));
+    ASSERT_EQ(srv6s_get_flowlet_gap(h.get(), &gap), 0);
+    EXPECT_EQ(gap, 250u) << "a refused gap changes nothing";
+    EXPECT_EQ(srv6s_get_flowlet_gap(h.get(), nullptr), -EINVAL);
 }
 
 TEST_F(CApi, DeadAttachmentIsReportedAndRemoved) {

@@ -497,13 +497,29 @@ TEST_F(Agent, BadProbeSettingsRefuseTheFile) {
     // --no-probes and --probe-* options exclude each other.
     fails({"agent", "-c", config_, "-d", "veth0", "--no-probes", "--probe-interval", "5"}, 2,
           "--no-probes and --probe-* options do not go together");
+    // Congestion: the file's section, checked with the rest; options that contradict each other.
+    write_config(with_probes(R"({"congestion": {"window_ms": 0, "step": 17, "mark_ppm": 500, "clear_ppm": 500,
+                                                 "hold": 1}})"));
+    const Result c = cli({"agent", "--check", "-c", config_});
+    EXPECT_EQ(c.code, 1);
+    for (const char* p : {"probes.congestion.window_ms: expected an integer from 1 to 60000, got 0",
+                          "probes.congestion.step: expected an integer from 1 to 16, got 17",
+                          "probes.congestion.hold: unknown key", "probes.congestion.clear_ppm: must be below mark_ppm"})
+        EXPECT_NE(c.err.find(p), std::string::npos) << p << "\n" << c.err;
+    write_config(with_probes(R"({"congestion": {"enabled": false, "window_ms": 50, "mark_ppm": 20000}})"));
+    EXPECT_EQ(cli({"agent", "--check", "-c", config_}).code, 0);
+    fails({"agent", "-c", config_, "-d", "veth0", "--no-congestion", "--congestion-window", "50"}, 2,
+          "--no-congestion and --congestion-* options do not go together");
+    fails({"agent", "-c", config_, "-d", "veth0", "--congestion-mark", "100", "--congestion-clear", "100"}, 2,
+          "--congestion-clear must be below --congestion-mark");
 }
 
 TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {
     write_config(with_probes(R"({"interval_ms": 5})"));
     auto agent = start();
     // The flow's path 1 and the qp's set (paths 1 and 2), towards one host.
-    ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered\n"))
+    ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered, "
+                                "congestion from 10000 ppm CE per 100 ms\n"))
         << agent->err();
     size_t mark = agent->err().size();
     write_config(with_probes(R"({"interval_ms": 0})"));

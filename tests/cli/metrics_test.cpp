@@ -218,6 +218,9 @@ TEST_F(Metrics, PathHealthIsWhatTheProberWrote) {
     EXPECT_EQ(value(s, "srv6steer_path_probes_lost_total", p1), h1["lost"].get<double>());
     EXPECT_EQ(value(s, "srv6steer_path_health_transitions_total", p1), h1["transitions"].get<double>());
     EXPECT_EQ(value(s, "srv6steer_path_far_ce_packets_total", p1), h1["rx_ce_packets"].get<double>());
+    EXPECT_EQ(value(s, "srv6steer_path_far_packets_total", p1), h1["rx_packets"].get<double>());
+    EXPECT_DOUBLE_EQ(value(s, "srv6steer_path_ce_ratio", p1), h1["ce_ppm"].get<double>() / 1e6);
+    EXPECT_EQ(value(s, "srv6steer_path_congestion_level", p1), h1["congestion"].get<double>());
     EXPECT_DOUBLE_EQ(last, h1["rtt_last_ns"].get<double>() / 1e9);
     EXPECT_DOUBLE_EQ(min, h1["rtt_min_ns"].get<double>() / 1e9);
     EXPECT_DOUBLE_EQ(avg, h1["rtt_avg_ns"].get<double>() / 1e9);
