@@ -2,6 +2,7 @@
 #include "congestion_state.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace srv6steer {
 
@@ -14,13 +15,18 @@ void CongestionTracker::report(const ProbeTarget& t, uint64_t rx_packets, uint64
         return;  // a baseline: its counts began before this prober
     Last& l = it->second;
     // Counts that went back mean the far end started afresh (its receive
-    // side reattached, or its per-path entry was evicted): count from 0.
-    const bool afresh = rx_packets < l.packets || rx_ce_packets < l.ce;
-    const uint64_t dp = afresh ? rx_packets : rx_packets - l.packets;
-    uint64_t dce = afresh ? rx_ce_packets : rx_ce_packets - l.ce;
-    dce = std::min(dce, dp);  // a lying or torn report never makes more than all of them CE
-    p.packets += dp;
-    p.ce += dce;
+    // side reattached, or its per-path entry was evicted): a new baseline,
+    // nothing counted (a peer that makes its counts jump back and forth
+    // adds nothing).
+    if (rx_packets < l.packets || rx_ce_packets < l.ce) {
+        l = {rx_packets, rx_ce_packets};
+        return;
+    }
+    const uint64_t dp = rx_packets - l.packets;
+    const uint64_t dce = std::min(rx_ce_packets - l.ce, dp);  // never more than all of them CE
+    // Saturating: no sum wraps, however large the reports.
+    p.packets = dp > UINT64_MAX - p.packets ? UINT64_MAX : p.packets + dp;
+    p.ce = std::min(dce > UINT64_MAX - p.ce ? UINT64_MAX : p.ce + dce, p.packets);
     l = {rx_packets, rx_ce_packets};
 }
 
@@ -38,7 +44,7 @@ CongestionTracker::Window CongestionTracker::close(uint32_t path, PathState& p, 
     w.ce_packets = p.ce;
     const uint32_t before = p.level;
     if (p.packets > 0) {
-        w.ce_ppm = static_cast<uint32_t>(p.ce * 1'000'000 / p.packets);
+        w.ce_ppm = static_cast<uint32_t>(static_cast<unsigned __int128>(p.ce) * 1'000'000 / p.packets);
         if (w.ce_ppm >= policy_.mark_ppm) {
             p.level = std::min<uint32_t>(p.level + policy_.step, SRV6S_CONGESTION_LEVELS);
             p.last_congested = now;

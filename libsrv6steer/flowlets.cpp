@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-// The flowlet gap in the data plane's config (docs/design.md §17): the only
-// field of srv6s_config that changes after attach.
+// The flowlet gap in the data plane's config (docs/design.md §17), changed
+// after attach under the state lock like the config's skip bits.
 #include "impl.hpp"
 #include "remote/client.hpp"
 #include "text.hpp"

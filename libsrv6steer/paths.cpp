@@ -271,6 +271,7 @@ void Steering::add_path(const Path& p) {
         srv6s_path a = *cur, b = enc;
         a.flags = b.flags = 0;
         a.fallback = b.fallback = 0;
+        a.congestion = b.congestion = 0;  // the prober's (health.cpp), not the definition's
         if (std::memcmp(&a, &b, sizeof a) != 0)
             throw Error("path " + std::to_string(p.id) + " already exists with other segments; a path "
                             "in place cannot change: add the new one under a free id and point sets and "

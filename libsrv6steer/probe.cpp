@@ -39,7 +39,9 @@ constexpr microseconds kMaxInterval{10'000'000};
 // Counters (not changes of state) are written at most this often.
 constexpr std::chrono::milliseconds kFlushEvery{50};
 
-void check(const ProberOptions& o) {
+}  // namespace
+
+void check_probe_options(const ProberOptions& o) {
     if (o.interval < kMinInterval || o.interval > kMaxInterval)
         throw Error("the probe interval must be 1 ms .. 10 s, not " + std::to_string(o.interval.count()) + " us",
                     EINVAL);
@@ -67,6 +69,8 @@ void check(const ProberOptions& o) {
             throw Error("a probe target needs a remote address and a port", EINVAL);
     }
 }
+
+namespace {
 
 struct Outstanding {
     uint32_t seq;
@@ -103,14 +107,13 @@ struct Prober::Impl {
     // Levels this prober set go back to 0 when it stops: no one would
     // lower them any more.
     ~Impl() {
-        if (!o.mark || !o.congestion.enabled)
+        if (!o.mark)
             return;
         for (auto& [path, h] : health) {
             if (h.congestion == 0)
                 continue;
-            h.congestion = 0;
             try {
-                steering->record_health(path, h, true);
+                steering->set_path_congestion(path, 0);
             } catch (const Error&) {
                 // The attachment went: so did its levels.
             }
@@ -168,11 +171,14 @@ struct Prober::Impl {
             srv6s_path_health& h = health[w.path];
             h.ce_ppm = w.ce_ppm;
             dirty.insert(w.path);
-            if (!w.changed)
+            // A level above 0 is written at every window, not only when
+            // it changes: a path removed and added again (its byte 0) gets
+            // it back within a window.
+            if (!w.changed && w.level == 0)
                 continue;
             h.congestion = w.level;
-            h.updated_ns = realtime_ns();
-            write_change(w.path);
+            if (o.mark && !steering->set_path_congestion(w.path, w.level))
+                h.congestion = 0;
         }
     }
 
@@ -222,9 +228,13 @@ struct Prober::Impl {
         h.rtt_avg_ns = h.rtt_avg_ns ? h.rtt_avg_ns - h.rtt_avg_ns / 8 + r / 8 : r;
         if (m.flags & SRV6S_PROBE_F_RX_COUNTS) {
             congestion.report(t, m.rx_packets, m.rx_ce_packets, now);
-            h.rx_packets = congestion.rx_packets(t.path);
-            h.rx_ce_packets = congestion.rx_ce_packets(t.path);
+        } else {
+            // No counts (any more): the far end says nothing of congestion
+            // on the path, and its earlier reports no longer count.
+            congestion.remove(t);
         }
+        h.rx_packets = congestion.rx_packets(t.path);
+        h.rx_ce_packets = congestion.rx_ce_packets(t.path);
         dirty.insert(t.path);
         if (o.keep_events)
             events.push_back({t, m.seq, rtt, m.rx_packets, m.rx_ce_packets, bool(m.flags & SRV6S_PROBE_F_RX_COUNTS),
@@ -279,10 +289,14 @@ struct Prober::Impl {
 };
 
 Prober::Prober(Steering& steering, ProberOptions opts) {
-    check(opts);
+    check_probe_options(opts);
     if (steering.remote())
         throw Error("probes are sent by the agent itself: a client of the agent cannot probe (ask the agent's stats)",
                     EPERM);
+    // A prober starting afresh owns no level: one a predecessor left (it
+    // crashed, or had congestion on) would otherwise stay.
+    if (opts.mark)
+        steering.clear_congestion();
     impl_ = std::make_unique<Impl>(steering, std::move(opts));
     const auto now = ProbeClock::now();
     for (const auto& t : impl_->o.targets)

@@ -100,7 +100,7 @@ srv6s_config make_config(const AttachOptions& o, const Ipv6& src, uint32_t mtu) 
         c.flags |= SRV6S_CFG_DROP_OVERSIZE;
     c.mtu = mtu;
     c.hop_limit = o.hop_limit;
-    c.flowlet_gap_us = static_cast<uint32_t>(o.flowlet_gap.count());
+    c.flowlet_gap_us = static_cast<uint32_t>(o.flowlet_gap.value_or(kDefaultFlowletGap).count());
     return c;
 }
 
@@ -260,7 +260,7 @@ Steering Steering::attach(const AttachOptions& o) {
     check_ifname(o.ifname);
     if (o.hop_limit == 0)
         throw Error("invalid hop limit 0: use 1 to 255");
-    check_flowlet_gap(o.flowlet_gap);
+    check_flowlet_gap(o.flowlet_gap.value_or(kDefaultFlowletGap));
     require_bpffs(o.bpffs);
     nl::Netlink nl;
     const nl::Link link = nl.link(o.ifname);

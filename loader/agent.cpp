@@ -270,10 +270,13 @@ private:
         return s;
     }
 
-    // The flowlet gap of the agent's options (--flowlet-gap), also on an
-    // attachment it found or that someone changed.
+    // The flowlet gap of the agent's --flowlet-gap, when given, also on an
+    // attachment it found or that someone changed (without it, the gap is
+    // whatever attach or `srv6steer flowlets` set).
     void keep_flowlet_gap(Steering& s, const Status& st) {
-        const auto want = c_.attach.flowlet_gap;
+        if (!c_.attach.flowlet_gap)
+            return;
+        const auto want = *c_.attach.flowlet_gap;
         if (st.config.flowlet_gap_us == static_cast<uint32_t>(want.count()))
             return;
         try {
@@ -334,8 +337,14 @@ private:
                 if (changed)
                     log("-d " + dev_ + " overrides \"interface\": " + quote(*cfg.interface) + " of " + file_);
             }
+            // The file's probe settings with the options on top: checked as
+            // a whole (an option and the file may disagree) before anything
+            // changes, kept only if good.
+            ProbesConfig probes = c_.probe.apply(cfg.probes);
+            if (probes.enabled)
+                check_probe_options(probes.options);
             plan = apply(s, cfg, false);
-            probes_ = c_.probe.apply(cfg.probes);
+            probes_ = std::move(probes);
             const Plan sids = apply_sids(cfg, c_.bpffs, false);  // the receive side's, if the file has "sids"
             plan.steps.insert(plan.steps.end(), sids.steps.begin(), sids.steps.end());
         } catch (const Invalid& e) {
@@ -361,6 +370,8 @@ private:
 // --check: the plan against an empty data plane loaded in this process only.
 int check(const AgentCmd& c, const std::string& text) {
     const Config cfg = parse_config(text, *c.config);
+    if (const ProbesConfig probes = c.probe.apply(cfg.probes); probes.enabled)
+        check_probe_options(probes.options);
     AttachOptions o = c.attach;
     o.ifname = c.dev.value_or(cfg.interface.value_or("(check)"));
     const auto s = Steering::load_unattached(o);

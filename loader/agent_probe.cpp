@@ -84,6 +84,13 @@ void AgentProbe::update(const ProbesConfig& settings, std::pair<int64_t, uint32_
     if (!settings.enabled) {
         if (was)
             log_("probes off");
+        // Nobody lowers a congestion level any more: none may stay.
+        try {
+            if (const size_t n = Steering::open(dev_, bpffs_).clear_congestion())
+                log_(std::to_string(n) + " congestion level(s) cleared: probes are off");
+        } catch (const Error&) {
+            // Not attached (yet): no levels.
+        }
         return;
     }
     try {

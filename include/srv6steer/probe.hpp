@@ -99,6 +99,10 @@ struct ProbeEvent {
     bool returned = false;                        // SRV6S_PROBE_F_RETURNED
 };
 
+// Throws srv6steer::Error unless a Prober would take o (what its
+// constructor checks first).
+void check_probe_options(const ProberOptions& o);
+
 class Prober {
 public:
     // Checks the options (throws srv6steer::Error); opens the sockets of the

@@ -144,6 +144,8 @@ const char* reason_name(uint32_t reason);  // "steered", "no_match", ...
 // coexists with other programs) or a clsact filter (older kernels).
 enum class Hook { Auto, Tcx, Clsact };
 
+inline constexpr std::chrono::microseconds kDefaultFlowletGap{500};
+
 struct AttachOptions {
     std::string ifname;
     Hook hook = Hook::Auto;       // Auto: tcx, else clsact
@@ -156,7 +158,8 @@ struct AttachOptions {
     // Flowlets: a flow of a set of several paths changes path only after
     // this long idle (longer than the paths' delay skew, so nothing it sends
     // is reordered); 0: off. 0 .. 1 s (docs/design.md §17).
-    std::chrono::microseconds flowlet_gap{500};
+    // Unset: 500 µs (kDefaultFlowletGap).
+    std::optional<std::chrono::microseconds> flowlet_gap;
     uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
@@ -291,11 +294,20 @@ public:
     // h.state is DOWN and cleared when it is not, unless the path was marked
     // down by hand (DOWN while its health state is not DOWN), which is left
     // alone; returns the state written (a DOWN not taken is written as the
-    // state stored before); the path's congestion level becomes
-    // h.congestion. Without `change`, h's counters are written with the
-    // stored state and level (the state returned). Nothing is written for a path that no
+    // state stored before). Without `change`, h's counters are written with
+    // the stored state. Either way the stored congestion level stays
+    // (set_path_congestion writes it). Nothing is written for a path that no
     // longer exists (returns UNKNOWN).
     srv6s_health_state record_health(uint32_t id, const srv6s_path_health& h, bool change);
+
+    // The prober's write of a path's congestion level (0 .. 16, docs/design.md
+    // §17): the path's byte and its health's `congestion`, one transaction;
+    // nothing else of the path or its health changes. False when the path no
+    // longer exists.
+    bool set_path_congestion(uint32_t id, uint32_t level);
+    // Sets every path's congestion level to 0 (a prober starting afresh, or
+    // probes turned off, owns no level): how many were not.
+    size_t clear_congestion();
 
     // Flowlets (docs/design.md §17): from now on, a flow of a set of several
     // paths changes path only after `gap` without a packet (0: off, every

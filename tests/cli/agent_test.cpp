@@ -512,6 +512,10 @@ TEST_F(Agent, BadProbeSettingsRefuseTheFile) {
           "--no-congestion and --congestion-* options do not go together");
     fails({"agent", "-c", config_, "-d", "veth0", "--congestion-mark", "100", "--congestion-clear", "100"}, 2,
           "--congestion-clear must be below --congestion-mark");
+    // An option against the file's (or the default) clear level: the merged settings are checked.
+    const Result m = cli({"agent", "--check", "-c", config_, "--congestion-mark", "500"});
+    EXPECT_NE(m.code, 0);
+    EXPECT_NE(m.err.find("the clear level below it"), std::string::npos) << m.err;
 }
 
 TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {

@@ -157,17 +157,32 @@ TEST(CongestionTracker, TargetsAddUpAndCountsThatGoBackStartAfresh) {
     EXPECT_EQ(w[0].packets, 200u);
     EXPECT_EQ(w[0].ce_ppm, 20'000u);  // 4 of 200: 2 %
     EXPECT_EQ(w[0].level, 4u);
-    // B's far end restarted: 10 packets, all CE, counted from 0.
+    // B's far end restarted (its counts went back): a new baseline, nothing
+    // counted, so a peer whose counts jump back and forth adds nothing.
     c.report(B, 10, 10, T0 + 150ms);
     a(90, 0, T0 + 160ms);
     w = of(c.tick(T0 + 200ms), 1);
     ASSERT_EQ(w.size(), 1u);
+    EXPECT_EQ(w[0].packets, 90u);
+    EXPECT_EQ(w[0].ce_packets, 0u);
+    c.report(B, 30, 20, T0 + 250ms);  // from the new baseline: 20 packets, 10 CE
+    a(80, 0, T0 + 260ms);
+    w = of(c.tick(T0 + 300ms), 1);
+    ASSERT_EQ(w.size(), 1u);
     EXPECT_EQ(w[0].packets, 100u);
     EXPECT_EQ(w[0].ce_packets, 10u);
+    // Huge counts neither wrap nor overflow the share.
+    c.report(B, UINT64_MAX - 1, UINT64_MAX / 2, T0 + 350ms);
+    a(10, 0, T0 + 360ms);
+    w = of(c.tick(T0 + 400ms), 1);
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_GE(w[0].packets, UINT64_MAX - 100);
+    EXPECT_GE(w[0].ce_ppm, 499'000u);
+    EXPECT_LE(w[0].ce_ppm, 501'000u);
     // A report claiming more CE than packets counts at most all of them.
-    c.report(Other, 0, 0, T0 + 200ms);
-    c.report(Other, 10, 50, T0 + 250ms);
-    w = of(c.tick(T0 + 300ms), 2);
+    c.report(Other, 0, 0, T0 + 400ms);
+    c.report(Other, 10, 50, T0 + 450ms);
+    w = of(c.tick(T0 + 500ms), 2);
     ASSERT_EQ(w.size(), 1u);
     EXPECT_EQ(w[0].ce_ppm, 1'000'000u);
 }
