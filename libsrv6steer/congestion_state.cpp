@@ -98,20 +98,16 @@ uint32_t CongestionTracker::level(uint32_t path) const {
     return it == paths_.end() ? 0 : it->second.level;
 }
 
-uint64_t CongestionTracker::rx_packets(uint32_t path) const {
+uint64_t CongestionTracker::sum(uint32_t path, uint64_t Last::*count) const {
     uint64_t n = 0;
     if (auto it = paths_.find(path); it != paths_.end())
         for (const auto& [t, l] : it->second.last)
-            n += l.packets;
+            n += l.*count;
     return n;
 }
 
-uint64_t CongestionTracker::rx_ce_packets(uint32_t path) const {
-    uint64_t n = 0;
-    if (auto it = paths_.find(path); it != paths_.end())
-        for (const auto& [t, l] : it->second.last)
-            n += l.ce;
-    return n;
-}
+uint64_t CongestionTracker::rx_packets(uint32_t path) const { return sum(path, &Last::packets); }
+
+uint64_t CongestionTracker::rx_ce_packets(uint32_t path) const { return sum(path, &Last::ce); }
 
 }  // namespace srv6steer

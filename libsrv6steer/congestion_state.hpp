@@ -64,6 +64,8 @@ private:
         std::optional<time_point> last_congested;
     };
     Window close(uint32_t path, PathState& p, time_point now);
+    // A count of the path's targets' last reports, summed.
+    uint64_t sum(uint32_t path, uint64_t Last::*count) const;
 
     CongestionPolicy policy_;
     std::map<uint32_t, PathState> paths_;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "congestion_state.hpp"
+#include "tracker_targets.hpp"
 
 using namespace srv6steer;
 using namespace std::chrono_literals;
@@ -27,16 +28,9 @@ CongestionPolicy policy() {
 
 const ProbeClock::time_point T0{};
 
-ProbeTarget target(uint32_t path, const char* remote) {
-    ProbeTarget t;
-    t.path = path;
-    t.remote = Ipv6::parse_any(remote);
-    return t;
-}
-
-const ProbeTarget A = target(1, "fcbb:0:800:2::20");
-const ProbeTarget B = target(1, "fcbb:0:800:3::30");
-const ProbeTarget Other = target(2, "fcbb:0:800:2::20");
+using testprobe::A;
+using testprobe::B;
+using testprobe::Other;
 
 // The windows tick closed for `path`.
 std::vector<CongestionTracker::Window> of(const std::vector<CongestionTracker::Window>& ws, uint32_t path) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "health_state.hpp"
+#include "tracker_targets.hpp"
 
 using namespace srv6steer;
 using namespace std::chrono_literals;
@@ -16,16 +17,9 @@ namespace {
 constexpr HealthPolicy kPolicy{3, 3, 500ms};
 const ProbeClock::time_point T0{};
 
-ProbeTarget target(uint32_t path, const char* remote) {
-    ProbeTarget t;
-    t.path = path;
-    t.remote = Ipv6::parse_any(remote);
-    return t;
-}
-
-const ProbeTarget A = target(1, "fcbb:0:800:2::20");
-const ProbeTarget B = target(1, "fcbb:0:800:3::30");
-const ProbeTarget Other = target(2, "fcbb:0:800:2::20");
+using testprobe::A;
+using testprobe::B;
+using testprobe::Other;
 
 using State = std::optional<srv6s_health_state>;
 constexpr State kNone = std::nullopt;
