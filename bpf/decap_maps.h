@@ -33,7 +33,17 @@ struct {
 } srv6s_rx_reasons SEC(".maps");
 
 /* Per sender path (outer source, path id from the flow label), per CPU:
- * no atomics on the receive path; user space sums the CPUs. */
+ * no atomics on the receive path; user space sums the CPUs. First a slot
+ * of a direct-mapped table (one lookup that needs no hashing helper), then,
+ * for a path whose slot another path holds, the LRU hash below
+ * (include/srv6steer/decap_abi.h, struct srv6s_rx_path_slot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SRV6S_RX_PATH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct srv6s_rx_path_slot);
+} srv6s_rx_path_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, SRV6S_DEFAULT_MAX_RX_PATHS);

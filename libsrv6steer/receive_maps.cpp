@@ -17,7 +17,8 @@ namespace srv6steer {
 
 namespace {
 
-constexpr auto kAll = std::tuple{rxmaps::config, rxmaps::sids, rxmaps::reasons, rxmaps::paths, rxmaps::attached};
+constexpr auto kAll = std::tuple{rxmaps::config, rxmaps::sids, rxmaps::reasons, rxmaps::paths, rxmaps::path_slots,
+                           rxmaps::attached};
 static_assert(std::tuple_size_v<decltype(kAll)> == rxmaps::kCount);
 static_assert(rxmaps::attached.index == rxmaps::kCount - 1, "attached is pinned last");
 

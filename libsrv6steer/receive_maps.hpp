@@ -2,8 +2,8 @@
 // The receive side's state on the BPF filesystem, one directory per network
 // namespace beside the egress side's interface directories:
 //
-//   <bpffs>/srv6steer/v4/<netns cookie>/:receive/
-//       rx_config local_sids rx_reasons rx_paths     (the decap object's maps)
+//   <bpffs>/srv6steer/v5/<netns cookie>/:receive/
+//       rx_config local_sids rx_reasons rx_paths rx_path_slots  (the decap object's maps)
 //       xdp_prog tc_prog                             (its two programs)
 //       link:<ifname>                                (one XDP or tcx link per interface)
 //       attached                                     (user space only: how each interface is hooked)
@@ -58,11 +58,13 @@ namespace rxmaps {
 inline constexpr MapSpec<uint32_t, srv6s_rx_config> config{0, "rx_config", "srv6s_rx_config"};
 inline constexpr MapSpec<srv6s_prefix_key, srv6s_local_sid> sids{1, "local_sids", "srv6s_local_sids"};
 inline constexpr MapSpec<uint32_t, srv6s_counter, true> reasons{2, "rx_reasons", "srv6s_rx_reasons"};
-// A per-CPU hash: read with read_rx_paths (receive_stats.cpp), not the Map view.
+// A per-CPU hash and the per-CPU slots before it (include/srv6steer/decap_abi.h):
+// read together with read_rx_paths (receive_stats.cpp), not the Map view.
 inline constexpr MapSpec<srv6s_rx_path_key, srv6s_rx_path_stats> paths{3, "rx_paths", "srv6s_rx_paths"};
+inline constexpr MapSpec<uint32_t, srv6s_rx_path_slot, true> path_slots{4, "rx_path_slots", "srv6s_rx_path_slots"};
 // Made by user space (no object name); pinned last.
-inline constexpr MapSpec<RxIfKey, RxAttachRecord> attached{4, "attached", nullptr};
-inline constexpr size_t kCount = 5;
+inline constexpr MapSpec<RxIfKey, RxAttachRecord> attached{5, "attached", nullptr};
+inline constexpr size_t kCount = 6;
 
 inline constexpr const char* kXdpProgPin = "xdp_prog";
 inline constexpr const char* kTcProgPin = "tc_prog";

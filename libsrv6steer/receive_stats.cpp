@@ -2,6 +2,8 @@
 // The receive side's counters: what happened to every frame (by reason), and
 // what each sender's path delivered (outer source, path id), summed over CPUs.
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cstring>
 #include <iterator>
 
@@ -11,30 +13,36 @@ namespace srv6steer {
 
 namespace {
 
-// Every per-CPU value of a per-CPU hash of srv6s_rx_path_stats, summed: in
-// batches where the kernel has them, key by key otherwise.
-std::vector<RxPathCounter> read_rx_paths(int fd) {
+using PathTotals = std::map<std::pair<std::array<uint8_t, 16>, uint32_t>, RxPathCounter>;
+
+void add_to(PathTotals& totals, const srv6s_rx_path_key& k, const srv6s_rx_path_stats& s) {
+    std::array<uint8_t, 16> src;
+    std::memcpy(src.data(), k.src, 16);
+    RxPathCounter& c = totals[{src, k.path_id}];
+    std::memcpy(c.source.bytes.data(), k.src, 16);
+    c.path_id = k.path_id;
+    c.packets += s.packets;
+    c.bytes += s.bytes;
+    c.ce_packets += s.ce_packets;
+}
+
+size_t cpu_count() {
     const int ncpu = libbpf_num_possible_cpus();
     if (ncpu < 0)
         throw_map_error(rxmaps::paths.pin, "count CPUs for", -ncpu);
-    const size_t n = static_cast<size_t>(ncpu);
-    std::vector<RxPathCounter> out;
-    auto add = [&](const srv6s_rx_path_key& k, const srv6s_rx_path_stats* per_cpu) {
-        RxPathCounter c;
-        std::memcpy(c.source.bytes.data(), k.src, 16);
-        c.path_id = k.path_id;
-        for (size_t i = 0; i < n; i++) {
-            c.packets += per_cpu[i].packets;
-            c.bytes += per_cpu[i].bytes;
-            c.ce_packets += per_cpu[i].ce_packets;
-        }
-        out.push_back(c);
-    };
-    static_assert(sizeof(srv6s_rx_path_stats) % 8 == 0, "per-CPU values are 8-byte aligned");
+    return static_cast<size_t>(ncpu);
+}
+
+// Every per-CPU value of a per-CPU map, in batches where the kernel has
+// them, key by key otherwise: f(key, values of every CPU).
+template <class K, class V, class F>
+void read_per_cpu(int fd, const char* pin, F&& f) {
+    static_assert(sizeof(V) % 8 == 0, "per-CPU values are 8-byte aligned");
+    const size_t n = cpu_count();
     constexpr uint32_t kChunk = 1024;
-    std::vector<srv6s_rx_path_key> keys(kChunk);
-    std::vector<srv6s_rx_path_stats> values(kChunk * n);
-    srv6s_rx_path_key in{}, next{};
+    std::vector<K> keys(kChunk);
+    std::vector<V> values(kChunk * n);
+    K in{}, next{};
     for (bool first = true;; first = false) {
         uint32_t count = kChunk;
         const int rc =
@@ -43,18 +51,39 @@ std::vector<RxPathCounter> read_rx_paths(int fd) {
         if (rc && err != ENOENT) {
             if (first && (err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP))
                 break;  // no batches: key by key below
-            throw_map_error(rxmaps::paths.pin, "batch lookup", err);
+            throw_map_error(pin, "batch lookup", err);
         }
         for (uint32_t i = 0; i < count; i++)
-            add(keys[i], &values[i * n]);
+            f(keys[i], &values[i * n], n);
         if (err == ENOENT)
-            return out;
+            return;
         in = next;
     }
-    out.clear();
-    for (const auto& k : Map<srv6s_rx_path_key, uint64_t>(fd, rxmaps::paths.pin).keys())
+    for (const auto& k : Map<K, uint64_t>(fd, pin).keys())
         if (bpf_map_lookup_elem(fd, &k, values.data()) == 0)  // an evicted key is skipped
-            add(k, values.data());
+            f(k, values.data(), n);
+}
+
+// Each sender path's counters: its slots on every CPU where it holds one,
+// plus its LRU entry (include/srv6steer/decap_abi.h, struct
+// srv6s_rx_path_slot).
+std::vector<RxPathCounter> read_rx_paths(int lru_fd, int slots_fd) {
+    PathTotals totals;
+    read_per_cpu<srv6s_rx_path_key, srv6s_rx_path_stats>(
+        lru_fd, rxmaps::paths.pin, [&](const srv6s_rx_path_key& k, const srv6s_rx_path_stats* per_cpu, size_t n) {
+            for (size_t i = 0; i < n; i++)
+                add_to(totals, k, per_cpu[i]);
+        });
+    read_per_cpu<uint32_t, srv6s_rx_path_slot>(
+        slots_fd, rxmaps::path_slots.pin, [&](uint32_t, const srv6s_rx_path_slot* per_cpu, size_t n) {
+            for (size_t i = 0; i < n; i++)
+                if (per_cpu[i].used)
+                    add_to(totals, per_cpu[i].key, per_cpu[i].stats);
+        });
+    std::vector<RxPathCounter> out;
+    out.reserve(totals.size());
+    for (auto& [k, c] : totals)
+        out.push_back(c);
     return out;
 }
 
@@ -77,7 +106,7 @@ ReceiveStats Receive::stats() const {
         const auto c = reasons.sum(r);
         s.reasons[r] = {c.packets, c.bytes};
     }
-    s.paths = read_rx_paths(impl_->fds.fd(rxmaps::paths.index));
+    s.paths = read_rx_paths(impl_->fds.fd(rxmaps::paths.index), impl_->fds.fd(rxmaps::path_slots.index));
     std::sort(s.paths.begin(), s.paths.end(), [](const RxPathCounter& a, const RxPathCounter& b) {
         return a.source.bytes != b.source.bytes ? a.source.bytes < b.source.bytes : a.path_id < b.path_id;
     });

@@ -127,31 +127,64 @@ public:
         return out;
     }
 
-    // The per-path counters of (outer source, path id), summed over CPUs.
+    // The per-path counters of (outer source, path id), summed over CPUs:
+    // its slots (include/srv6steer/decap_abi.h, struct srv6s_rx_path_slot)
+    // where it holds one, and its LRU entry. Read here with the ABI alone,
+    // not with the library's reader (libsrv6steer/receive_stats.cpp).
     std::optional<srv6s_rx_path_stats> path(const Addr6& src, uint32_t path_id) const {
         srv6s_rx_path_key k{};
         std::memcpy(k.src, src.data(), 16);
         k.path_id = path_id;
-        std::vector<srv6s_rx_path_stats> v(static_cast<size_t>(libbpf_num_possible_cpus()));
-        if (bpf_map_lookup_elem(paths_fd(), &k, v.data()))
-            return std::nullopt;
+        bool found = false;
         srv6s_rx_path_stats sum{};
-        for (const auto& s : v) {
+        auto add = [&](const srv6s_rx_path_stats& s) {
             sum.packets += s.packets;
             sum.bytes += s.bytes;
             sum.ce_packets += s.ce_packets;
-        }
+            found = true;
+        };
+        std::vector<srv6s_rx_path_stats> v(ncpu());
+        if (bpf_map_lookup_elem(paths_fd(), &k, v.data()) == 0)
+            for (const auto& s : v)
+                add(s);
+        for (const auto& [key, stats] : slotted())
+            if (std::memcmp(&key, &k, sizeof k) == 0)
+                add(stats);
+        if (!found)
+            return std::nullopt;
         return sum;
     }
 
+    // Distinct sender paths counted, in slots or in the LRU.
     size_t path_count() const {
-        size_t n = 0;
-        srv6s_rx_path_key k{}, next{};
-        for (const void* prev = nullptr; bpf_map_get_next_key(paths_fd(), prev, &next) == 0; prev = &k) {
-            k = next;
-            n++;
+        std::vector<std::array<uint8_t, sizeof(srv6s_rx_path_key)>> keys;
+        auto note = [&](const srv6s_rx_path_key& k) {
+            std::array<uint8_t, sizeof k> b;
+            std::memcpy(b.data(), &k, sizeof k);
+            keys.push_back(b);
+        };
+        for (const auto& k : lru_keys())
+            note(k);
+        for (const auto& [key, stats] : slotted())
+            note(key);
+        std::sort(keys.begin(), keys.end());
+        return static_cast<size_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+    }
+
+    // Entries of the LRU alone, and every used slot of every CPU.
+    size_t lru_paths() const { return lru_keys().size(); }
+    std::vector<std::pair<srv6s_rx_path_key, srv6s_rx_path_stats>> slotted() const {
+        std::vector<std::pair<srv6s_rx_path_key, srv6s_rx_path_stats>> out;
+        std::vector<srv6s_rx_path_slot> v(ncpu());
+        const int fd = bpf_map__fd(skel_->maps.srv6s_rx_path_slots);
+        for (uint32_t i = 0; i < SRV6S_RX_PATH_SLOTS; i++) {
+            if (bpf_map_lookup_elem(fd, &i, v.data()))
+                throw std::runtime_error("reading srv6s_rx_path_slots: " + std::string(strerror(errno)));
+            for (const auto& s : v)
+                if (s.used)
+                    out.emplace_back(s.key, s.stats);
         }
-        return n;
+        return out;
     }
 
 private:
@@ -163,6 +196,16 @@ private:
         return {bpf_map__fd(skel_->maps.srv6s_rx_config), "rx_config"};
     }
     int paths_fd() const { return bpf_map__fd(skel_->maps.srv6s_rx_paths); }
+    static size_t ncpu() { return static_cast<size_t>(libbpf_num_possible_cpus()); }
+    std::vector<srv6s_rx_path_key> lru_keys() const {
+        std::vector<srv6s_rx_path_key> out;
+        srv6s_rx_path_key k{}, next{};
+        for (const void* prev = nullptr; bpf_map_get_next_key(paths_fd(), prev, &next) == 0; prev = &k) {
+            k = next;
+            out.push_back(k);
+        }
+        return out;
+    }
 
     std::unique_ptr<srv6steer_decap_bpf, Deleter> skel_;
 };

@@ -2,7 +2,8 @@
 /*
  * The receive side's counters (include/srv6steer/decap_abi.h): one reason
  * per frame (srv6s_rx_reasons), and the sender's path for every frame of
- * ours (srv6s_rx_paths). Per-CPU maps: no atomics.
+ * ours (its slot of srv6s_rx_path_slots, or srv6s_rx_paths). Per-CPU maps:
+ * no atomics.
  */
 #ifndef SRV6S_BPF_DECAP_COUNT_H
 #define SRV6S_BPF_DECAP_COUNT_H
@@ -10,6 +11,7 @@
 #include "srv6steer/decap_abi.h"
 #include "../decap_maps.h"
 #include "decap_parse.h"
+#include "rx_slot.h"
 
 static __always_inline void srv6s_rx_count(__u32 reason, __u64 bytes)
 {
@@ -21,12 +23,39 @@ static __always_inline void srv6s_rx_count(__u32 reason, __u64 bytes)
 	}
 }
 
-/* A new path starts with this frame; should another CPU insert it first,
- * this frame is added to it. */
+/* This CPU's slot of the path, taken if free; NULL when another path holds
+ * it. The key is written before used: a reader that sees used sees the key
+ * (runs on one CPU never overlap, so nothing else writes the slot). */
+static __always_inline struct srv6s_rx_path_stats *srv6s_rx_slot_take(const struct srv6s_rx_path_key *k)
+{
+	__u32 idx = srv6s_rx_slot_index(k);
+	struct srv6s_rx_path_slot *s = bpf_map_lookup_elem(&srv6s_rx_path_slots, &idx);
+
+	if (!s)
+		return NULL;
+	if (!s->used) {
+		__builtin_memcpy(&s->key, k, sizeof(*k));
+		barrier();
+		s->used = 1;
+		return &s->stats;
+	}
+	return srv6s_rx_slot_holds(s, k) ? &s->stats : NULL;
+}
+
+/* In the path's slot; else in the LRU, where a new path starts with this
+ * frame (should another CPU insert it first, this frame is added to it). */
 static __always_inline void srv6s_rx_count_path(const struct srv6s_decap *d, __u64 bytes)
 {
-	struct srv6s_rx_path_stats *s = bpf_map_lookup_elem(&srv6s_rx_paths, &d->path);
+	struct srv6s_rx_path_stats *s = srv6s_rx_slot_take(&d->path);
 	__u64 ce = d->outer_ecn == SRV6S_ECN_CE;
+
+	if (s) {
+		s->packets++;
+		s->bytes += bytes;
+		s->ce_packets += ce;
+		return;
+	}
+	s = bpf_map_lookup_elem(&srv6s_rx_paths, &d->path);
 
 	if (!s) {
 		struct srv6s_rx_path_stats init = { .packets = 1, .bytes = bytes, .ce_packets = ce };

@@ -17,6 +17,7 @@
 #include "../decap_maps.h"
 #include "consts.h"
 #include "decap_parse.h"
+#include "rx_slot.h"
 
 #define SRV6S_PROBE_L4_V4 (ETH_HLEN + 20)
 #define SRV6S_PROBE_L4_V6 (ETH_HLEN + SRV6S_IPV6_HLEN)
@@ -134,23 +135,48 @@ static __always_inline int srv6s_probe_accept(const struct srv6s_rx_config *cfg,
 	return 0;
 }
 
-/* The sender path's counters summed over CPUs; false if it has none. */
+struct srv6s_rx_sum {
+	const struct srv6s_rx_path_key *key;
+	__u32 idx; /* the key's slot */
+	__u32 found;
+	__u64 packets, ce_packets;
+};
+
+/* bpf_loop callback: CPU i's slot and LRU value of the key; stops past the
+ * last CPU. Verified once, however many CPUs there are. */
+static long srv6s_rx_sum_cpu(__u64 i, struct srv6s_rx_sum *sum)
+{
+	__u32 cpu = (__u32)i;
+	struct srv6s_rx_path_slot *slot = bpf_map_lookup_percpu_elem(&srv6s_rx_path_slots, &sum->idx, cpu);
+	struct srv6s_rx_path_stats *s;
+
+	if (!slot)
+		return 1;
+	if (srv6s_rx_slot_holds(slot, sum->key)) {
+		sum->packets += slot->stats.packets;
+		sum->ce_packets += slot->stats.ce_packets;
+		sum->found = 1;
+	}
+	s = bpf_map_lookup_percpu_elem(&srv6s_rx_paths, sum->key, cpu);
+	if (s) {
+		sum->packets += s->packets;
+		sum->ce_packets += s->ce_packets;
+		sum->found = 1;
+	}
+	return 0;
+}
+
+/* The sender path's counters summed over CPUs, of its slots and of its LRU
+ * entry (include/srv6steer/decap_abi.h); false if it has neither. */
 static __always_inline bool srv6s_probe_rx_counts(const struct srv6s_rx_path_key *key, __u64 *packets,
 						  __u64 *ce_packets)
 {
-	struct srv6s_rx_path_stats *s;
-	__u32 cpu;
+	struct srv6s_rx_sum sum = { .key = key, .idx = srv6s_rx_slot_index(key) };
 
-	*packets = 0;
-	*ce_packets = 0;
-	for (cpu = 0; cpu < SRV6S_PROBE_MAX_CPUS; cpu++) {
-		s = bpf_map_lookup_percpu_elem(&srv6s_rx_paths, key, cpu);
-		if (!s)
-			break;
-		*packets += s->packets;
-		*ce_packets += s->ce_packets;
-	}
-	return cpu > 0;
+	bpf_loop(SRV6S_PROBE_MAX_CPUS, srv6s_rx_sum_cpu, &sum, 0);
+	*packets = sum.packets;
+	*ce_packets = sum.ce_packets;
+	return sum.found;
 }
 
 /* One's complement sum of the change old -> new of a 32-bit word (RFC 1624:

@@ -344,7 +344,7 @@ enum srv6s_meta_flags {
 
 /* The layout of pinned state (directory names, map key/value layouts). A
  * build opening state of another layout refuses it and says so. */
-#define SRV6S_STATE_LAYOUT 4
+#define SRV6S_STATE_LAYOUT 5
 
 struct srv6s_meta {
 	__u32 ifindex;

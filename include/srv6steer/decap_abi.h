@@ -10,6 +10,7 @@
  *  srv6s_local_sids LPM_TRIE, NO_PREALLOC   struct srv6s_prefix_key (outer
  *                   destination, prefixlen 128 on lookup) -> struct srv6s_local_sid
  *  srv6s_rx_reasons PERCPU_ARRAY[SRV6S_RX_R_MAX]  enum srv6s_rx_reason -> struct srv6s_counter
+ *  srv6s_rx_path_slots PERCPU_ARRAY[SRV6S_RX_PATH_SLOTS]  slot -> struct srv6s_rx_path_slot
  *  srv6s_rx_paths   LRU_PERCPU_HASH         struct srv6s_rx_path_key -> struct srv6s_rx_path_stats
  */
 #ifndef SRV6STEER_DECAP_ABI_H
@@ -149,6 +150,23 @@ struct srv6s_rx_path_stats {
 	__u64 ce_packets;  /* outer ECN was CE (congestion experienced on the path) */
 };
 
+/*
+ * The fast place of a sender path's counters (map srv6s_rx_path_slots): a
+ * per-CPU table of SRV6S_RX_PATH_SLOTS slots, the slot chosen by a hash of
+ * the key. On each CPU the first path to arrive on a free slot takes it for
+ * good (key written, then used = 1); a path whose slot another holds is
+ * counted in srv6s_rx_paths instead. A path's counters are therefore the
+ * sum, over CPUs, of its slots (where used and the key is its own) and of
+ * its srv6s_rx_paths entry: every reader adds both.
+ */
+#define SRV6S_RX_PATH_SLOTS 1024U
+
+struct srv6s_rx_path_slot {
+	struct srv6s_rx_path_key key;
+	__u32 used;
+	struct srv6s_rx_path_stats stats;
+};
+
 /* ---- layout checks ------------------------------------------------------ */
 
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_config) == 56, "srv6s_rx_config layout");
@@ -159,6 +177,10 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_path_key) == 20, "srv6s_rx_path_key l
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_path_key, path_id) == 16,
 		    "srv6s_rx_path_key.path_id offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_path_stats) == 24, "srv6s_rx_path_stats layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_rx_path_slot) == 48, "srv6s_rx_path_slot layout");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_rx_path_slot, stats) == 24,
+		    "srv6s_rx_path_slot.stats offset");
+SRV6S_STATIC_ASSERT((SRV6S_RX_PATH_SLOTS & (SRV6S_RX_PATH_SLOTS - 1)) == 0, "slots: a power of two");
 SRV6S_STATIC_ASSERT(SRV6S_RX_PATH_ID_MASK + 1 == SRV6S_MAX_PATHS,
 		    "every path id fits the flow label's path bits");
 

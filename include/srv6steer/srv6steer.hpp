@@ -8,7 +8,7 @@
 //   s.pin(Flow::parse("tcp fcbb:0:800:1::10 40000 fcbb:0:800:2::20 5201"),
 //         Target::path(1));
 //
-// State lives in BPF maps pinned under <bpffs>/srv6steer/v4/<netns cookie>/<ifname>/
+// State lives in BPF maps pinned under <bpffs>/srv6steer/v5/<netns cookie>/<ifname>/
 // (docs/design.md §4), so steering goes on after the process that set it up
 // exits, and Steering::open picks it up again. Every failure throws srv6steer::Error with a message that says
 // what to do; a failed call leaves the state as it was.
@@ -376,7 +376,7 @@ private:
 //
 // One receive state per network namespace, shared by every interface it is
 // attached to (its SIDs, config and counters), pinned under
-// <bpffs>/srv6steer/v4/<netns cookie>/:receive/ (§14.1): it stays after the
+// <bpffs>/srv6steer/v5/<netns cookie>/:receive/ (§14.1): it stays after the
 // process exits and goes with the last interface detached. Independent of
 // the egress side (Steering): either works without the other.
 

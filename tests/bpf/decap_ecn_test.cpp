@@ -125,6 +125,45 @@ TEST(DecapCounters, PerSenderPathWithCe) {
     }
 }
 
+// More sender paths than slots (include/srv6steer/decap_abi.h: a path whose
+// slot another holds is counted in the LRU): every path's counts, summed
+// over both places, are exactly what it was sent; both places are used.
+// Red if a frame is counted in a slot it does not own, or in both places.
+TEST(DecapCounters, MorePathsThanSlotsSpillToTheLru) {
+    constexpr uint32_t kPaths = 3 * SRV6S_RX_PATH_SLOTS;
+    auto sender = [](uint32_t i) {
+        Addr6 a = kSender;
+        a[12] = uint8_t(i >> 12);
+        a[13] = uint8_t(i >> 4);
+        return a;
+    };
+    for (Hook hook : {Hook::Xdp, Hook::Tc}) {
+        SCOPED_TRACE(hook_name(hook));
+        DecapHarness h(4 * kPaths);
+        base(h);
+        for (uint32_t i = 0; i < kPaths; i++) {
+            const uint32_t frames = 1 + i % 3;
+            for (uint32_t f = 0; f < frames; f++) {
+                const uint8_t tc = f == 0 && i % 5 == 0 ? 0x03 : 0x02;  // CE on the first of every fifth
+                h.run(hook, arriving(inner6(0x02), kSid6, tc, {}, 0, sender(i), 0x77000 | (i & 15)));
+            }
+        }
+        const size_t len = arriving(inner6(0x02), kSid6).size();
+        EXPECT_EQ(h.path_count(), size_t(kPaths));
+        EXPECT_GT(h.lru_paths(), 0u) << "some paths found their slot taken";
+        EXPECT_FALSE(h.slotted().empty()) << "and some took one";
+        uint32_t wrong = 0;
+        for (uint32_t i = 0; i < kPaths && wrong < 5; i++) {
+            const auto c = h.path(sender(i), i & 15);
+            const uint64_t frames = 1 + i % 3;
+            if (!c || c->packets != frames || c->bytes != frames * len || c->ce_packets != (i % 5 == 0 ? 1u : 0u)) {
+                ADD_FAILURE() << "path " << i << ": " << (c ? std::to_string(c->packets) : "none") << " packets";
+                wrong++;
+            }
+        }
+    }
+}
+
 TEST(DecapCounters, PathStatsCanBeSwitchedOff) {
     const Bytes f = arriving(inner6(), kSid6);
     for (Hook hook : {Hook::Xdp, Hook::Tc}) {
