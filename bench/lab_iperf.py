@@ -9,7 +9,7 @@ h1 -> h2 with iperf3, five ways, in one run, interleaved round by round:
              by the library), decapsulated by leaf02's kernel End.DT6
   hostdecap  the same pin onto the host-terminated twin of that path
              (...:1006:e002:fe06::): leaf02 routes e002 to h2, whose srv6steer
-             receive side (XDP, mode auto: generic on a veth) decapsulates.
+             receive side decapsulates in generic XDP (--mode generic).
              Attached for these runs only (tools/lab host-decap h2), so the
              others see h2 without it.
   hostdecap_tc  the same with the receive side on TC ingress (--mode tc)
@@ -42,7 +42,7 @@ METHODS = ("plain", "kernel", "srv6steer", "hostdecap", "hostdecap_tc")
 LEAF_PATH = (2, leaf_path("h1", "spine2", "h2", 6))    # 1004,1002,1006,fe06
 HOST_PATH = (5, host_path("h1", "spine2", "h2", 6))    # 1004,1002,1006,e002,fe06
 PATHS = {"srv6steer": LEAF_PATH, "hostdecap": HOST_PATH, "hostdecap_tc": HOST_PATH}
-RX_MODE = {"hostdecap": "auto", "hostdecap_tc": "tc"}   # h2's receive side, by method
+RX_MODE = {"hostdecap": "generic", "hostdecap_tc": "tc"}   # h2's receive side, by method
 
 
 def log(*a):
@@ -59,7 +59,7 @@ def emit(bench, case, value, unit, goal=None):
 class Bench:
     def __init__(self, lab, seconds):
         self.lab, self.seconds = lab, seconds
-        self.rx_mode = None      # h2's receive side: None (detached), "auto", "tc"
+        self.rx_mode = None      # h2's receive side: None (detached), "generic", "tc"
 
     def steer(self, *args, check=True):
         return self.lab.run("h1", SRV6STEER, *args, check=check, timeout=60)

@@ -69,23 +69,34 @@ std::string driver_of(const std::string& ifname) {
     return std::string(info.driver, strnlen(info.driver, sizeof info.driver));
 }
 
-RxAttachRecord attach(int xdp_prog, int tc_prog, int ifindex, const std::string& ifname, RxMode mode,
-                      const std::string& link_pin) {
+namespace {
+
+RxAttachRecord attach_tc(int tc_prog, int ifindex, const std::string& ifname, const std::string& link_pin) {
     RxAttachRecord rec{};
     rec.ifindex = static_cast<uint32_t>(ifindex);
-    if (mode == RxMode::Tc) {
-        const hook::Attached a = hook::attach(tc_prog, ifindex, Hook::Auto, ifname, link_pin, hook::Direction::Ingress);
-        rec.mode = a.mode == SRV6S_ATTACH_TCX ? kRxTcx : kRxClsact;
-        rec.prog_id = a.prog_id;
-        rec.tc_handle = a.tc_handle;
-        rec.tc_priority = a.tc_priority;
-        return rec;
-    }
+    const hook::Attached a = hook::attach(tc_prog, ifindex, Hook::Auto, ifname, link_pin, hook::Direction::Ingress);
+    rec.mode = a.mode == SRV6S_ATTACH_TCX ? kRxTcx : kRxClsact;
+    rec.prog_id = a.prog_id;
+    rec.tc_handle = a.tc_handle;
+    rec.tc_priority = a.tc_priority;
+    return rec;
+}
+
+}  // namespace
+
+RxAttachRecord attach(int xdp_prog, int tc_prog, int ifindex, const std::string& ifname, RxMode mode,
+                      const std::string& link_pin) {
+    if (mode == RxMode::Tc)
+        return attach_tc(tc_prog, ifindex, ifname, link_pin);
+    RxAttachRecord rec{};
+    rec.ifindex = static_cast<uint32_t>(ifindex);
     rec.prog_id = hook::prog_id_of(xdp_prog);
-    // Native XDP on a veth turns off TSO on its peer (docs/design.md §14.2):
-    // Auto takes generic there.
-    const bool generic = mode == RxMode::Generic || (mode == RxMode::Auto && driver_of(ifname) == "veth");
-    if (!generic) {
+    // Auto (docs/design.md §14.2): native XDP where the driver has it, else
+    // TC ingress. Never native on a veth (it turns TSO off on the peer), and
+    // never generic XDP unasked (the kernel copies every multi-buffer skb,
+    // that is every TSO or GRO aggregate, before the program sees it).
+    const bool veth = mode == RxMode::Auto && driver_of(ifname) == "veth";
+    if (mode == RxMode::Native || (mode == RxMode::Auto && !veth)) {
         const int err = xdp_link(xdp_prog, ifindex, XDP_FLAGS_DRV_MODE, link_pin);
         if (err == 0) {
             rec.mode = kRxNative;
@@ -94,6 +105,8 @@ RxAttachRecord attach(int xdp_prog, int tc_prog, int ifindex, const std::string&
         if (mode == RxMode::Native || err != -EOPNOTSUPP)
             xdp_refused(ifname, "native", -err);
     }
+    if (mode == RxMode::Auto)
+        return attach_tc(tc_prog, ifindex, ifname, link_pin);
     if (const int err = xdp_link(xdp_prog, ifindex, XDP_FLAGS_SKB_MODE, link_pin))
         xdp_refused(ifname, "generic", -err);
     rec.mode = kRxGeneric;

@@ -156,7 +156,11 @@ static __always_inline int srv6s_tc_probe(struct __sk_buff *skb, const struct sr
 	if (!q.ret)
 		return -SRV6S_RX_PROBE_ANSWERED;
 
-	if (bpf_skb_adjust_room(skb, SRV6S_IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
+	/* The reply is never GSO, so the encapsulation's GSO setup is not
+	 * needed, and it is refused (EALREADY) for an skb still marked as
+	 * encapsulated: a request that arrived encapsulated through veths
+	 * keeps the sender's mark after our decapsulation. Plain room, then. */
+	if (bpf_skb_adjust_room(skb, SRV6S_IPV6_HLEN, BPF_ADJ_ROOM_MAC, 0))
 		return -SRV6S_RX_WRITE_FAILED;
 	return srv6s_probe_push_outer(SRV6S_SKB_PTR(skb, data), SRV6S_SKB_PTR(skb, data_end), &q, cfg);
 }

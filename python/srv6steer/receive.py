@@ -4,7 +4,7 @@ this host's own SIDs, counted by reason and by sender path. Over the C ABI of
 srv6steer/receive.h::
 
     from srv6steer import Receive
-    with Receive.attach("eth0") as rx:                  # mode "auto": generic XDP on a veth
+    with Receive.attach("eth0") as rx:                  # mode "auto": TC ingress on a veth
         rx.add_sid("fcbb:0:e002:fe06::/64", "udt6")
         print(rx.stats()["reasons"]["decapsulated"])
     # closing the handle leaves decapsulation in place; Receive.detach("eth0") ends it

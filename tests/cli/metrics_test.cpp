@@ -121,7 +121,7 @@ TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
     EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "prefix"}})), 1);
     EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "socket"}})), 0);
     EXPECT_EQ(value(s, "srv6steer_paths", with({{"kind", "path"}})), 2);
-    EXPECT_EQ(value(s, "srv6steer_rx_attached", with({{"mode", "generic"}})), 1);
+    EXPECT_EQ(value(s, "srv6steer_rx_attached", with({{"mode", "tcx"}})), 1) << "auto on a veth: TC ingress";
     EXPECT_EQ(value(s, "srv6steer_rx_sids", json::object()), 1);
     EXPECT_EQ(count(s, "srv6steer_rx_packets_total"), size_t(SRV6S_RX_R_MAX));
     for (const json& x : s) {

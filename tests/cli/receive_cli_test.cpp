@@ -32,7 +32,7 @@ protected:
 
 TEST_F(ReceiveCli, AttachStatusDetach) {
     EXPECT_EQ(ok_json({"receive", "status"}), (json{{"attached", false}, {"interfaces", json::array()}}));
-    const std::string out = ok({"receive", "attach", "veth0"});
+    const std::string out = ok({"receive", "attach", "veth0", "--mode", "generic"});
     EXPECT_NE(out.find("receive program attached to veth0 (generic XDP, prog "), std::string::npos) << out;
     EXPECT_NE(out.find("sid add"), std::string::npos) << "says how to add SIDs: " << out;
     EXPECT_EQ(xdp_mode(), 2);
@@ -63,6 +63,16 @@ TEST_F(ReceiveCli, AttachStatusDetach) {
     EXPECT_EQ(xdp_mode(), 0);
     EXPECT_EQ(pins_left(), std::vector<std::string>{});
     fails({"receive", "detach", "veth0"}, 1, "not attached to veth0");
+}
+
+// Auto on a veth: TC ingress (native XDP would take TSO off the peer,
+// generic XDP copies every TSO/GRO aggregate: docs/design.md §14.2).
+TEST_F(ReceiveCli, AutoTakesTcIngressOnAVeth) {
+    const std::string out = ok({"receive", "attach", "veth0"});
+    EXPECT_NE(out.find("receive program attached to veth0 (TC ingress, tcx, prog "), std::string::npos) << out;
+    EXPECT_EQ(xdp_mode(), 0) << "no XDP program";
+    EXPECT_EQ(ok_json({"receive", "status"})["interfaces"][0]["mode"], "tcx");
+    ok({"receive", "detach", "veth0"});
 }
 
 TEST_F(ReceiveCli, TcModeAndNativeMode) {

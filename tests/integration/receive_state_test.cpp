@@ -228,7 +228,7 @@ TEST_F(ReceiveState, OpenWithoutStateSaysSo) {
 }
 
 TEST_F(ReceiveState, AttachingTwiceIsRefused) {
-    Receive r = Receive::attach(opts("veth0"));
+    Receive r = Receive::attach(opts("veth0", RxMode::Generic));
     try {
         Receive::attach(opts("veth0", RxMode::Tc));
         ADD_FAILURE() << "attached twice";
@@ -271,8 +271,11 @@ TEST_F(ReceiveState, ConcurrentProcessesLoseNothing) {
     EXPECT_EQ(codes[1], 0);
     EXPECT_THAT(Receive::attached(bpffs), ::testing::ElementsAre("veth0", "veth2"));
     EXPECT_EQ(Receive::open(bpffs).sids().size(), 200u);
-    EXPECT_EQ(xdp_seen("veth0").mode, 2);
-    EXPECT_EQ(xdp_seen("veth2").mode, 2);
+    // Auto on a veth: TC ingress (docs/design.md §14.2).
+    for (const char* dev : {"veth0", "veth2"}) {
+        EXPECT_EQ(xdp_seen(dev).mode, 0) << dev;
+        EXPECT_EQ(tcx_ingress(dev).size(), 1u) << dev;
+    }
 }
 
 // Attached by a process that exits, the hook and the state stay; detach in

@@ -186,7 +186,7 @@ TEST_P(ReceiveModes, EcnDropIsConfigured) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ReceiveModes,
-                         ::testing::Values(ModeCase{"auto", RxMode::Auto, "generic"},
+                         ::testing::Values(ModeCase{"auto", RxMode::Auto, "tcx"}  /* a veth: docs/design.md §14.2 */,
                                            ModeCase{"native", RxMode::Native, "native"},
                                            ModeCase{"generic", RxMode::Generic, "generic"},
                                            ModeCase{"tc", RxMode::Tc, "tcx"}),
