@@ -40,11 +40,11 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	int ret, steered;
 
 	cfg = bpf_map_lookup_elem(&srv6s_config, &zero);
-	if (!cfg || !(cfg->flags & SRV6S_CFG_ENABLED))
+	if (srv6s_unlikely(!cfg || !(cfg->flags & SRV6S_CFG_ENABLED)))
 		return -SRV6S_R_DISABLED;
 
 	ret = srv6s_parse(skb, &pkt);
-	if (ret == -SRV6S_PARSE_PULL) {
+	if (srv6s_unlikely(ret == -SRV6S_PARSE_PULL)) {
 		__u32 want = pkt.pull_len < skb->len ? pkt.pull_len : skb->len;
 
 		if (bpf_skb_pull_data(skb, want))
@@ -70,7 +70,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 		srv6s_flowlet(hash, pin->path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
 			      &path_id);
 
-	if (!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path)))
+	if (srv6s_unlikely(!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path))))
 		return cfg->flags & SRV6S_CFG_DROP_OVERSIZE ? -SRV6S_R_MTU_DROPPED
 							    : -SRV6S_R_MTU_PASSED;
 

@@ -282,10 +282,10 @@ static __always_inline int srv6s_choose_path(__u32 pin_set, __u32 h, struct srv6
 	barrier_var(idx);
 	id = g->paths[idx & (SRV6S_MAX_SET_PATHS - 1)];
 	p = bpf_map_lookup_elem(&srv6s_paths, &id);
-	if (p && (p->flags & (SRV6S_PATH_PRESENT | SRV6S_PATH_DOWN)) == SRV6S_PATH_PRESENT) {
+	if (srv6s_likely(p && (p->flags & (SRV6S_PATH_PRESENT | SRV6S_PATH_DOWN)) == SRV6S_PATH_PRESENT)) {
 		__u32 level = p->congestion, other;
 
-		if (level && n > 1 && srv6s_congestion_rank(h) < level &&
+		if (srv6s_unlikely(level) && n > 1 && srv6s_congestion_rank(h) < level &&
 		    !(pin_set & SRV6S_PIN_IGNORE_DOWN) &&
 		    srv6s_avoid_congestion(set_id, h, level, &other) == 0) {
 			struct srv6s_path *q = bpf_map_lookup_elem(&srv6s_paths, &other);

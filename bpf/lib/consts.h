@@ -24,4 +24,8 @@
 
 #define SRV6S_DEFAULT_HOP_LIMIT 64
 
+/* Branch hints: the rare branches go out of line, the common path stays straight. */
+#define srv6s_likely(x) __builtin_expect(!!(x), 1)
+#define srv6s_unlikely(x) __builtin_expect(!!(x), 0)
+
 #endif

@@ -38,9 +38,9 @@ struct srv6s_pkt {
 		void *__data = (void *)(long)(skb)->data;                        \
 		void *__end = (void *)(long)(skb)->data_end;                     \
 		int __ret = 0;                                                   \
-		if ((off) + (len) > (pkt)->end) {                                \
+		if (srv6s_unlikely((off) + (len) > (pkt)->end)) {                \
 			__ret = -SRV6S_R_TRUNCATED;                              \
-		} else if (__data + (off) + (len) > __end) {                     \
+		} else if (srv6s_unlikely(__data + (off) + (len) > __end)) {     \
 			(pkt)->pull_len = (off) + (len) + SRV6S_PULL_SLACK;      \
 			__ret = -SRV6S_PARSE_PULL;                               \
 		} else {                                                         \
@@ -98,7 +98,7 @@ static __always_inline int srv6s_parse_ipv4(struct __sk_buff *skb, struct srv6s_
 
 	if (ret)
 		return ret;
-	if (iph->version != 4 || iph->ihl < 5)
+	if (srv6s_unlikely(iph->version != 4 || iph->ihl < 5))
 		return -SRV6S_R_BAD_HEADER;
 	ihl_len = iph->ihl * 4;
 	tot_len = bpf_ntohs(iph->tot_len);
@@ -122,14 +122,16 @@ static __always_inline int srv6s_parse_ipv4(struct __sk_buff *skb, struct srv6s_
 		return -SRV6S_R_ALREADY_ENCAP;
 	/* Every fragment of a datagram is classified alike (no ports), so the
 	 * whole datagram takes one path. */
-	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+	if (srv6s_unlikely(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))) {
 		pkt->is_frag = 1;
 		return 0;
 	}
 	/* The options must be there before L4 is looked at. */
-	ret = SRV6S_HDR(skb, pkt, iph, ETH_HLEN, ihl_len);
-	if (ret)
-		return ret;
+	if (srv6s_unlikely(ihl_len > sizeof(*iph))) {
+		ret = SRV6S_HDR(skb, pkt, iph, ETH_HLEN, ihl_len);
+		if (ret)
+			return ret;
+	}
 	return srv6s_parse_l4(skb, pkt, ETH_HLEN + ihl_len);
 }
 
@@ -158,6 +160,12 @@ static __always_inline int srv6s_parse_ipv6(struct __sk_buff *skb, struct srv6s_
 	__builtin_memcpy(pkt->key.src, &ip6h->saddr, 16);
 	__builtin_memcpy(pkt->key.dst, &ip6h->daddr, 16);
 	nexthdr = ip6h->nexthdr;
+	/* TCP and UDP right after the header: no walk. */
+	if (srv6s_likely(nexthdr == IPPROTO_TCP || nexthdr == IPPROTO_UDP)) {
+		pkt->key.proto = nexthdr;
+		pkt->hdr_len = sizeof(*ip6h);
+		return srv6s_parse_l4(skb, pkt, off);
+	}
 
 	/* One pass per extension header, plus one for the upper layer. */
 	for (int i = 0; i < SRV6S_MAX_EXT_HDRS + 1; i++) {
