@@ -17,7 +17,7 @@ namespace stack {
 enum class Kind {
     Plain, KernelRoute, KernelRouteAutoSrc, Floor, SocketPin, FlowPin, PrefixPin, Miss,  // side by side
     Socket1, SocketsOne, SocketsRotate, FloorSocket1, FloorSockets,  // live sockets
-    Flow1, FlowsOne, FlowsRotate,                                      // live flows
+    Flow1, FlowsOne, FlowsRotate, FloorFlow1, FloorFlows,              // live flows
 };
 
 struct Def {
@@ -72,6 +72,9 @@ const std::vector<Def>& defs() {
         {{"flow_1", Group::Flows, "1 flow pin"}, Kind::Flow1, false},
         {{"flow_many_one", Group::Flows, "%u flow pins, sending to one"}, Kind::FlowsOne, false},
         {{"flow_many_rotate", Group::Flows, "%u flow pins, each datagram the next"}, Kind::FlowsRotate, false},
+        {{"floor_flow_1", Group::Flows, "floor, 1 destination"}, Kind::FloorFlow1, false},
+        {{"floor_flows_rotate", Group::Flows, "floor, no pins, each datagram the next of %u destinations"},
+         Kind::FloorFlows, false},
     };
     return d;
 }
@@ -85,6 +88,8 @@ Role role_of(Kind k) {
     case Kind::Floor:
     case Kind::FloorSocket1:
     case Kind::FloorSockets:
+    case Kind::FloorFlow1:
+    case Kind::FloorFlows:
         return Role::Floor;
     case Kind::SocketPin:
     case Kind::FlowPin:
@@ -249,16 +254,31 @@ std::vector<int> Setup::socket_pool(const Device& d, uint32_t total, Steering* p
     return mine;
 }
 
-void Setup::flow_table(const Device& d) {
+// The destinations of a flow table: --many of them, kPerDst ports each, in a
+// network of their own routed out of d.
+std::vector<Endpoint> Setup::flow_destinations(const Device& d) {
     const Net net = env_.route(d, false);
+    std::vector<Endpoint> dsts;
+    for (uint32_t i = 0; i < o_.many; i++)
+        dsts.push_back({net.host(kFlowHost + i / kPerDst), static_cast<uint16_t>(kFlowPort + i % kPerDst)});
+    return dsts;
+}
+
+// Every datagram to the next destination of a fixed random order, so that
+// consecutive lookups share nothing but the table.
+std::vector<Endpoint> Setup::shuffled(std::vector<Endpoint> dsts) {
+    std::shuffle(dsts.begin(), dsts.end(), std::mt19937(1));
+    return dsts;
+}
+
+void Setup::flow_table(const Device& d) {
     const Endpoint local{d.addr6, kFirstPort};
     socks_.push_back(udp_socket(local, nullptr));
     flow_sock_ = socks_.back().get();
+    flow_dsts_ = flow_destinations(d);
     std::vector<std::pair<Flow, Target>> pins;
-    for (uint32_t i = 0; i < o_.many; i++) {
-        flow_dsts_.push_back({net.host(kFlowHost + i / kPerDst), static_cast<uint16_t>(kFlowPort + i % kPerDst)});
-        pins.emplace_back(udp_flow(local, flow_dsts_.back()), Target::path(kPath));
-    }
+    for (const Endpoint& dst : flow_dsts_)
+        pins.emplace_back(udp_flow(local, dst), Target::path(kPath));
     Steering* s = attachment(Role::Many);
     s->pin_flows(pins);
     if (const size_t n = s->status().n_flows; n != o_.many)
@@ -338,14 +358,24 @@ void Setup::add_case(const Def& d, uint16_t port) {
     case Kind::FlowsOne:
         add({flow_sock_}, {flow_dsts_.front()}, o_.batch);
         break;
-    case Kind::FlowsRotate: {
-        // Every datagram to the next flow of a fixed random order, so that
-        // consecutive lookups share nothing but the table.
-        std::vector<Endpoint> order = flow_dsts_;
-        std::shuffle(order.begin(), order.end(), std::mt19937(1));
-        add({flow_sock_}, order, o_.batch);
+    case Kind::FlowsRotate:
+        add({flow_sock_}, shuffled(flow_dsts_), o_.batch);
+        break;
+    // The control of the flow scaling: the same sending through the floor,
+    // to one destination and to as many as there are flow pins in the same
+    // order. What the kernel and the sender pay for changing destination
+    // every datagram (a sockaddr array of megabytes, a route lookup each)
+    // is in both; the pins' own share is the ratio of the two ratios.
+    case Kind::FloorFlow1: {
+        const Endpoint dst{env_.route(dev, false).host(kFlowHost), kFlowPort};
+        socks_.push_back(udp_socket(local, nullptr));
+        add({socks_.back().get()}, {dst}, o_.batch);
         break;
     }
+    case Kind::FloorFlows:
+        socks_.push_back(udp_socket(local, nullptr));
+        add({socks_.back().get()}, shuffled(flow_destinations(dev)), o_.batch);
+        break;
     }
 }
 

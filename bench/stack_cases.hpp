@@ -82,6 +82,8 @@ private:
     std::vector<int> socket_pool(const Device& d, uint32_t total, srv6steer::Steering* pin_on);
     // o.many flow pins on d's attachment from one unconnected socket.
     void flow_table(const Device& d);
+    std::vector<Endpoint> flow_destinations(const Device& d);
+    static std::vector<Endpoint> shuffled(std::vector<Endpoint> dsts);
     void add_case(const Def& d, uint16_t port);
 
     const Options& o_;

@@ -50,7 +50,11 @@ const Ratio kRatios[] = {
     {"socket_many_rotate", "socket_1", "floor_many_rotate", "floor_socket_1",
      "%u pinned sockets vs 1, over the same for unpinned ones (the pins' own share)", 1.1},
     {"flow_many_one", "flow_1", nullptr, nullptr, "%u flow pins, sending to one / 1", {}},
-    {"flow_many_rotate", "flow_1", nullptr, nullptr, "%u flow pins, each datagram the next / 1", 1.3},
+    {"flow_many_rotate", "flow_1", nullptr, nullptr, "%u flow pins, each datagram the next / 1", {}},
+    {"floor_flows_rotate", "floor_flow_1", nullptr, nullptr,
+     "control: the same destinations through the floor, each datagram the next / 1", {}},
+    {"flow_many_rotate", "flow_1", "floor_flows_rotate", "floor_flow_1",
+     "%u flow pins vs 1, over the same destinations through the floor (the pins' own share)", 1.3},
 };
 
 const Case* find(const std::vector<Case>& cases, const char* name) {
