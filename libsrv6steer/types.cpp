@@ -226,6 +226,7 @@ PinInfo PinInfo::from_value(const srv6s_pin& v) {
             std::chrono::nanoseconds(v.created_ns)));
     i.packets = v.packets;
     i.bytes = v.bytes;
+    i.ignore_down = (v.path_set & SRV6S_PIN_IGNORE_DOWN) != 0;
     return i;
 }
 

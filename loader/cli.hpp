@@ -149,7 +149,8 @@ std::vector<Opt<PinTarget>> target_options(bool owner = true);
 std::string iso_time(std::chrono::system_clock::time_point t);  // "2025-06-01T12:00:00Z"
 // A list's row: the key's cells, then the target, the owner, when, and the counters.
 std::vector<std::string> pin_cells(std::vector<std::string> key, Target t, const PinInfo& i);
-// The same as JSON: j with "path"/"set", "owner_pid", "owner_cgroup", "created", "packets", "bytes".
+// The same as JSON: j with "path"/"set", "owner_pid", "owner_cgroup", "created", "packets", "bytes",
+// and "ignore_down": true for a pin that has it (a path probe's).
 json pin_fields(json j, Target t, const PinInfo& i);
 
 // Socket pins (sockets.cpp): `pin socket`, `unpin socket` and `list sockets`.

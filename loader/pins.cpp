@@ -35,8 +35,9 @@ std::string owner_text(const Owner& o) {
 }  // namespace
 
 std::vector<std::string> pin_cells(std::vector<std::string> key, Target t, const PinInfo& i) {
-    for (std::string cell : {t.str(), owner_text(i.owner), iso_time(i.created), std::to_string(i.packets),
-                             std::to_string(i.bytes)})
+    // A probe's pin follows its path while down: say so beside the target.
+    for (std::string cell : {i.ignore_down ? t.str() + " ignore-down" : t.str(), owner_text(i.owner),
+                             iso_time(i.created), std::to_string(i.packets), std::to_string(i.bytes)})
         key.push_back(std::move(cell));
     return key;
 }
@@ -48,6 +49,8 @@ json pin_fields(json j, Target t, const PinInfo& i) {
     j["created"] = iso_time(i.created);
     j["packets"] = i.packets;
     j["bytes"] = i.bytes;
+    if (i.ignore_down)
+        j["ignore_down"] = true;
     return j;
 }
 

@@ -112,7 +112,9 @@ struct PinOptions {
     bool replace = false;  // re-pin a key already pinned elsewhere (else: error)
     // Follow the target's paths even while they are marked down, and never
     // fall back (SRV6S_PIN_IGNORE_DOWN): what a path's probes need
-    // (srv6steer/probe.hpp). Listings show the target without it.
+    // (srv6steer/probe.hpp). Listings show the target without it and
+    // PinInfo::ignore_down set. A client of the agent cannot use it (the
+    // agent sends the probes): pin_socket refuses it with EPERM.
     bool ignore_down = false;
 };
 

@@ -79,6 +79,9 @@ struct PinInfo {
     std::chrono::system_clock::time_point created;
     uint64_t packets = 0;
     uint64_t bytes = 0;
+    // Pinned with PinOptions::ignore_down (SRV6S_PIN_IGNORE_DOWN): follows
+    // its target's paths while they are down and never falls back.
+    bool ignore_down = false;
 
     static PinInfo from_value(const srv6s_pin&);
 };

@@ -318,6 +318,12 @@ size_t Client::pin_sockets(std::span<const std::pair<int, Target>> sockets, cons
         throw Error("at most " + std::to_string(kMaxRequestFds) + " sockets can be pinned in one call through the "
                     "srv6steer agent, not " + std::to_string(sockets.size()) + ": pin them in several calls",
                     E2BIG);
+    // The option of path probes, which only the agent sends (srv6steer/probe.hpp):
+    // a client's pins always fail over.
+    if (opts.ignore_down)
+        throw Error("a client of the srv6steer agent cannot pin with ignore_down: that is for the agent's own path "
+                    "probes; pin without it (the pins then fail over when a path is down)",
+                    EPERM);
     if (sockets.empty())
         return 0;
     PinSocketsRequest req;

@@ -13,6 +13,7 @@ namespace agenttest {
 namespace {
 
 using srv6steer::PinnedSocket;
+using srv6steer::PinOptions;
 
 // The paths and sets in the agent's ranges, as the data plane has them.
 json agent_ids(Steering& s) {
@@ -158,9 +159,14 @@ TEST_F(AgentTest, UnprivilegedClientPinsItsOwnSockets) {
         const int unix_sock = socket(AF_UNIX, SOCK_STREAM, 0);
         const std::string unix_err = error_of([&] { s.pin_socket(unix_sock, Target::path(1)); });
         const std::string bad_fd = error_of([&] { s.pin_socket(999, Target::path(1)); });
+        // The probes' option is the agent's own: refused, not dropped.
+        PinOptions probe_like;
+        probe_like.ignore_down = true;
+        const std::string ignore = error_of([&] { s.pin_socket(udp4, Target::path(1), probe_like); });
         link.say({{"added", added}, {"pins", pins}, {"udp", cookie(udp)}, {"tcp", cookie(tcp)},
                   {"one", one ? one->target.str() : "none"}, {"quota", quota}, {"udp4_pinned", udp4_pinned},
-                  {"pipe", pipe_err}, {"unix", unix_err}, {"bad_fd", bad_fd}});
+                  {"pipe", pipe_err}, {"unix", unix_err}, {"bad_fd", bad_fd}, {"ignore", ignore},
+                  {"udp4_pinned_after", s.socket_pin(udp4).has_value()}});
         link.next();  // the test looks at the data plane meanwhile
         link.say({{"unpinned", s.unpin_socket(tcp)}, {"again", s.unpin_socket(tcp)}});
         link.next();
@@ -185,6 +191,9 @@ TEST_F(AgentTest, UnprivilegedClientPinsItsOwnSockets) {
     EXPECT_EQ(r["pipe"], "fd #0 of the request is not a socket (it is a pipe): only TCP and UDP sockets can be pinned");
     EXPECT_EQ(r["unix"], "fd #0 of the request is a unix socket: only TCP and UDP sockets (IPv4 or IPv6) can be pinned");
     EXPECT_EQ(r["bad_fd"], "fd 999 is not an open file descriptor of this process");
+    EXPECT_EQ(r["ignore"], "a client of the srv6steer agent cannot pin with ignore_down: that is for the agent's own "
+                           "path probes; pin without it (the pins then fail over when a path is down)");
+    EXPECT_EQ(r["udp4_pinned_after"], false);
 
     // In the data plane: the pins, owned by the client, on the agent's path.
     Steering l = local();

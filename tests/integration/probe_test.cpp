@@ -441,6 +441,7 @@ TEST_F(Probes, ProbeSocketsArePinnedIgnoringDownAndListedPlainly) {
     ASSERT_EQ(pins.size(), 1u);
     EXPECT_EQ(pins[0].target, Target::path(kV6.plain)) << "the listing shows the target without the flag";
     EXPECT_EQ(pins[0].info.path_set, Target::path(kV6.plain).slot());
+    EXPECT_TRUE(pins[0].info.ignore_down) << "the flag is in PinInfo (srv6steer list shows it)";
     // A probe's pin does not hold its path (the prober follows the pins):
     // the path can go, and the prober goes on without writing for it.
     EXPECT_NO_THROW(s->remove_path(kV6.plain));
@@ -450,8 +451,11 @@ TEST_F(Probes, ProbeSocketsArePinnedIgnoringDownAndListedPlainly) {
     for (const Path& path : s->paths())
         EXPECT_NE(path.id, kV6.plain);
     // A flow pin does hold its path.
-    s->pin(Flow::parse(std::string("udp ") + kHost6 + " 4000 " + kSink6 + " 5000"), Target::path(kV6.srh));
+    const Flow flow = Flow::parse(std::string("udp ") + kHost6 + " 4000 " + kSink6 + " 5000");
+    s->pin(flow, Target::path(kV6.srh));
     EXPECT_THROW(s->remove_path(kV6.srh), Error);
+    ASSERT_EQ(s->flows().size(), 1u);
+    EXPECT_FALSE(s->flows()[0].info.ignore_down);
 }
 
 TEST_F(Probes, ProbesAreEncapsulatedOnTheirPathAlsoWhileItIsDown) {
