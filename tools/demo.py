@@ -12,6 +12,9 @@ with numbers read from the spines' counters:
   6. a spine link cut under a pinned iperf3 flow: the agent's probes mark
      the path down, the flow takes its fallback over the other spine and
      comes back after the restore, with the times measured (tools/linkcut.py);
+  7. a congested spine under the streams of a path set: the receiver counts
+     ECN CE per path, the probes carry it back, and the streams homed on the
+     congested spine move to the other one (tools/congestion.py);
 then detaches and takes the lab down (also on Ctrl-C).
 
 Run as root after building:  tools/demo   (or /usr/bin/python3 tools/demo.py)
@@ -30,6 +33,7 @@ sys.path.insert(0, str(HERE.parent / "testing"))
 from skippolicy import SKIPPED, under_ci  # noqa: E402
 from srv6lab import Lab, down_on_signal, gloo_plan, host_addr, stop_on_signals, wait_until  # noqa: E402
 from linkcut import HOLD_DOWN_MS, VIA_SPINE1, LinkCut  # noqa: E402
+import congestion  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", HERE.parent / "build" / "loader" / "srv6steer"))
 LIB = os.environ.get("SRV6STEER_LIB", str(SRV6STEER.parent.parent / "libsrv6steer" / "libsrv6steer.so"))
@@ -265,6 +269,45 @@ class Demo:
             f"{r['back_ms']:.0f} ms after the restore")
 
 
+    def congestion(self):
+        title("7. A congested spine: the streams of a path set move off it (ECN feedback, flowlets)")
+        say("  h2 decapsulates its own uSID and counts ECN CE per sender path; its probe replies carry the")
+        say("  counts back to h1's agent, which raises a path's congestion level; a flow of the set whose")
+        say("  rank is below the level moves to a less congested path after an idle gap of 500 us:")
+        with tempfile.TemporaryDirectory(prefix="srv6s-demo-") as tmp:
+            c = congestion.Congestion(self.lab, SRV6STEER, tmp)
+            try:
+                c.setup(echo=lambda text: say("  " + text))
+                cfg = c.config()
+                for p in cfg["paths"]:
+                    say(f"    path {p['id']}: {p['usids']}")
+                say(f"    set 1 = paths 1 and 2; pin prefix {cfg['prefixes'][0]['prefix']} -> set 1")
+                say(f"  both paths are up. {congestion.STREAMS} ECN-capable iperf3 streams h1 -> h2 for "
+                    f"{congestion.SECONDS} s, and:")
+                r = c.run(on_step=lambda text: say("    " + text))
+            finally:
+                c.teardown()
+        say()
+        first = r["congested_at_s"]
+        say(f"  Mbit/s per stream, before the congestion (first {first:.0f} s) and in the last "
+            f"{congestion.JUDGE_LAST:.0f} s; home = the path its flow hash picks when nothing is congested:")
+        for home, spine in ((1, "spine1"), (2, "spine2")):
+            mine = [s for s in r["streams"] if s["home"] == home]
+            moved = [s for s in mine if s["mbit_last"] > congestion.RATE_MBIT]
+            say(f"    home path {home} ({spine}), {len(mine)} streams:")
+            say("      before " + " ".join(f"{s['mbit_first']:4.0f}" for s in mine))
+            say("      last   " + " ".join(f"{s['mbit_last']:4.0f}" for s in mine))
+            if home == 1:
+                say(f"      {len(moved)} of {len(mine)} run above spine1's {congestion.RATE_MBIT} Mbit/s now: "
+                    f"they moved to spine2")
+        b = r["bytes"]
+        say(f"  bytes from leaf00 into each spine after the congestion began: spine1 {b['spine1'] / 1e6:.0f} MB, "
+            f"spine2 {b['spine2'] / 1e6:.0f} MB")
+        say(f"  path 1's level rose {r['level_at_s'] - first:.1f} s after the congestion began "
+            f"({r['level']}/16 at the end); the transfer completed: {r['gbps']:.2f} Gbit/s, "
+            f"{r['retransmits']} retransmits")
+
+
 def cannot_run(why):
     """Exit 77 (ctest: skipped), or 1 under CI=true (testing/skippolicy.py)."""
     print(f"tools/demo: {why}", file=sys.stderr)
@@ -290,6 +333,7 @@ def main():
         demo.describe()
         demo.gloo_job()
         demo.link_cut()
+        demo.congestion()
     except KeyboardInterrupt:
         say("\ninterrupted")
     finally:
