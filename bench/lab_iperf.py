@@ -113,8 +113,9 @@ def main():
     args, unknown = ap.parse_known_args()
     if unknown:
         log(f"# lab_iperf: ignoring options for other benchmarks: {' '.join(unknown)}")
-    methods = tuple(m for m in METHODS if m in args.methods.split(","))
-    if unknown_methods := set(args.methods.split(",")) - set(METHODS):
+    asked = {m.strip() for m in args.methods.split(",") if m.strip()}
+    methods = tuple(m for m in METHODS if m in asked)
+    if unknown_methods := asked - set(METHODS):
         sys.exit(f"lab_iperf: no method {', '.join(sorted(unknown_methods))} (there are {', '.join(METHODS)})")
     if os.geteuid() != 0:
         sys.exit("lab_iperf: run as root")

@@ -26,6 +26,7 @@ Run as root after building:  bench/lab_reorder.py [--gaps 0,500,5000] [--rounds 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -80,8 +81,7 @@ class Bench:
         self.steer("flowlets", "-d", "eth0", str(gap_us))
         # The last round's congestion has come down (the agent lowers a
         # level step by step once CE stops).
-        if not wait_until(lambda: self.health(1).get("congestion", 0) == 0, 60, "path 1's level back at 0"):
-            raise RuntimeError("path 1's congestion level did not come back to 0")
+        wait_until(lambda: self.health(1).get("congestion", 0) == 0, 60, "path 1's congestion level back at 0")
         server = self.lab.iperf_server("h2", "5201", host_addr("h2"))
         try:
             s0, r0 = tcp_ext(self.lab, "h1"), tcp_ext(self.lab, "h2")
@@ -101,6 +101,7 @@ class Bench:
             finally:
                 if client.poll() is None:
                     client.kill()
+                    client.wait()
                 if congest:
                     self.lab.restore("spine1", "leaf02")
             if client.returncode != 0:
@@ -108,6 +109,7 @@ class Bench:
             s1, r1 = tcp_ext(self.lab, "h1"), tcp_ext(self.lab, "h2")
         finally:
             server.kill()
+            server.wait()
         end = json.loads(out)["end"]
         return {
             "reorder": sum(s1.get(k, 0) - s0.get(k, 0) for k in REORDER),
@@ -138,7 +140,7 @@ def main():
     lab.down()
     lab.up(host_decap=True)
     results = {}
-    agent = None
+    agent = agent_log = None
     d = tempfile.mkdtemp(prefix="lab-reorder-")
     try:
         b = Bench(lab, args.seconds, args.congest_at)
@@ -155,8 +157,8 @@ def main():
         agent_log = open(Path(d) / "agent.log", "w")
         agent = lab.popen("h1", SRV6STEER, "agent", "-c", str(config), "-d", "eth0", "--no-socket",
                           "--probe-interval", "10", stdout=agent_log, stderr=subprocess.STDOUT)
-        if not wait_until(lambda: all(b.health(p)["state"] == "up" for p in (1, 2)), 20, "paths 1 and 2 up"):
-            raise RuntimeError("the agent's probes did not find paths 1 and 2 up")
+        wait_until(lambda: all(b.health(p)["state"] == "up" for p in (1, 2)), 20,
+                   "the agent's probes find paths 1 and 2 up")
         for rnd in range(args.rounds):
             order = cases if rnd % 2 == 0 else list(reversed(cases))
             for name, gap, congest in order:
@@ -166,10 +168,19 @@ def main():
                     f"{r['ofo']:7d}  retransmits {r['retransmits']:6d}  {r['gbps']:5.2f} Gbit/s  "
                     f"path 1 level {r['level']}/16")
     finally:
-        if agent:
-            agent.terminate()
-            agent.wait(timeout=10)
-        lab.down()
+        try:
+            if agent:
+                agent.terminate()
+                try:
+                    agent.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    agent.kill()
+                    agent.wait()
+            if agent_log:
+                agent_log.close()
+        finally:
+            lab.down()
+            shutil.rmtree(d, ignore_errors=True)
 
     log()
     log(f"{STREAMS} iperf3 streams h1 -> h2 on a set of two paths, spine1 congested to {RATE} with ECN after "

@@ -91,10 +91,14 @@ class Congestion:
         if self.log:
             self.log.close()
             self.log = None
-        self.lab.restore("spine1", "leaf02")
-        self.steer("h2", "receive", "config", "--probes", "off", check=False)
-        if self.decap_was_off:
-            self.lab.host_decap("h2", off=True)
+        try:
+            self.lab.restore("spine1", "leaf02")
+        finally:
+            try:
+                self.steer("h2", "receive", "config", "--probes", "off", check=False)
+            finally:
+                if self.decap_was_off:
+                    self.lab.host_decap("h2", off=True)
 
     def stats(self):
         r = self.steer("h1", "stats", "-j", check=False)
@@ -116,7 +120,8 @@ class Congestion:
         """The transfer with spine1 congested after CONGEST_AT s. Returns
         {"streams": [{"port", "home", "rank", "mbit_first", "mbit_last"}],
         "level": path 1's congestion level at the end, "level_at_s": when it
-        first rose and "congested_at_s" (s into the transfer), "bytes":
+        first rose and "congested_at_s" (s into the transfer), "path2_level_then":
+        path 2's level when path 1's rose, "bytes":
         {spine: bytes from leaf00 after the congestion began}, "gbps",
         "retransmits"}."""
         say = on_step or (lambda _text: None)
@@ -136,8 +141,12 @@ class Congestion:
             self.lab.congest("spine1", "leaf02", f"{RATE_MBIT}mbit", ecn=True)
             say(f"{congested_at:.1f} s: $ tools/lab congest spine1 leaf02 --rate {RATE_MBIT}mbit --ecn")
             at_congestion = self.lab.port_bytes()
-            wait_until(lambda: self.health(1).get("congestion", 0) > 0, 10, "path 1's congestion level rises")
+            try:
+                wait_until(lambda: self.health(1).get("congestion", 0) > 0, 10, "path 1's congestion level rises")
+            except TimeoutError as e:
+                raise TimeoutError(f"{e}; the agent's log:\n{self.agent_log()}") from None
             level_at = time.monotonic() - t0
+            path2_level = self.health(2).get("congestion", 0)
             say(f"{level_at:.1f} s: the agent raises path 1's congestion level "
                 f"({self.health(1).get('congestion', 0)}/16) from the CE h2 reported")
             out, err = client.communicate(timeout=SECONDS + 30)
@@ -152,7 +161,7 @@ class Congestion:
             server.wait()
         result = json.loads(out)
         return {"streams": self.streams(result, congested_at), "level": self.health(1).get("congestion", 0),
-                "level_at_s": level_at, "congested_at_s": congested_at,
+                "level_at_s": level_at, "congested_at_s": congested_at, "path2_level_then": path2_level,
                 "bytes": {sp: after.get((sp, "lf00"), 0) for sp in ("spine1", "spine2")},
                 "gbps": result["end"]["sum_received"]["bits_per_second"] / 1e9,
                 "retransmits": result["end"]["sum_sent"].get("retransmits", 0)}

@@ -163,9 +163,15 @@ TEST_F(AgentTest, UnprivilegedClientPinsItsOwnSockets) {
         PinOptions probe_like;
         probe_like.ignore_down = true;
         const std::string ignore = error_of([&] { s.pin_socket(udp4, Target::path(1), probe_like); });
+        int ignore_errno = 0;
+        try {
+            s.pin_socket(udp4, Target::path(1), probe_like);
+        } catch (const srv6steer::Error& e) {
+            ignore_errno = e.code();
+        }
         link.say({{"added", added}, {"pins", pins}, {"udp", cookie(udp)}, {"tcp", cookie(tcp)},
                   {"one", one ? one->target.str() : "none"}, {"quota", quota}, {"udp4_pinned", udp4_pinned},
-                  {"pipe", pipe_err}, {"unix", unix_err}, {"bad_fd", bad_fd}, {"ignore", ignore},
+                  {"pipe", pipe_err}, {"unix", unix_err}, {"bad_fd", bad_fd}, {"ignore", ignore}, {"ignore_errno", ignore_errno},
                   {"udp4_pinned_after", s.socket_pin(udp4).has_value()}});
         link.next();  // the test looks at the data plane meanwhile
         link.say({{"unpinned", s.unpin_socket(tcp)}, {"again", s.unpin_socket(tcp)}});
@@ -194,6 +200,7 @@ TEST_F(AgentTest, UnprivilegedClientPinsItsOwnSockets) {
     EXPECT_EQ(r["ignore"], "a client of the srv6steer agent cannot pin with ignore_down: that is for the agent's own "
                            "path probes; pin without it (the pins then fail over when a path is down)");
     EXPECT_EQ(r["udp4_pinned_after"], false);
+    EXPECT_EQ(r["ignore_errno"], EPERM);
 
     // In the data plane: the pins, owned by the client, on the agent's path.
     Steering l = local();

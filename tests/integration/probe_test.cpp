@@ -367,8 +367,11 @@ TEST_F(Probes, APathDownByHandIsLeftAlone) {
     EXPECT_TRUE(down(kV6.plain)) << "nor does the recovery after a loss: a DOWN bit with health UP is by hand";
     s->set_path_down(kV6.plain, false);  // by hand again
     const uint64_t after = stored(kV6.plain).replies;
-    ASSERT_TRUE(run(p, r, [&] { return stored(kV6.plain).replies >= after + 5 && !down(kV6.plain); }))
-        << "the prober owns the path again: answered, it stays up";
+    ASSERT_TRUE(run(p, r, [&] {
+        const srv6s_path_health h = stored(kV6.plain);
+        return h.replies >= after + 5 && h.state == SRV6S_HEALTH_UP;
+    }));
+    EXPECT_FALSE(down(kV6.plain)) << "the prober owns the path again: up and answered, no DOWN bit";
 }
 
 TEST_F(Probes, HandsAndTheProberAtOnceNeverLeaveThePathStuck) {
