@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """bench/lab_reorder.py: does moving a flow off a congested path reorder it?
 
-The congestion scenario of tests/e2e/congestion_test.py, measured for
-reordering: h1's agent steers a path set of two host-terminated paths to h2
+The congestion scenario of tests/e2e/congestion_test.py (tools/congestion.py),
+measured for reordering: h1's agent steers a path set of two host-terminated paths to h2
 (via spine1, via spine2; h2's receive side counts CE per sender path and
 answers the probes). Sixteen ECN-capable iperf3 streams h1 -> h2 are pinned
 to the set; after a few seconds spine1's port towards leaf02 becomes a
@@ -36,12 +36,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from srv6lab import Lab, host_addr, host_path, wait_until  # noqa: E402
+from srv6lab import Lab, host_addr, wait_until  # noqa: E402
+from congestion import RATE_MBIT, STREAMS, Congestion  # noqa: E402
 
 SRV6STEER = Path(os.environ.get("SRV6STEER_BIN", ROOT / "build" / "loader" / "srv6steer"))
-BLOCK = "fcbb:0::/32"
-RATE = "100mbit"
-STREAMS = 16
+RATE = f"{RATE_MBIT}mbit"
 REORDER = ("TCPSACKReorder", "TCPTSReorder", "TCPRenoReorder")
 
 
@@ -63,18 +62,17 @@ def tcp_ext(lab, node):
 
 
 class Bench:
-    def __init__(self, lab, seconds, congest_at):
-        self.lab, self.seconds, self.congest_at = lab, seconds, congest_at
+    """Rounds on the scenario of tools/congestion.py (its setup: paths, set,
+    prefix pin, the agent), with the flowlet gap set per round."""
+
+    def __init__(self, scenario, seconds, congest_at):
+        self.c, self.lab, self.seconds, self.congest_at = scenario, scenario.lab, seconds, congest_at
 
     def steer(self, *args, check=True):
-        return self.lab.run("h1", SRV6STEER, *args, check=check, timeout=60)
+        return self.c.steer("h1", *args, check=check)
 
     def health(self, path):
-        r = self.steer("stats", "-j", check=False)
-        for p in (json.loads(r.stdout)["paths"] if r.returncode == 0 else []):
-            if p["id"] == path:
-                return p["health"]
-        return {"state": "none", "congestion": 0}
+        return self.c.health(path)
 
     def round(self, gap_us, congest):
         """One transfer; returns its counts."""
@@ -140,25 +138,12 @@ def main():
     lab.down()
     lab.up(host_decap=True)
     results = {}
-    agent = agent_log = None
     d = tempfile.mkdtemp(prefix="lab-reorder-")
+    # No --flowlet-gap for the agent: each round sets its own with `srv6steer flowlets`.
+    scenario = Congestion(lab, SRV6STEER, d, flowlet_gap_us=None)
     try:
-        b = Bench(lab, args.seconds, args.congest_at)
-        lab.run("h1", "sysctl", "-qw", "net.ipv4.tcp_ecn=1")
-        lab.steer(SRV6STEER, "h2", "receive", "config", "--probes", "on")
-        config = Path(d) / "agent.json"
-        config.write_text(json.dumps({
-            "interface": "eth0", "block": BLOCK,
-            "paths": [{"id": 1, "usids": host_path("h1", "spine1", "h2", 6)},
-                      {"id": 2, "usids": host_path("h1", "spine2", "h2", 6)}],
-            "sets": [{"id": 1, "paths": [1, 2]}],
-            "prefixes": [{"prefix": f"{host_addr('h2')}/128", "set": 1}],
-        }))
-        agent_log = open(Path(d) / "agent.log", "w")
-        agent = lab.popen("h1", SRV6STEER, "agent", "-c", str(config), "-d", "eth0", "--no-socket",
-                          "--probe-interval", "10", stdout=agent_log, stderr=subprocess.STDOUT)
-        wait_until(lambda: all(b.health(p)["state"] == "up" for p in (1, 2)), 20,
-                   "the agent's probes find paths 1 and 2 up")
+        scenario.setup()
+        b = Bench(scenario, args.seconds, args.congest_at)
         for rnd in range(args.rounds):
             order = cases if rnd % 2 == 0 else list(reversed(cases))
             for name, gap, congest in order:
@@ -169,15 +154,7 @@ def main():
                     f"path 1 level {r['level']}/16")
     finally:
         try:
-            if agent:
-                agent.terminate()
-                try:
-                    agent.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    agent.kill()
-                    agent.wait()
-            if agent_log:
-                agent_log.close()
+            scenario.teardown()
         finally:
             lab.down()
             shutil.rmtree(d, ignore_errors=True)

@@ -25,7 +25,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from srv6lab import flow_hash, host_addr, host_path, set_home, wait_until
+from srv6lab import flow_hash, host_addr, host_path, set_home, stop, wait_until
 
 BLOCK = "fcbb:0::/32"
 RATE_MBIT = 100
@@ -39,8 +39,11 @@ PORT = "5201"
 
 
 class Congestion:
-    def __init__(self, lab, srv6steer, workdir):
+    def __init__(self, lab, srv6steer, workdir, flowlet_gap_us=FLOWLET_GAP_US):
+        """flowlet_gap_us: the agent's --flowlet-gap; None: not given, so the
+        agent leaves the gap to `srv6steer flowlets` (bench/lab_reorder.py)."""
         self.lab, self.bin, self.dir = lab, str(srv6steer), Path(workdir)
+        self.flowlet_gap_us = flowlet_gap_us
         self.agent = None
         self.log = None
         self.decap_was_off = False
@@ -58,8 +61,9 @@ class Congestion:
         }
 
     def agent_argv(self):
+        gap = [] if self.flowlet_gap_us is None else ["--flowlet-gap", str(self.flowlet_gap_us)]
         return ["agent", "-c", str(self.dir / "congestion-agent.json"), "-d", "eth0", "--no-socket",
-                "--probe-interval", str(PROBE_MS), "--flowlet-gap", str(FLOWLET_GAP_US), "-v"]
+                "--probe-interval", str(PROBE_MS), *gap, "-v"]
 
     def setup(self, echo=None):
         """h2 decapsulates its uSID and answers probes; h1 has ECN on and
@@ -81,12 +85,7 @@ class Congestion:
 
     def teardown(self):
         if self.agent:
-            self.agent.terminate()
-            try:
-                self.agent.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.agent.kill()
-                self.agent.wait()
+            stop(self.agent)
             self.agent = None
         if self.log:
             self.log.close()

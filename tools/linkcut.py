@@ -35,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-from srv6lab import container, host_addr, host_path, read_until, set_home, wait_until, drain
+from srv6lab import container, drain, host_addr, host_path, read_until, set_home, stop, wait_until
 
 BLOCK = "fcbb:0::/32"
 VIA_SPINE1, VIA_SPINE2, BOTH = 11, 12, 20     # path ids, set id (the demo's paths 1, 2 stay apart)
@@ -239,12 +239,7 @@ class LinkCut:
 
     def teardown(self):
         if self.agent:
-            self.agent.terminate()
-            try:
-                self.agent.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.agent.kill()
-                self.agent.wait()
+            stop(self.agent)
             self.agent = None
         self.steer("h2", "detach", "eth0", check=False)
         self.steer("h2", "receive", "config", "--probes", "off", "--return-block", "none",

@@ -78,6 +78,17 @@ def stop_on_signals(*signums):
         signal.signal(s, _stop)
 
 
+def stop(proc, timeout=10):
+    """Ends a process started with Lab.popen: SIGTERM, then SIGKILL if it has
+    not exited within timeout s; reaped either way."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_until(predicate, timeout, what):
     """Bounded wait for an observable event: returns predicate()'s first true
     value, polled every 50 ms; raises TimeoutError naming `what` after timeout s."""
