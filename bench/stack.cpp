@@ -139,8 +139,8 @@ int bench(int argc, char** argv) {
          cxxopts::value(o.rotate_batch)->default_value("1"))
         ("payload", "UDP payload bytes", cxxopts::value(o.payload)->default_value("64"))
         ("many", "live sockets and flows of the scaling cases", cxxopts::value(o.many)->default_value("65536"))
-        ("max-flows", "flow table size of the scaling attachments",
-         cxxopts::value(o.max_flows)->default_value("1048576"))
+        ("max-flows", "flow pins the scaling attachments take (their table has twice as many slots)",
+         cxxopts::value(o.max_flows)->default_value("524288"))
         ("realtime", "run SCHED_FIFO during the rounds (--realtime=false: do not)",
          cxxopts::value(o.realtime)->default_value("true"))
         ("prog-time", "also report the TC programs' own ns per packet (BPF_STATS_RUN_TIME: adds the "

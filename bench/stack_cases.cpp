@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "stack_cases.hpp"
 
+#include "flow_table.hpp"
+
 #include <bpf/bpf.h>
 #include <sys/resource.h>
 
@@ -143,7 +145,7 @@ const char* group_title(Group g, const Options& o) {
         return many.c_str();
     case Group::Flows:
         many = std::to_string(o.many) + " live flow pins vs 1, unconnected socket, flow table of " +
-               std::to_string(o.max_flows);
+               std::to_string(srv6steer::flow_table_slots(o.max_flows)) + " slots";
         return many.c_str();
     }
     return "";

@@ -27,7 +27,7 @@ struct Options {
     uint32_t payload = 64;       // UDP payload bytes
     uint32_t many = 65536;       // live sockets / flows of the scaling cases
     uint32_t rotate = 0;         // sockets the sender itself holds and rotates over (fd_budget)
-    uint32_t max_flows = 1u << 20;  // flow table of the scaling attachments
+    uint32_t max_flows = 1u << 19;  // flow pins of the scaling attachments (2^20 slots)
     bool realtime = true;        // SCHED_FIFO during the rounds
     bool prog_time = false;      // also the TC program's own ns per packet (BPF_STATS_RUN_TIME)
     benchutil::Common common;

@@ -301,8 +301,8 @@ void case_settings(TcHarness& h, const Case& c) {
     }
 }
 
-// Fills the flow map up to `total` pins: the special flows plus generic ones,
-// with bpf_map_update_batch (per-element updates if the kernel refuses batches).
+// Fills the flow table up to `total` pins: the special flows plus generic
+// ones, written through the table's mapping.
 void fill_big(TcHarness& h, uint32_t total) {
     const Flows f = special_flows();
     h.pin_flow(f.reduced, 1);
@@ -311,41 +311,13 @@ void fill_big(TcHarness& h, uint32_t total) {
     h.pin_flow(f.v4, 1);
     const uint32_t n = total - 4;
 
-    std::vector<srv6s_flow_key> keys(n);
-    std::vector<srv6s_pin> values(n, TcHarness::pin(1));
-    for (uint32_t i = 0; i < n; i++)
-        keys[i] = generic_key(i);
-
-    const int fd = h.dp.flows().fd();
-    const uint32_t chunk = 1u << 16;
-    LIBBPF_OPTS(bpf_map_batch_opts, bo);
-    bool batch = true;
-    uint32_t done = 0;
+    auto table = h.dp.flows();
+    const srv6s_pin pin = TcHarness::pin(1);
     uint64_t t0 = now_ns();
-    while (done < n) {
-        if (batch) {
-            __u32 cnt = std::min(chunk, n - done);
-            int err = bpf_map_update_batch(fd, &keys[done], &values[done], &cnt, &bo);
-            if (err && done == 0 && cnt == 0 && (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP)) {
-                std::fprintf(stderr, "# bpf_map_update_batch: %s; falling back to per-element updates\n",
-                             strerror(-err));
-                batch = false;
-                continue;
-            }
-            if (err)
-                throw Failure("filling the flow map (batch, " + std::to_string(done + cnt) + " of " +
-                              std::to_string(n) + " done): " + strerror(-err));
-            done += cnt;
-        } else {
-            if (bpf_map_update_elem(fd, &keys[done], &values[done], BPF_ANY))
-                throw Failure("filling the flow map (element " + std::to_string(done) + "): " +
-                              strerror(errno));
-            done++;
-        }
-    }
+    for (uint32_t i = 0; i < n; i++)
+        table.put(generic_key(i), pin);
     double secs = static_cast<double>(now_ns() - t0) / 1e9;
-    std::fprintf(stderr, "# pinned %u flows in %.2f s (%s updates, %.0f pins/s)\n", total, secs,
-                 batch ? "batch" : "per-element", n / secs);
+    std::fprintf(stderr, "# pinned %u flows in %.2f s (%.0f pins/s)\n", total, secs, n / secs);
 }
 
 // ---- verification -----------------------------------------------------------
@@ -474,7 +446,7 @@ int bench(int argc, char** argv) {
     std::optional<TcHarness> big;
     if (need_big) {
         srv6steer::LoadOptions lo;
-        lo.max_flows = std::max(o.pins, 1u << 20) + (1u << 16);
+        lo.max_flows = std::max(o.pins, 1u << 19);  // a table of 2^20 slots or more
         big.emplace(lo);
         setup_paths(*big);
         fill_big(*big, o.pins);

@@ -25,13 +25,28 @@ struct {
 	__type(value, struct srv6s_pin);
 } srv6s_cgroups SEC(".maps");
 
-/* Flow pins: exact 5-tuple -> pin. Checked after socket and cgroup pins. */
+/* Flow pins: exact 5-tuple -> pin, an open-addressed table (abi.h struct
+ * srv6s_flow_slot) that user space writes through mmap. Checked after socket
+ * and cgroup pins. Sized by the loader: a power of two, twice the pins. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SRV6S_DEFAULT_MAX_FLOWS);
-	__type(key, struct srv6s_flow_key);
-	__type(value, struct srv6s_pin);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * SRV6S_DEFAULT_MAX_FLOWS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct srv6s_flow_slot);
 } srv6s_flows SEC(".maps");
+
+/* User space only: who made each flow pin, by slot of srv6s_flows, and one
+ * entry more: the table's census (libsrv6steer/flow_table.hpp). Not
+ * BPF_F_RDONLY_PROG, which the kernel refuses to map writable; the program
+ * never names it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * SRV6S_DEFAULT_MAX_FLOWS + 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct srv6s_flow_owner);
+} srv6s_flow_owners SEC(".maps");
 
 /* RoCEv2 queue-pair pins: (destination, BTH dest QP) -> pin. After flows. */
 struct {

@@ -35,7 +35,7 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	struct srv6s_pkt pkt __attribute__((aligned(8))) = {};
 	struct srv6s_config *cfg;
 	struct srv6s_path *path;
-	struct srv6s_pin *pin;
+	struct srv6s_match m;
 	__u32 zero = 0, hash, path_id = 0, n_paths = 0;
 	int ret, steered;
 
@@ -57,17 +57,18 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	if (ret)
 		return ret;
 
-	pin = srv6s_find_pin(skb, &pkt, cfg);
-	if (!pin)
+	/* Every pin needs the hash to choose a path; the flow table, to find
+	 * one. */
+	hash = srv6s_memo_hash(&pkt.key);
+	if (!srv6s_find_pin(skb, &pkt, cfg, hash, &m))
 		return pkt.is_frag ? -SRV6S_R_FRAGMENT : -SRV6S_R_NO_MATCH;
 
-	hash = srv6s_memo_hash(&pkt.key);
-	steered = srv6s_choose_path(pin->path_set, hash, &path, &path_id, &n_paths);
+	steered = srv6s_choose_path(m.path_set, hash, &path, &path_id, &n_paths);
 	if (steered < 0)
 		return steered;
 	/* A flow of one path never changes path; a probe keeps its own. */
-	if (cfg->flowlet_gap_us && n_paths > 1 && !(pin->path_set & SRV6S_PIN_IGNORE_DOWN))
-		srv6s_flowlet(hash, pin->path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
+	if (cfg->flowlet_gap_us && n_paths > 1 && !(m.path_set & SRV6S_PIN_IGNORE_DOWN))
+		srv6s_flowlet(hash, m.path_set & SRV6S_PIN_SET_MASK, cfg->flowlet_gap_us, &path,
 			      &path_id);
 
 	if (srv6s_unlikely(!srv6s_fits_mtu(skb, cfg, &pkt, srv6s_encap_len(path))))
@@ -78,8 +79,8 @@ static __always_inline int srv6s_steer(struct __sk_buff *skb, __u64 len)
 	if (ret)
 		return ret;
 
-	__sync_fetch_and_add(&pin->packets, 1);
-	__sync_fetch_and_add(&pin->bytes, len);
+	__sync_fetch_and_add(&m.count->packets, 1);
+	__sync_fetch_and_add(&m.count->bytes, len);
 	srv6s_count(&srv6s_pathstats, path_id, len);
 	return steered; /* STEERED, or FELL_BACK */
 }

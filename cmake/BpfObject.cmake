@@ -65,7 +65,7 @@ function(srv6s_bpf_object name source)
 
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${SRV6S_BPF_ARCH}
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_${SRV6S_BPF_ARCH}
             ${SRV6S_BPF_WARNINGS}
             -I${SRV6S_VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/include
             -I${CMAKE_CURRENT_SOURCE_DIR}

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 
+#include "flow_table.hpp"
 #include "srv6steer_bpf.skel.h"
 
 namespace srv6steer {
@@ -26,7 +27,13 @@ DataPlane DataPlane::load(const LoadOptions& opts) {
         if (int err = bpf_map__set_max_entries(map, n))
             throw_errno(std::string("sizing the ") + what + " map", -err);
     };
-    size(skel->maps.srv6s_flows, opts.max_flows, "flows");
+    // The flow table: slots for twice the pins, a power of two, and its
+    // owners with the census (flow_table.hpp); the data plane's walk masks
+    // with a constant.
+    const uint32_t slots = flow_table_slots(opts.max_flows);
+    size(skel->maps.srv6s_flows, slots, "flows");
+    size(skel->maps.srv6s_flow_owners, slots + 1, "flow owners");
+    skel->rodata->srv6s_flow_mask = slots - 1;
     size(skel->maps.srv6s_qps, opts.max_qps, "qps");
     size(skel->maps.srv6s_prefixes, opts.max_prefixes, "prefixes");
     size(skel->maps.srv6s_cgroups, opts.max_cgroups, "cgroups");
@@ -36,6 +43,10 @@ DataPlane DataPlane::load(const LoadOptions& opts) {
                     "the verifier log is above)",
                     -err);
     return DataPlane(std::move(skel));
+}
+
+FlowTable DataPlane::flows() const {
+    return FlowTable(bpf_map__fd(skel_->maps.srv6s_flows), bpf_map__fd(skel_->maps.srv6s_flow_owners));
 }
 
 int DataPlane::tc_egress_fd() const { return bpf_program__fd(skel_->progs.srv6s_tc_egress); }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bpf_map.hpp"
+#include "flow_table.hpp"
 #include "maps.hpp"
 #include "srv6steer/abi.h"
 
@@ -18,7 +19,7 @@ struct srv6steer_bpf;
 namespace srv6steer {
 
 struct LoadOptions {
-    uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
+    uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;  // flow pins (flow_table_slots: rounded up)
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
     uint32_t max_cgroups = SRV6S_DEFAULT_MAX_CGROUPS;
@@ -42,7 +43,8 @@ public:
         return map_view(spec, bpf_map__fd(bpf_object__find_map_by_name(object(), spec.obj)));
     }
     auto config() const { return map(maps::config); }
-    auto flows() const { return map(maps::flows); }
+    // The flow pin table, mapped anew (flow_table.hpp).
+    FlowTable flows() const;
     auto qps() const { return map(maps::qps); }
     auto prefixes() const { return map(maps::prefixes); }
     auto socks() const { return map(maps::socks); }

@@ -24,14 +24,14 @@ bool owner_gone(const srv6s_pin& v) {
     return !start || *start > v.created_ns + 1000000000ull;
 }
 
-template <class S>
-size_t sweep(Steering::Impl& im, const S& spec, uint32_t skip_bit) {
-    auto map = im.fds[spec];
+// The pins of `store` (a Map or the FlowTable) whose owner is gone.
+template <class Store>
+size_t sweep(Steering::Impl& im, Store&& store, uint32_t skip_bit) {
     size_t removed = 0;
-    for (const auto& [k, v] : map.entries())
-        if (owner_gone(v) && map.erase(k))
+    for (const auto& [k, v] : store.entries())
+        if (owner_gone(v) && store.erase(k))
             removed++;
-    im.set_skip_if_empty(map.fd(), skip_bit);
+    im.set_skip_if(store.empty(), skip_bit);
     return removed;
 }
 
@@ -56,9 +56,10 @@ size_t Steering::gc() {
     if (auto* r = impl_->remote.get())
         return r->gc();
     auto guard = impl_->lock();
-    size_t removed = sweep(*impl_, maps::flows, SRV6S_CFG_NO_FLOWS) +
-                     sweep(*impl_, maps::qps, SRV6S_CFG_NO_QPS) +
-                     sweep(*impl_, maps::prefixes, SRV6S_CFG_NO_PREFIXES) + sweep_cgroups(*impl_);
+    impl_->flows().sweep();  // recounts the flow table's census, empties what deletes left
+    size_t removed = sweep(*impl_, impl_->flows(), SRV6S_CFG_NO_FLOWS) +
+                     sweep(*impl_, impl_->fds[maps::qps], SRV6S_CFG_NO_QPS) +
+                     sweep(*impl_, impl_->fds[maps::prefixes], SRV6S_CFG_NO_PREFIXES) + sweep_cgroups(*impl_);
     impl_->forget_closed_sockets();
     // Route MTUs: recount the pins that need each (heals any drift), and
     // put back those nobody needs; socket pins count with their peers.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dataplane.hpp"
+#include "flow_table.hpp"
 #include "iterators.hpp"
 #include "maps.hpp"
 #include "netns.hpp"
@@ -98,6 +99,15 @@ struct Steering::Impl {
         return *lister;
     }
 
+    // The flow pin table through its mmap (flow_table.hpp), mapped on
+    // first use and kept with this object.
+    mutable std::unique_ptr<FlowTable> flow_table;
+    FlowTable& flows() const {
+        if (!flow_table)
+            flow_table = std::make_unique<FlowTable>(fds.fd(maps::flows.index), fds.fd(maps::flow_owners.index));
+        return *flow_table;
+    }
+
     // -- the lock: re-entrant within this object --
     std::optional<DirLock> held;
     int depth = 0;
@@ -137,6 +147,7 @@ struct Steering::Impl {
     // lookups in empty maps) --
     void clear_skip(uint32_t bit);
     void set_skip_if_empty(int map_fd, uint32_t bit);
+    void set_skip_if(bool empty, uint32_t bit);
 
     // -- pins and route MTUs (pins.cpp) --
     // Destinations of the pins that point at a set slot (socket pins with

@@ -32,7 +32,9 @@ struct MapSpec {
 
 namespace maps {
 inline constexpr MapSpec<uint32_t, srv6s_config> config{0, "config", "srv6s_config"};
-inline constexpr MapSpec<srv6s_flow_key, srv6s_pin> flows{1, "flows", "srv6s_flows"};
+// Flow pins: the slots of an open-addressed table, read and written through
+// its mmap (flow_table.hpp), and their owners with the table's census.
+inline constexpr MapSpec<uint32_t, srv6s_flow_slot> flows{1, "flows", "srv6s_flows"};
 inline constexpr MapSpec<srv6s_qp_key, srv6s_pin> qps{2, "qps", "srv6s_qps"};
 inline constexpr MapSpec<srv6s_prefix_key, srv6s_pin> prefixes{3, "prefixes", "srv6s_prefixes"};
 // Socket storage: keyed by a socket's fd (lookup, update, delete only: it
@@ -52,10 +54,12 @@ inline constexpr MapSpec<uint64_t, srv6s_sock_entry> sock_index{11, "sock_index"
 // What the prober last knew of each path, by path id (user space only;
 // health.cpp, docs/design.md §16).
 inline constexpr MapSpec<uint32_t, srv6s_path_health> path_health{12, "path_health", "srv6s_path_health"};
-inline constexpr MapSpec<uint32_t, srv6s_meta> meta{13, "meta", "srv6s_meta"};
+inline constexpr MapSpec<uint32_t, srv6s_flow_owner> flow_owners{13, "flow_owners", "srv6s_flow_owners"};
+inline constexpr MapSpec<uint32_t, srv6s_meta> meta{14, "meta", "srv6s_meta"};
 
-inline constexpr auto kAll = std::tuple{config, flows, qps, prefixes, socks, cgroups, path_sets, paths,
-                                        path_stats, reasons, routes, sock_index, path_health, meta};
+inline constexpr auto kAll = std::tuple{config,   flows,      qps,         prefixes,    socks,
+                                        cgroups,  path_sets,  paths,       path_stats,  reasons,
+                                        routes,   sock_index, path_health, flow_owners, meta};
 inline constexpr size_t kCount = std::tuple_size_v<decltype(kAll)>;
 // Pinned last: a state directory with meta has every other map.
 static_assert(meta.index == kCount - 1, "meta is the last map of the table");

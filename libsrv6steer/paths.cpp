@@ -224,7 +224,11 @@ void Steering::Impl::clear_skip(uint32_t bit) {
 
 void Steering::Impl::set_skip_if_empty(int map_fd, uint32_t bit) {
     uint8_t key[64];  // larger than any pin key
-    if (bpf_map_get_next_key(map_fd, nullptr, key) == 0)
+    set_skip_if(bpf_map_get_next_key(map_fd, nullptr, key) != 0, bit);
+}
+
+void Steering::Impl::set_skip_if(bool empty, uint32_t bit) {
+    if (!empty)
         return;
     auto c = config();
     if (!(c.flags & bit)) {

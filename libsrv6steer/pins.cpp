@@ -10,12 +10,10 @@
 #include <cstring>
 #include <map>
 #include <type_traits>
-#include <unordered_map>
 
 #include "impl.hpp"
 #include "remote/client.hpp"
 #include "route_journal.hpp"
-#include "srv6steer/flowhash.h"
 
 namespace srv6steer {
 
@@ -23,53 +21,70 @@ namespace {
 
 Prefix host_prefix(const Ipv6& a) { return Prefix{a, 128}; }
 
+// A kernel pin map (queue pairs, prefixes) as pins.cpp asks of a pin store;
+// the flow table (flow_table.hpp) answers the same.
+template <class K>
+class MapStore {
+public:
+    explicit MapStore(Map<K, srv6s_pin> m) : map_(std::move(m)) {}
+    // The pin stored under exactly this key. (A lookup in the LPM trie of
+    // prefixes returns the longest match, which may be a shorter prefix.)
+    std::optional<srv6s_pin> find(const K& key) const {
+        if constexpr (std::is_same_v<K, srv6s_prefix_key>) {
+            for (const auto& [k, v] : map_.entries())
+                if (std::memcmp(&k, &key, sizeof k) == 0)
+                    return v;
+            return std::nullopt;
+        } else {
+            return map_.lookup(key);
+        }
+    }
+    void put(const K& key, const srv6s_pin& v) { map_.update(key, v); }
+    bool erase(const K& key) { return map_.erase(key); }
+    auto entries() const { return map_.entries(); }
+    bool empty() const { return map_.empty(); }
+    size_t size() const { return map_.keys().size(); }
+
+private:
+    Map<K, srv6s_pin> map_;
+};
+
 // What the three kinds of pin differ in.
 template <class T>
 struct Kind;
 template <>
 struct Kind<Flow> {
-    static constexpr const auto& spec = maps::flows;
     static constexpr uint32_t skip = SRV6S_CFG_NO_FLOWS;
     static constexpr const char* what = "flow";
+    static constexpr const char* map = "flows";
+    static FlowTable& store(const Steering::Impl& im) { return im.flows(); }
     static Prefix dst(const Flow& f) { return host_prefix(f.dst); }
 };
 template <>
 struct Kind<Qp> {
-    static constexpr const auto& spec = maps::qps;
     static constexpr uint32_t skip = SRV6S_CFG_NO_QPS;
     static constexpr const char* what = "queue pair";
+    static constexpr const char* map = "qps";
+    static MapStore<srv6s_qp_key> store(const Steering::Impl& im) { return MapStore(im.fds[maps::qps]); }
     static Prefix dst(const Qp& q) { return host_prefix(q.dst); }
 };
 template <>
 struct Kind<Prefix> {
-    static constexpr const auto& spec = maps::prefixes;
     static constexpr uint32_t skip = SRV6S_CFG_NO_PREFIXES;
     static constexpr const char* what = "prefix";
+    static constexpr const char* map = "prefixes";
+    static MapStore<srv6s_prefix_key> store(const Steering::Impl& im) { return MapStore(im.fds[maps::prefixes]); }
     static Prefix dst(const Prefix& p) { return p; }
 };
 
-// The pin stored under exactly this key. (A lookup in the LPM trie of
-// prefixes returns the longest match, which may be a shorter prefix.)
-template <class K, class V>
-std::optional<V> exact(const Map<K, V>& map, const K& key) {
-    if constexpr (std::is_same_v<K, srv6s_prefix_key>) {
-        for (const auto& [k, v] : map.entries())
-            if (std::memcmp(&k, &key, sizeof k) == 0)
-                return v;
-        return std::nullopt;
-    } else {
-        return map.lookup(key);
-    }
-}
-
 // Calls f(key, pin, destination) for every pin of the three maps.
 template <class F>
-void for_each_pin(const MapFds& fds, F&& f) {
-    for (const auto& [k, v] : fds[maps::flows].entries())
+void for_each_pin(const Steering::Impl& im, F&& f) {
+    for (const auto& [k, v] : im.flows().entries())
         f(v, host_prefix(Flow::from_key(k).dst));
-    for (const auto& [k, v] : fds[maps::qps].entries())
+    for (const auto& [k, v] : im.fds[maps::qps].entries())
         f(v, host_prefix(Qp::from_key(k).dst));
-    for (const auto& [k, v] : fds[maps::prefixes].entries())
+    for (const auto& [k, v] : im.fds[maps::prefixes].entries())
         f(v, Prefix::from_key(k));
 }
 
@@ -77,10 +92,10 @@ template <class T>
 void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions& opts) {
     using K = Kind<T>;
     auto guard = im.lock();
-    auto map = im.fds[K::spec];
+    auto&& store = K::store(im);
     const uint32_t level = im.target_level(target);  // throws when the target does not exist
     const auto key = item.key();
-    const auto old = exact(map, key);
+    const auto old = store.find(key);
     const std::string what = std::string(K::what) + " " + item.str();
     if (old) {
         if (old->path_set == pin_word(target.slot(), opts))
@@ -95,11 +110,11 @@ void pin_one(Steering::Impl& im, const T& item, Target target, const PinOptions&
         routes.add(K::dst(item), level, 1);
     im.clear_skip(K::skip);
     try {
-        map.update(key, new_pin(target.slot(), opts, now_ns()), old ? BPF_EXIST : BPF_NOEXIST);
+        store.put(key, new_pin(target.slot(), opts, now_ns()));
     } catch (const Error& e) {
-        im.set_skip_if_empty(map.fd(), K::skip);
+        im.set_skip_if(store.empty(), K::skip);
         if (e.code() == E2BIG)
-            throw pin_map_full(map.name(), im.ifname, map.keys().size(), 1);
+            throw pin_map_full(K::map, im.ifname, store.size(), 1);
         throw;
     }
     routes.commit();
@@ -109,23 +124,23 @@ template <class T>
 bool unpin_one(Steering::Impl& im, const T& item) {
     using K = Kind<T>;
     auto guard = im.lock();
-    auto map = im.fds[K::spec];
-    const auto old = exact(map, item.key());
+    auto&& store = K::store(im);
+    const auto old = store.find(item.key());
     if (!old)
         return false;
     RouteJournal routes(im.fds);
     routes.remove(K::dst(item), im.slot_level(pin_slot(*old)), 1);  // first: a failure leaves the pin
-    map.erase(item.key());
-    im.set_skip_if_empty(map.fd(), K::skip);
+    store.erase(item.key());
+    im.set_skip_if(store.empty(), K::skip);
     routes.commit();
     return true;
 }
 
-template <class T, class S>
-std::vector<Pinned<T>> list_pins(Steering::Impl& im, const S& spec) {
+template <class T>
+std::vector<Pinned<T>> list_pins(Steering::Impl& im) {
     auto guard = im.lock();
     std::vector<Pinned<T>> out;
-    for (const auto& [k, v] : im.fds[spec].entries())
+    for (const auto& [k, v] : Kind<T>::store(im).entries())
         out.push_back({T::from_key(k), Target::from_slot(v.path_set), PinInfo::from_value(v)});
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
     return out;
@@ -137,7 +152,7 @@ std::vector<Pinned<T>> list_pins(Steering::Impl& im, const S& spec) {
 
 std::map<Prefix, uint32_t> Steering::Impl::destinations_of(uint32_t slot) const {
     std::map<Prefix, uint32_t> out;
-    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
+    for_each_pin(*this, [&](const srv6s_pin& v, const Prefix& dst) {
         if (pin_slot(v) == slot)
             out[dst]++;
     });
@@ -152,7 +167,7 @@ std::map<Prefix, uint32_t> Steering::Impl::destinations_of(uint32_t slot) const 
 std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
     std::map<uint32_t, uint32_t> level;  // slot -> level, looked up once per slot
     std::map<Prefix, Levels> out;
-    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix& dst) {
+    for_each_pin(*this, [&](const srv6s_pin& v, const Prefix& dst) {
         auto it = level.find(pin_slot(v));
         if (it == level.end())
             it = level.emplace(pin_slot(v), slot_level(pin_slot(v))).first;
@@ -163,7 +178,7 @@ std::map<Prefix, Levels> Steering::Impl::pinned_destinations() const {
 
 bool Steering::Impl::slot_in_use(uint32_t slot) const {
     bool used = false;
-    for_each_pin(fds, [&](const srv6s_pin& v, const Prefix&) { used |= pin_slot(v) == slot; });
+    for_each_pin(*this, [&](const srv6s_pin& v, const Prefix&) { used |= pin_slot(v) == slot; });
     if (!used)
         for_each_socket_or_cgroup_pin([&](uint32_t s, const std::optional<Prefix>&) { used |= s == slot; },
                                       false);  // a probe's pin does not keep its path
@@ -214,24 +229,23 @@ bool Steering::unpin(const Prefix& p) {
 std::vector<Pinned<Flow>> Steering::flows() const {
     if (auto* r = impl_->remote.get())
         return r->flows();
-    return list_pins<Flow>(*impl_, maps::flows);
+    return list_pins<Flow>(*impl_);
 }
 std::vector<Pinned<Qp>> Steering::qps() const {
     if (auto* r = impl_->remote.get())
         return r->qps();
-    return list_pins<Qp>(*impl_, maps::qps);
+    return list_pins<Qp>(*impl_);
 }
 std::vector<Pinned<Prefix>> Steering::prefixes() const {
     if (auto* r = impl_->remote.get())
         return r->prefixes();
-    return list_pins<Prefix>(*impl_, maps::prefixes);
+    return list_pins<Prefix>(*impl_);
 }
 
 size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const PinOptions& o) {
     if (auto* r = impl_->remote.get())
         return r->pin_flows(flows, o);
     auto guard = impl_->lock();
-    auto map = impl_->fds[maps::flows];
 
     // Validate everything first: flows, targets, duplicates.
     std::map<uint32_t, uint32_t> level_of;  // slot -> route MTU level
@@ -258,42 +272,30 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     wanted.resize(kept);
 
     // What is pinned already: the same target is skipped, another one is a
-    // conflict unless replacing. (Batch updates take no BPF_NOEXIST.)
-    struct KeyHash {
-        size_t operator()(const srv6s_flow_key& k) const { return srv6s_flow_hash(&k); }
-    };
-    struct KeyEq {
-        bool operator()(const srv6s_flow_key& a, const srv6s_flow_key& b) const {
-            return std::memcmp(&a, &b, sizeof a) == 0;
-        }
-    };
-    std::unordered_map<srv6s_flow_key, srv6s_pin, KeyHash, KeyEq> existing;
-    srv6s_flow_key probe{};
-    if (bpf_map_get_next_key(map.fd(), nullptr, &probe) == 0)  // skip the dump when empty
-        for (const auto& [k, v] : map.entries())
-            existing.emplace(k, v);
-
-    std::vector<srv6s_flow_key> keys;
-    std::vector<srv6s_pin> values;
-    keys.reserve(wanted.size());
-    values.reserve(wanted.size());
+    // conflict unless replacing.
+    FlowTable& table = impl_->flows();
+    std::vector<std::optional<srv6s_pin>> before;  // of each entry of `writes`
+    std::vector<std::pair<srv6s_flow_key, srv6s_pin>> writes;
+    writes.reserve(wanted.size());
     const uint64_t created = now_ns();
     size_t fresh = 0;
     for (const auto& [key, slot] : wanted) {
-        auto it = existing.find(key);
-        if (it != existing.end()) {
-            if (it->second.path_set == pin_word(slot, o))
+        auto old = table.find(key);
+        if (old) {
+            if (old->path_set == pin_word(slot, o))
                 continue;
             if (!o.replace)
-                throw already_pinned("flow " + Flow::from_key(key).str(), it->second, "; nothing was pinned");
+                throw already_pinned("flow " + Flow::from_key(key).str(), *old, "; nothing was pinned");
         } else {
             fresh++;
         }
-        keys.push_back(key);
-        values.push_back(new_pin(slot, o, created));
+        writes.emplace_back(key, new_pin(slot, o, created));
+        before.push_back(old);
     }
-    if (keys.empty())
+    if (writes.empty())
         return 0;
+    if (table.size() + fresh > table.max_pins())
+        throw pin_map_full("flows", impl_->ifname, table.size(), fresh);
 
     // Route MTUs for every destination; the journal undoes them if anything
     // below fails.
@@ -303,11 +305,11 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
         std::vector<std::pair<uint32_t, uint32_t>> moves;  // from, to
     };
     std::map<Prefix, Need> dsts;
-    for (size_t i = 0; i < keys.size(); i++) {
-        Need& n = dsts[host_prefix(Flow::from_key(keys[i]).dst)];
-        const uint32_t to = level_of[pin_slot(values[i])];
-        if (auto it = existing.find(keys[i]); it != existing.end())
-            n.moves.emplace_back(impl_->slot_level(pin_slot(it->second)), to);
+    for (size_t i = 0; i < writes.size(); i++) {
+        Need& n = dsts[host_prefix(Flow::from_key(writes[i].first).dst)];
+        const uint32_t to = level_of[pin_slot(writes[i].second)];
+        if (before[i])
+            n.moves.emplace_back(impl_->slot_level(pin_slot(*before[i])), to);
         else
             n.fresh[to]++;
     }
@@ -320,21 +322,23 @@ size_t Steering::pin_flows(std::span<const std::pair<Flow, Target>> flows, const
     }
     impl_->clear_skip(SRV6S_CFG_NO_FLOWS);
 
-    uint32_t done = static_cast<uint32_t>(keys.size());
-    if (bpf_map_update_batch(map.fd(), keys.data(), values.data(), &done, nullptr)) {
-        const int err = errno;
-        // Take back what the batch wrote: new pins go, replaced ones return.
-        for (uint32_t i = 0; i < done && i < keys.size(); i++) {
-            auto it = existing.find(keys[i]);
-            if (it == existing.end())
-                map.erase(keys[i]);
+    // Straight into the table's mapping: no syscall per pin.
+    size_t done = 0;
+    try {
+        for (; done < writes.size(); done++)
+            table.put(writes[done].first, writes[done].second);
+    } catch (const Error& e) {
+        // Take back what was written: new pins go, replaced ones return.
+        for (size_t i = 0; i < done; i++) {
+            if (before[i])
+                table.put(writes[i].first, *before[i]);
             else
-                map.update(keys[i], it->second);
+                table.erase(writes[i].first);
         }
-        impl_->set_skip_if_empty(map.fd(), SRV6S_CFG_NO_FLOWS);
-        if (err == E2BIG || err == ENOMEM)
-            throw pin_map_full("flows", impl_->ifname, existing.size(), fresh);
-        throw_map_error("flows", "batch update", err);
+        impl_->set_skip_if(table.empty(), SRV6S_CFG_NO_FLOWS);
+        if (e.code() == E2BIG)
+            throw pin_map_full("flows", impl_->ifname, table.size(), fresh);
+        throw;
     }
     routes.commit();
     return fresh;

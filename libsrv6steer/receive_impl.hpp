@@ -21,7 +21,7 @@
 
 namespace srv6steer {
 
-// <bpffs>/srv6steer/v5/<netns cookie>/:receive
+// <bpffs>/srv6steer/v6/<netns cookie>/:receive
 std::string receive_dir(const std::string& bpffs, uint64_t netns_cookie);
 
 // The receive state in dir (of this network namespace: mine) removed if no

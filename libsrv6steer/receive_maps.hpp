@@ -2,7 +2,7 @@
 // The receive side's state on the BPF filesystem, one directory per network
 // namespace beside the egress side's interface directories:
 //
-//   <bpffs>/srv6steer/v5/<netns cookie>/:receive/
+//   <bpffs>/srv6steer/v6/<netns cookie>/:receive/
 //       rx_config local_sids rx_reasons rx_paths rx_path_slots  (the decap object's maps)
 //       xdp_prog tc_prog                             (its two programs)
 //       link:<ifname>                                (one XDP or tcx link per interface)

@@ -30,8 +30,8 @@ void check_ifname(std::string_view ifname);
 // Throws a clear Error unless `bpffs` is a BPF filesystem mount.
 void require_bpffs(const std::string& bpffs);
 
-std::string state_root(const std::string& bpffs);                      // .../srv6steer/v<SRV6S_STATE_LAYOUT> (v5)
-std::string netns_dir(const std::string& bpffs, uint64_t netns_cookie);  // .../v5/<cookie>
+std::string state_root(const std::string& bpffs);                      // .../srv6steer/v<SRV6S_STATE_LAYOUT> (v6)
+std::string netns_dir(const std::string& bpffs, uint64_t netns_cookie);  // .../v6/<cookie>
 std::string pin_dir(const std::string& bpffs, uint64_t netns_cookie, const std::string& ifname);
 
 // Creates the directories down to netns_dir (mode 0700), checking each one.

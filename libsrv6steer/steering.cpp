@@ -196,7 +196,8 @@ void Steering::Impl::acquire() {
         if (ino != dir_ino) {
             fds = MapFds::open_pinned(dir);
             dir_ino = ino;
-            lister.reset();  // it reads the old socket pin map
+            lister.reset();      // it reads the old socket pin map
+            flow_table.reset();  // it maps the old flow table
             if (const uint32_t layout = meta().layout; layout != SRV6S_STATE_LAYOUT)
                 throw Error("the state in " + dir + " has layout " + std::to_string(layout) + ", this build uses " +
                                 std::to_string(SRV6S_STATE_LAYOUT) + ": detach it with the build that attached it",
@@ -451,7 +452,7 @@ Status Steering::status() const {
     s.route_mtu = meta.flags & SRV6S_META_ROUTE_MTU;
     s.attached = std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(meta.attached_ns)));
-    s.n_flows = impl_->fds[maps::flows].keys().size();
+    s.n_flows = impl_->flows().size();
     s.n_qps = impl_->fds[maps::qps].keys().size();
     s.n_prefixes = impl_->fds[maps::prefixes].keys().size();
     s.n_sockets = impl_->live_socket_pins().size();
@@ -463,7 +464,7 @@ Status Steering::status() const {
         uint32_t len = sizeof info;
         return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.max_entries : 0u;
     };
-    s.max_flows = max_of(impl_->fds.fd(maps::flows.index));
+    s.max_flows = impl_->flows().max_pins();
     s.max_qps = max_of(impl_->fds.fd(maps::qps.index));
     s.max_prefixes = max_of(impl_->fds.fd(maps::prefixes.index));
     s.max_cgroups = max_of(impl_->fds.fd(maps::cgroups.index));

@@ -76,7 +76,7 @@ std::vector<Opt<AttachOptions>> attach_options() {
         flag("no-route-mtu", "do not set route MTUs towards steered destinations", &A::route_mtu, false),
         flag("drop-oversize", "drop what would not fit once encapsulated (default: send it as is)",
              &A::drop_oversize),
-        number("max-flows", "N", "size of the flow pin map", &A::max_flows, 1, kMaxMapSize),
+        number("max-flows", "N", "flow pins that fit (the table has twice as many slots, rounded up to a power of two)", &A::max_flows, 1, kMaxMapSize),
         number("max-qps", "N", "size of the queue pair pin map", &A::max_qps, 1, kMaxMapSize),
         number("max-prefixes", "N", "size of the prefix pin map", &A::max_prefixes, 1, kMaxMapSize),
         number("max-cgroups", "N", "size of the cgroup pin map", &A::max_cgroups, 1, kMaxMapSize),

@@ -115,7 +115,7 @@ public:
         p.path_set = set;
         return p;
     }
-    void pin_flow(const srv6s_flow_key& k, uint32_t set) { dp.flows().update(k, pin(set)); }
+    void pin_flow(const srv6s_flow_key& k, uint32_t set) { dp.flows().put(k, pin(set)); }
     void pin_qp(const Addr6& dst, uint32_t qp, uint32_t set) {
         srv6s_qp_key k{};
         std::memcpy(k.dst, dst.data(), 16);

@@ -41,19 +41,80 @@ static __always_inline struct srv6s_pin *srv6s_cgroup_pin(struct __sk_buff *skb,
 	return NULL;
 }
 
+/* The flow pin table's slot mask (its slots - 1, a power of two - 1): set by
+ * the loader before load (libsrv6steer/dataplane.cpp), a constant to the
+ * verifier. */
+const volatile __u32 srv6s_flow_mask = 2 * SRV6S_DEFAULT_MAX_FLOWS - 1;
+
+static __always_inline int srv6s_key_eq(const struct srv6s_flow_key *a, const struct srv6s_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
 /*
- * The pin for this packet, or NULL when nothing matches. Socket and cgroup
+ * The slot of key's flow pin in srv6s_flows, or NULL: the walk of
+ * include/srv6steer/abi.h (struct srv6s_flow_slot) from h = the key's flow
+ * hash, ending at the first EMPTY slot. A slot is taken only when its tag
+ * after the key compare (an atomic read, ordered after the key's loads) is
+ * the tag read before it; *path_set is the pin word read in between. A slot
+ * changing under the walk is a miss for this packet. key and the slots are
+ * 8-byte aligned (words compared).
+ */
+static __always_inline struct srv6s_flow_slot *srv6s_flow_pin(const struct srv6s_flow_key *key, __u32 h,
+							       __u32 *path_set)
+{
+	__u32 mask = srv6s_flow_mask, at = h, step = srv6s_flow_step(h);
+
+	for (int i = 0; i < SRV6S_FLOW_PROBES; i++) {
+		__u32 idx = at & mask;
+		struct srv6s_flow_slot *s = bpf_map_lookup_elem(&srv6s_flows, &idx);
+		__u32 tag, word;
+
+		if (srv6s_unlikely(!s))
+			return NULL;
+		tag = SRV6S_READ_ONCE(s->tag);
+		if ((tag & SRV6S_FLOW_STATE_MASK) == SRV6S_FLOW_EMPTY)
+			return NULL;
+		if ((tag & SRV6S_FLOW_STATE_MASK) == SRV6S_FLOW_LIVE && srv6s_key_eq(&s->key, key)) {
+			word = SRV6S_READ_ONCE(s->path_set);
+			if (srv6s_unlikely(__sync_fetch_and_add(&s->tag, 0) != tag))
+				return NULL;
+			*path_set = word;
+			return s;
+		}
+		at += step;
+	}
+	return NULL;
+}
+
+/* What a packet's pin says: its path-set word, and its counters. */
+struct srv6s_match {
+	__u32 path_set;
+	struct srv6s_counter *count;
+};
+
+static __always_inline int srv6s_pin_match(struct srv6s_pin *pin, struct srv6s_match *m)
+{
+	if (!pin)
+		return 0;
+	m->path_set = pin->path_set;
+	m->count = (struct srv6s_counter *)&pin->packets;
+	return 1;
+}
+
+/*
+ * The pin for this packet in *m, or 0 when nothing matches. Socket and cgroup
  * pins need the sending socket (skb->sk: locally sent packets; forwarded
  * ones have none) and apply to fragments too: the socket is known even when
  * the ports are not. Fragments carry no ports: of the others they follow
- * prefix pins only.
+ * prefix pins only. hash: the flow hash of pkt->key (the flow table's walk).
  */
-static __always_inline struct srv6s_pin *srv6s_find_pin(struct __sk_buff *skb,
-							 const struct srv6s_pkt *pkt,
-							 const struct srv6s_config *cfg)
+static __always_inline int srv6s_find_pin(struct __sk_buff *skb, const struct srv6s_pkt *pkt,
+					  const struct srv6s_config *cfg, __u32 hash, struct srv6s_match *m)
 {
 	__u32 cfg_flags = cfg->flags;
-	struct srv6s_pin *pin;
 
 	if ((cfg_flags & (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS)) !=
 	    (SRV6S_CFG_NO_SOCKETS | SRV6S_CFG_NO_CGROUPS)) {
@@ -64,42 +125,40 @@ static __always_inline struct srv6s_pin *srv6s_find_pin(struct __sk_buff *skb,
 			 * finds nothing for one that is not full (request and
 			 * time-wait sockets): no bpf_sk_fullsock call on the
 			 * path of every socket pin. */
-			if (!(cfg_flags & SRV6S_CFG_NO_SOCKETS)) {
-				pin = bpf_sk_storage_get(&srv6s_socks, sk, 0, 0);
-				if (pin)
-					return pin;
-			}
-			if (!(cfg_flags & SRV6S_CFG_NO_CGROUPS) && bpf_sk_fullsock(sk)) {
-				pin = srv6s_cgroup_pin(skb, cfg);
-				if (pin)
-					return pin;
-			}
+			if (!(cfg_flags & SRV6S_CFG_NO_SOCKETS) &&
+			    srv6s_pin_match(bpf_sk_storage_get(&srv6s_socks, sk, 0, 0), m))
+				return 1;
+			if (!(cfg_flags & SRV6S_CFG_NO_CGROUPS) && bpf_sk_fullsock(sk) &&
+			    srv6s_pin_match(srv6s_cgroup_pin(skb, cfg), m))
+				return 1;
 		}
 	}
 
 	if (!pkt->is_frag) {
 		if (!(cfg_flags & SRV6S_CFG_NO_FLOWS)) {
-			pin = bpf_map_lookup_elem(&srv6s_flows, &pkt->key);
-			if (pin)
-				return pin;
+			struct srv6s_flow_slot *slot = srv6s_flow_pin(&pkt->key, hash, &m->path_set);
+
+			if (slot) {
+				m->count = (struct srv6s_counter *)&slot->packets;
+				return 1;
+			}
 		}
 		if (pkt->has_qp && !(cfg_flags & SRV6S_CFG_NO_QPS)) {
 			struct srv6s_qp_key qk = { .qp = pkt->qp };
 
 			__builtin_memcpy(qk.dst, pkt->key.dst, 16);
-			pin = bpf_map_lookup_elem(&srv6s_qps, &qk);
-			if (pin)
-				return pin;
+			if (srv6s_pin_match(bpf_map_lookup_elem(&srv6s_qps, &qk), m))
+				return 1;
 		}
 	}
 
 	if (cfg_flags & SRV6S_CFG_NO_PREFIXES)
-		return NULL;
+		return 0;
 
 	struct srv6s_prefix_key pk = { .prefixlen = 128 };
 
 	__builtin_memcpy(pk.addr, pkt->key.dst, 16);
-	return bpf_map_lookup_elem(&srv6s_prefixes, &pk);
+	return srv6s_pin_match(bpf_map_lookup_elem(&srv6s_prefixes, &pk), m);
 }
 
 /*

@@ -28,4 +28,9 @@
 #define srv6s_likely(x) __builtin_expect(!!(x), 1)
 #define srv6s_unlikely(x) __builtin_expect(!!(x), 0)
 
+/* One load or store the compiler neither tears nor repeats (libbpf 1.1's
+ * bpf_helpers.h has no READ_ONCE). */
+#define SRV6S_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define SRV6S_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
 #endif

@@ -10,11 +10,7 @@
 #define SRV6S_BPF_FLOWLET_H
 
 #include "../maps.h"
-
-/* One load or store the compiler neither tears nor repeats (libbpf 1.1's
- * bpf_helpers.h has no READ_ONCE). */
-#define SRV6S_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define SRV6S_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#include "consts.h"
 
 /* Whether path id is in the active half of set set_id. Out of line: asked
  * only when a busy flow's choice changed. */

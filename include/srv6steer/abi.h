@@ -50,8 +50,12 @@
 /* IPv6 extension headers walked before giving up on a packet. */
 #define SRV6S_MAX_EXT_HDRS 8
 
-/* Default sizes of the pin maps (the loader may resize before load). */
+/* Default sizes of the pin maps (the loader may resize before load). Flow
+ * pins live in a table of twice as many slots (struct srv6s_flow_slot),
+ * a power of two; a limit that is not one is rounded up to one. */
 #define SRV6S_DEFAULT_MAX_FLOWS (1U << 18)
+/* Slots a flow pin lookup visits at most (struct srv6s_flow_slot). */
+#define SRV6S_FLOW_PROBES 32
 #define SRV6S_DEFAULT_MAX_QPS (1U << 16)
 #define SRV6S_DEFAULT_MAX_PREFIXES (1U << 14)
 #define SRV6S_DEFAULT_MAX_CGROUPS (1U << 12)
@@ -237,6 +241,50 @@ struct srv6s_pin {
 	__u64 bytes;        /* bytes before encapsulation */
 };
 
+/*
+ * Flow pins: an open-addressed table of slots (map srv6s_flows, an mmapable
+ * array of 2^k slots, at most half of them live), one cache line each, so a
+ * lookup of a flow among many reads one random line where a kernel hash map
+ * reads a bucket and an element (docs/design.md §2.10). The key of a flow
+ * with hash h (srv6s_flow_hash) is in one of the slots
+ *   (h + i * srv6s_flow_step(h)) & mask,  i = 0 .. SRV6S_FLOW_PROBES - 1,
+ * before the first EMPTY one: lookups pass DELETED slots, inserts reuse them.
+ *
+ * One writer at a time (user space, under the state lock) writes through
+ * the map's mmap; the data plane only adds to the counters. `tag` is a
+ * slot's state (low two bits) and a generation that changes with every state
+ * change. A slot is filled by writing key, path_set and counters, then the
+ * tag (LIVE); emptied by writing the tag (DELETED); a re-pin writes path_set
+ * alone (one aligned word) and never the counters. A reader takes a pin only
+ * when the tag it read before comparing the key is the tag after (read with
+ * an atomic, ordered after the key's bytes): a slot refilled under it is
+ * never taken for a flow whose key is half the old and half the new.
+ */
+enum srv6s_flow_state {
+	SRV6S_FLOW_EMPTY = 0,   /* never used since the last sweep: a lookup ends */
+	SRV6S_FLOW_LIVE = 1,
+	SRV6S_FLOW_DELETED = 2, /* a lookup goes on past it */
+};
+#define SRV6S_FLOW_STATE_MASK 3U
+#define SRV6S_FLOW_GEN_ONE 4U /* one generation, above the state bits */
+
+struct srv6s_flow_slot {
+	__u32 tag;      /* enum srv6s_flow_state | generation */
+	__u32 path_set; /* as srv6s_pin.path_set */
+	struct srv6s_flow_key key;
+	__u64 packets;  /* steered by this pin (updated by the data plane) */
+	__u64 bytes;    /* bytes before encapsulation */
+};
+
+/* The rest of a flow pin, by slot index (map srv6s_flow_owners, user space
+ * only): who made it and when, as in srv6s_pin. */
+struct srv6s_flow_owner {
+	__u32 owner_pid;
+	__u32 pad;
+	__u64 owner_cgroup;
+	__u64 created_ns;
+};
+
 /* ---- socket pins ------------------------------------------------------- */
 
 /*
@@ -344,7 +392,7 @@ enum srv6s_meta_flags {
 
 /* The layout of pinned state (directory names, map key/value layouts). A
  * build opening state of another layout refuses it and says so. */
-#define SRV6S_STATE_LAYOUT 5
+#define SRV6S_STATE_LAYOUT 6
 
 struct srv6s_meta {
 	__u32 ifindex;
@@ -455,6 +503,13 @@ SRV6S_STATIC_ASSERT(sizeof(struct srv6s_prefix_key) == 20, "srv6s_prefix_key lay
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_prefix_key, addr) == 4,
 		    "srv6s_prefix_key.addr offset");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_pin) == 40, "srv6s_pin layout");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_flow_slot) == 64, "srv6s_flow_slot: one cache line");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_flow_slot, packets) + 8 ==
+			    __builtin_offsetof(struct srv6s_flow_slot, bytes),
+		    "srv6s_flow_slot counters as a struct srv6s_counter");
+SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_pin, packets) + 8 == __builtin_offsetof(struct srv6s_pin, bytes),
+		    "srv6s_pin counters as a struct srv6s_counter");
+SRV6S_STATIC_ASSERT(sizeof(struct srv6s_flow_owner) == 24, "srv6s_flow_owner layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_sock_entry) == 32, "srv6s_sock_entry layout");
 SRV6S_STATIC_ASSERT(sizeof(struct srv6s_sock_record) == 96, "srv6s_sock_record layout");
 SRV6S_STATIC_ASSERT(__builtin_offsetof(struct srv6s_sock_record, flow) == 16,

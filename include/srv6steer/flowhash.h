@@ -63,6 +63,17 @@ static inline __u32 srv6s_flow_hash(const struct srv6s_flow_key *key)
 }
 
 /*
+ * The stride of a flow's walk through the flow pin table (struct
+ * srv6s_flow_slot): odd, so that the walk visits distinct slots of a table
+ * of 2^k, and from bits of the hash the start (its low bits) does not use,
+ * so that flows starting at one slot walk on apart (double hashing).
+ */
+static inline __u32 srv6s_flow_step(__u32 hash)
+{
+	return srv6s_fmix32(hash ^ 0x9e3779b9U) | 1U;
+}
+
+/*
  * Outer flow label of a flow sent on path path_id, 20 bits:
  *   bits  0..11  the sender's path id, so that the receiver can count per
  *                sender path: (outer source, label & 0xfff), the key of

@@ -182,7 +182,7 @@ TEST(TcFallback, CountersCountThePinAndThePathTaken) {
     h.fallback(home, to_set(single(5)));
     for (int i = 0; i < 3; i++)
         h.run(kT6);
-    const auto pin = h.dp.flows().lookup(kK6);
+    const auto pin = h.dp.flows().find(kK6);
     ASSERT_TRUE(pin);
     EXPECT_EQ(pin->packets, 3u);
     EXPECT_EQ(pin->bytes, 3u * kT6.size());

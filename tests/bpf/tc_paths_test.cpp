@@ -186,7 +186,7 @@ TEST(TcEgress, CountersPerPinPathAndReason) {
     for (int i = 0; i < 3; i++)
         h.run(t6);
     h.run(tcp6(kH1, kH2, 40000, 5202));
-    auto pin = h.dp.flows().lookup(k6);
+    auto pin = h.dp.flows().find(k6);
     ASSERT_TRUE(pin);
     EXPECT_EQ(pin->packets, 3u);
     EXPECT_EQ(pin->bytes, 3u * t6.size());

@@ -85,7 +85,8 @@ TEST_F(CApi, OlderSmallerAttachOptsGetDefaultsForWhatTheyLack) {
     // one container, 1500 - 40).
     const srv6s_status st = status_of(h.get());
     const auto sizes = map_sizes(st.pin_dir);
-    EXPECT_EQ(sizes.at("srv6s_flows"), SRV6S_DEFAULT_MAX_FLOWS);
+    EXPECT_EQ(sizes.at("srv6s_flows"), 2 * SRV6S_DEFAULT_MAX_FLOWS) << "slots: twice the pins";
+    EXPECT_EQ(st.max_flows, SRV6S_DEFAULT_MAX_FLOWS);
     EXPECT_EQ(sizes.at("srv6s_qps"), SRV6S_DEFAULT_MAX_QPS);
     EXPECT_EQ(sizes.at("srv6s_prefixes"), SRV6S_DEFAULT_MAX_PREFIXES);
     EXPECT_THAT(dest_route(), HasSubstr(" mtu 1460"));
@@ -101,7 +102,8 @@ TEST_F(CApi, SmallerSzHidesTheFieldsPastIt) {
     Handle h(raw);
     const srv6s_status st = status_of(h.get());
     const auto sizes = map_sizes(st.pin_dir);
-    EXPECT_EQ(sizes.at("srv6s_flows"), SRV6S_DEFAULT_MAX_FLOWS);
+    EXPECT_EQ(sizes.at("srv6s_flows"), 2 * SRV6S_DEFAULT_MAX_FLOWS) << "slots: twice the pins";
+    EXPECT_EQ(st.max_flows, SRV6S_DEFAULT_MAX_FLOWS);
     EXPECT_EQ(sizes.at("srv6s_qps"), SRV6S_DEFAULT_MAX_QPS);
 }
 
@@ -160,7 +162,8 @@ TEST_F(CApi, EveryAttachOptionReachesTheDataPlane) {
     EXPECT_EQ(st.attach_mode, uint32_t(SRV6S_ATTACH_CLSACT));
     // Sizes, as the kernel reports them.
     const auto sizes = map_sizes(st.pin_dir);
-    EXPECT_EQ(sizes.at("srv6s_flows"), 16u);
+    EXPECT_EQ(sizes.at("srv6s_flows"), 32u) << "slots: twice the pins";
+    EXPECT_EQ(st.max_flows, 16u);
     EXPECT_EQ(sizes.at("srv6s_qps"), 8u);
     EXPECT_EQ(sizes.at("srv6s_prefixes"), 4u);
     // source and hop limit, on the wire.

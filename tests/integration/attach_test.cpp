@@ -209,12 +209,18 @@ TEST_F(Attached, SteersSurvivesTheProcessAndDetachesClean) {
         expect_owned(routes[0], /*added=*/true, /*old_mtu=*/0, /*pins=*/1);
     }
 
-    // bpftool prints the maps with named fields (BTF).
+    // bpftool prints the maps with named fields (BTF): the flow table's
+    // slots, one of them LIVE (include/srv6steer/abi.h).
     auto dump = nlohmann::json::parse(sh("bpftool -j map dump pinned " + dir + "/flows"));
-    ASSERT_EQ(dump.size(), 1u);
-    EXPECT_TRUE(dump[0]["formatted"]["key"].contains("sport")) << dump.dump();
-    EXPECT_EQ(dump[0]["formatted"]["key"]["sport"], 40000);
-    EXPECT_EQ(dump[0]["formatted"]["value"]["path_set"], Target::path(1).slot());
+    std::vector<nlohmann::json> live;
+    for (const auto& e : dump)
+        if ((e["formatted"]["value"]["tag"].get<uint32_t>() & SRV6S_FLOW_STATE_MASK) == SRV6S_FLOW_LIVE)
+            live.push_back(e["formatted"]["value"]);
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_TRUE(live[0]["key"].contains("sport")) << live[0].dump();
+    EXPECT_EQ(live[0]["key"]["sport"], 40000);
+    EXPECT_EQ(live[0]["path_set"], Target::path(1).slot());
+    EXPECT_EQ(live[0]["packets"], 1);
     auto paths = nlohmann::json::parse(sh("bpftool -j map dump pinned " + dir + "/paths"));
     EXPECT_TRUE(paths[1]["formatted"]["value"].contains("segments_left"));
 

@@ -306,7 +306,7 @@ TEST_F(ReceiveState, OutlivesItsProcessAndDetachLeavesNothing) {
     EXPECT_TRUE(Receive::detach("veth2", bpffs));
     EXPECT_TRUE(tcx_ingress("veth2").empty());
     EXPECT_TRUE(Receive::attached(bpffs).empty());
-    EXPECT_THAT(left(), ::testing::ElementsAre(bpffs + "/srv6steer/v5")) << "only the layout directory stays";
+    EXPECT_THAT(left(), ::testing::ElementsAre(bpffs + "/srv6steer/v6")) << "only the layout directory stays";
     // Nothing holds the programs any more (other processes may run programs of the same name).
     for (const uint32_t id : {st.xdp_prog_id, st.tc_prog_id}) {
         const int fd = bpf_prog_get_fd_by_id(id);

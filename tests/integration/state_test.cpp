@@ -256,7 +256,7 @@ TEST_F(State, DirectoriesMadeBySomeoneElseAreRefused) {
 TEST_F(State, StateOfAnIncompatibleBuildIsRefusedWithWhatToDo) {
     std::string dir = Steering::attach(options()).status().pin_dir;
     // Another build's flows map: same name, other value size.
-    const int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "srv6s_flows", sizeof(srv6s_flow_key), 8, 16, nullptr);
+    const int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "srv6s_flows", sizeof(uint32_t), 8, 16, nullptr);
     ASSERT_GE(fd, 0);
     ASSERT_EQ(unlink((dir + "/flows").c_str()), 0);
     ASSERT_EQ(bpf_obj_pin(fd, (dir + "/flows").c_str()), 0);
