@@ -162,6 +162,9 @@ struct AttachOptions {
     // is reordered); 0: off. 0 .. 1 s (docs/design.md §17).
     // Unset: 500 µs (kDefaultFlowletGap).
     std::optional<std::chrono::microseconds> flowlet_gap;
+    // Pin map sizes. Flow pins live in a table of twice as many slots,
+    // rounded up to a power of two (docs/design.md §2.10); Status::max_flows
+    // says how many fit.
     uint32_t max_flows = SRV6S_DEFAULT_MAX_FLOWS;
     uint32_t max_qps = SRV6S_DEFAULT_MAX_QPS;
     uint32_t max_prefixes = SRV6S_DEFAULT_MAX_PREFIXES;
