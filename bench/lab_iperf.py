@@ -108,6 +108,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int, default=3, help="iperf3 -t per measurement (default 3)")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds; medians reported (default 2)")
+    ap.add_argument("--gro", choices=("on", "off"), default=None,
+                    help="GRO on h2's eth0 (a veth has it off unless asked; real NICs have it on); default: as the lab leaves it")
     ap.add_argument("--methods", default=",".join(METHODS),
                     help="comma-separated methods to run (default: all); a ratio needs both of its methods")
     args, unknown = ap.parse_known_args()
@@ -129,6 +131,8 @@ def main():
     results = {}  # (method, streams, tso) -> [Gbit/s]
     retrans = {}
     try:
+        if args.gro:
+            lab.run("h2", "ethtool", "-K", "eth0", "gro", args.gro)
         b.steer("attach", "eth0")
         for pid, usids in (LEAF_PATH, HOST_PATH):
             b.steer("path", "add", str(pid), "--block", "fcbb:0::/32", "--usids", usids)

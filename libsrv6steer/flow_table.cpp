@@ -191,9 +191,10 @@ void FlowTable::put(const srv6s_flow_key& key, const srv6s_pin& pin) {
         at(c.live).fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    throw Error("no slot of the flow table is free where flow pins of this flow's hash go (" +
-                    std::to_string(live) + " pins)",
-                E2BIG);
+    throw Error("no slot is free on this flow's walk of the flow table (" + std::to_string(SRV6S_FLOW_PROBES) +
+                    " slots, all pinned; " + std::to_string(live) + " of " + std::to_string(max_pins()) +
+                    " pins there): a rare collision of flow hashes; unpin some flows or attach with a larger max_flows",
+                ENOSPC);
 }
 
 void FlowTable::erase_at(uint32_t i) {

@@ -70,9 +70,9 @@ public:
 
     // Pins key as pin says. A new key takes a free slot (counters zero); a
     // pinned one changes its path_set and owner and keeps its counters.
-    // Throws Error with E2BIG when the table has max_pins() pins, or when
-    // no slot of the key's walk is free (never seen below half full:
-    // docs/design.md §2.10).
+    // Throws Error with E2BIG when the table has max_pins() pins, and with
+    // ENOSPC when no slot of the key's walk is free (below 2^-32 a pin at
+    // half full: docs/design.md §2.10).
     void put(const srv6s_flow_key& key, const srv6s_pin& pin);
     // False when key was not pinned.
     bool erase(const srv6s_flow_key& key);

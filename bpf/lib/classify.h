@@ -54,6 +54,26 @@ static __always_inline int srv6s_key_eq(const struct srv6s_flow_key *a, const st
 }
 
 /*
+ * A slot's tag, read before its key and pin word: neither the compiler nor
+ * the CPU may move their loads above it, or a key written for the slot's next
+ * pin could be compared under the tag that publishes it while the key read was
+ * the old one's. x86 keeps loads in order (a compiler barrier is enough);
+ * weakly ordered CPUs (arm64) get a fully ordered atomic read. This BPF has no
+ * load-acquire (clang and -mcpu=v3 here).
+ */
+static __always_inline __u32 srv6s_flow_tag_acquire(struct srv6s_flow_slot *s)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u32 tag = SRV6S_READ_ONCE(s->tag);
+
+	barrier();
+	return tag;
+#else
+	return __sync_fetch_and_add(&s->tag, 0);
+#endif
+}
+
+/*
  * The slot of key's flow pin in srv6s_flows, or NULL: the walk of
  * include/srv6steer/abi.h (struct srv6s_flow_slot) from h = the key's flow
  * hash, ending at the first EMPTY slot. A slot is taken only when its tag
@@ -74,7 +94,7 @@ static __always_inline struct srv6s_flow_slot *srv6s_flow_pin(const struct srv6s
 
 		if (srv6s_unlikely(!s))
 			return NULL;
-		tag = SRV6S_READ_ONCE(s->tag);
+		tag = srv6s_flow_tag_acquire(s);
 		if ((tag & SRV6S_FLOW_STATE_MASK) == SRV6S_FLOW_EMPTY)
 			return NULL;
 		if ((tag & SRV6S_FLOW_STATE_MASK) == SRV6S_FLOW_LIVE && srv6s_key_eq(&s->key, key)) {

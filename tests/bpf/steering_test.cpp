@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -313,6 +315,99 @@ TEST_F(Fixture, FullMapIsReportedAndNothingChanges) {
     EXPECT_THAT(error_of([&] { s.pin_flows(conflict); }), HasSubstr("already pinned to path 1"));
     std::vector<std::pair<Flow, Target>> twice = {{kFlow, Target::path(1)}, {kFlow, Target::path(2)}};
     EXPECT_THAT(error_of([&] { s.pin_flows(twice); }), HasSubstr("listed twice"));
+}
+
+// A batch with a flow that finds no free slot on its walk (every one of its
+// 32 slots pinned, arranged here with the reference hash) takes back what it
+// wrote: its new pin goes, the pins it moved return to their path, counters
+// kept, and the table still counts its pins right (it fills to
+// max_flows and no further).
+TEST(FlowBatch, AWalkWithNoFreeSlotTakesTheBatchBack) {
+    AttachOptions o = small();
+    o.max_flows = 64;  // 128 slots
+    Steering s = Steering::load_unattached(o);
+    s.add_path(via(1, kUsids.at(1)));
+    s.add_path(via(2, kUsids.at(2)));
+    auto flow = [](uint16_t port) { return Flow::parse("udp fcbb::1 " + std::to_string(port) + " fcbb::2 9"); };
+    auto packet = [](uint16_t port) {
+        return Builder().eth(0x86dd).ipv6("fcbb::1", "fcbb::2", 17).udp(port, 9).payload(8).build();
+    };
+    constexpr uint32_t kSlots = 128;
+    auto home = [](uint16_t port) {
+        return testref::flow_hash(Flow::parse("udp fcbb::1 " + std::to_string(port) + " fcbb::2 9").key()) &
+               (kSlots - 1);
+    };
+    // The victim's walk (abi.h: start h, stride fmix32(h ^ 0x9e3779b9) | 1).
+    const uint16_t victim = 1000;  // fillers come from ports on both sides of it
+    const uint32_t hv = testref::flow_hash(flow(victim).key());
+    const uint32_t step = testref::fmix32(hv ^ 0x9e3779b9u) | 1u;
+    std::set<uint32_t> walk;
+    for (uint32_t i = 0; i < 32; i++)
+        walk.insert((hv + i * step) & (kSlots - 1));
+    ASSERT_EQ(walk.size(), 32u);
+    // One flow at home in each slot of it (a slot's first comer sits there).
+    std::set<uint32_t> taken;
+    std::vector<uint16_t> fillers;
+    uint16_t fresh = 0;
+    for (uint16_t port = 2; taken.size() < walk.size() || !fresh; port++) {
+        ASSERT_LT(port, 60000);
+        if (port == victim)
+            continue;
+        const uint32_t at = home(port);
+        if (walk.count(at) && !taken.count(at)) {
+            s.pin(flow(port), Target::path(1));
+            taken.insert(at);
+            fillers.push_back(port);
+        } else if (!fresh && !walk.count(at)) {
+            fresh = port;  // a new flow of the batch, homed outside the walk
+        }
+    }
+    ASSERT_EQ(fillers.size(), 32u);
+    const uint16_t moved = fillers[0];
+    run(s, packet(moved));
+    run(s, packet(moved));
+    ASSERT_EQ(outer_dst(run(s, packet(moved)).bytes), kVia.at(1));
+
+    // Every filler moves, a new flow comes, the victim last: in whatever
+    // order the batch is written (as given, or by key either way: keys on
+    // both sides of the victim's), some of it is written before the victim.
+    std::vector<std::pair<Flow, Target>> batch;
+    for (uint16_t port : fillers)
+        batch.push_back({flow(port), Target::path(2)});
+    batch.push_back({flow(fresh), Target::path(2)});
+    batch.push_back({flow(victim), Target::path(2)});
+    const srv6s_flow_key kv = flow(victim).key();
+    auto below = [&](uint16_t port) {
+        const srv6s_flow_key k = flow(port).key();
+        return std::memcmp(&k, &kv, sizeof k) < 0;
+    };
+    ASSERT_TRUE(std::any_of(fillers.begin(), fillers.end(), below));
+    ASSERT_FALSE(std::all_of(fillers.begin(), fillers.end(), below));
+    try {
+        s.pin_flows(batch, {.replace = true});
+        ADD_FAILURE() << "the victim's walk had a free slot";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ENOSPC);
+        EXPECT_THAT(e.what(), HasSubstr("no slot is free on this flow's walk"));
+    }
+    const auto pins = s.flows();
+    ASSERT_EQ(pins.size(), 32u) << "the new pin was taken back";
+    for (const auto& p : pins) {
+        EXPECT_EQ(p.target, Target::path(1)) << p.key.str();
+        if (p.key == flow(moved)) {
+            EXPECT_EQ(p.info.packets, 3u) << "the moved pin's counters stay";
+        }
+    }
+    EXPECT_EQ(outer_dst(run(s, packet(moved)).bytes), kVia.at(1));
+    const Bytes unsteered = packet(fresh);
+    EXPECT_EQ(run(s, unsteered).bytes, unsteered) << "the taken-back pin steers nothing";
+
+    // The census counts 32 pins: 32 more fit, the next does not.
+    std::vector<std::pair<Flow, Target>> rest;
+    for (uint16_t port = 60001; rest.size() < 32; port++)
+        rest.push_back({flow(port), Target::path(2)});
+    EXPECT_EQ(s.pin_flows(rest), 32u);
+    EXPECT_THAT(error_of([&] { s.pin(flow(victim), Target::path(2)); }), HasSubstr("is full: 64 pins are there"));
 }
 
 TEST_F(Fixture, GcRemovesPinsOfGoneProcessesOnly) {
