@@ -2,6 +2,7 @@
 #include "netns.hpp"
 
 #include <dirent.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "fd.hpp"
 #include "srv6steer/error.hpp"
@@ -67,6 +69,21 @@ Identity current() {
         id.label = id.name.empty() ? "ns:[" + std::to_string(id.inode) + "]" : id.name;
     }
     return id;
+}
+
+bool sysfs_of_this_namespace() {
+    std::set<std::string> sys, here;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/sys/class/net", ec))
+        sys.insert(e.path().filename().string());
+    if (ec || sys.empty())
+        return false;
+    if (struct if_nameindex* all = if_nameindex()) {
+        for (const struct if_nameindex* i = all; i->if_index != 0; i++)
+            here.insert(i->if_name);
+        if_freenameindex(all);
+    }
+    return sys == here;
 }
 
 }  // namespace srv6steer::netns

@@ -23,4 +23,10 @@ struct Identity {
 // The calling thread's network namespace.
 Identity current();
 
+// Whether the sysfs at /sys was mounted in the calling thread's network
+// namespace (its /sys/class/net lists exactly this namespace's interfaces):
+// what `ip netns exec` does, in a mount namespace of its own, hiding the
+// host's /sys/fs/bpf. A /sys of another namespace (nsenter --net) says no.
+bool sysfs_of_this_namespace();
+
 }  // namespace srv6steer::netns

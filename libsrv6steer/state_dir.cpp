@@ -41,8 +41,10 @@ void require_bpffs(const std::string& bpffs) {
     }
     if (st.f_type == BPF_FS_MAGIC)
         return;
+    // In a named network namespace with a /sys mounted in it: under `ip
+    // netns exec`. With the host's /sys, the bpffs is just not mounted.
     const std::string name = netns::current().name;
-    if (!name.empty())
+    if (!name.empty() && netns::sysfs_of_this_namespace())
         throw Error(bpffs + " is not a BPF filesystem in this mount namespace: this network namespace is \"" +
                         name + "\", and `ip netns exec " + name +
                         "` mounts a fresh /sys that hides the host's " + bpffs +

@@ -47,8 +47,10 @@ void refuse_hidden_bpffs(const std::string& bpffs) {
     try {
         require_bpffs(bpffs);
     } catch (const Error& e) {
+        // Only in a named namespace with a /sys mounted in it (what `ip
+        // netns exec` makes); with the host's /sys the bpffs is not mounted.
         const std::string name = netns::current().name;
-        if (name.empty())
+        if (name.empty() || !netns::sysfs_of_this_namespace())
             throw;
         throw Error(bpffs + " is not the BPF filesystem here, and this runs in network namespace " +
                         text::quote(name) + ": under `ip netns exec " + name +

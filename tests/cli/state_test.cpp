@@ -76,6 +76,12 @@ TEST_F(State, IpNetnsExecIsRefusedWithTheWayOut) {
     r = raw({"-n", "blue", "status"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "srv6steer is not attached to any interface\n");
+    // Entered with nsenter --net (the host's /sys): a bpffs that is not
+    // there is not hidden, just not mounted: the plain error.
+    r = run({"nsenter", "--net=/run/netns/blue", SRV6STEER_BIN, "status", "--bpffs", tmp_});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find(tmp_ + " is not a BPF filesystem"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("ip netns exec"), std::string::npos) << r.err;
     // Outside a named namespace a missing bpffs is the library's plain error.
     r = raw({"status", "--bpffs", tmp_});
     EXPECT_EQ(r.code, 1);
