@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // The Prober (srv6steer/probe.hpp, docs/design.md §16): targets, their
 // sockets and outstanding probes, the health state machine
-// (health_state.hpp), congestion levels (congestion_state.hpp), and the
-// writes of path health (health.cpp).
+// (health_state.hpp), congestion levels (congestion_state.hpp), the
+// adaptive flowlet gap (flowlet_gap.hpp), and the writes of path health
+// (health.cpp).
 #include <time.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <set>
 
 #include "congestion_state.hpp"
+#include "flowlet_gap.hpp"
 #include "health_state.hpp"
 #include "probe_socket.hpp"
 #include "probe_targets.hpp"
@@ -62,6 +64,12 @@ void check_probe_options(const ProberOptions& o) {
     if (c.mark_ppm < 1 || c.mark_ppm > 1'000'000 || c.clear_ppm >= c.mark_ppm)
         throw Error("the congestion mark must be 1 .. 1,000,000 parts per million, and the clear level below it",
                     EINVAL);
+    const FlowletPolicy& f = o.flowlets;
+    if (f.min.count() < 0 || f.min > f.max || f.max > std::chrono::seconds(1) || f.factor_pct < 100 ||
+        f.factor_pct > 1000 || f.hold.count() < 0 || f.hold > std::chrono::hours(1))
+        throw Error("the adaptive flowlet gap must lie within 0 .. 1 s (its least not above its most), follow 100 .. "
+                    "1000 % of the skew, and hold 0 .. 1 h",
+                    EINVAL);
     for (const auto& t : o.targets) {
         if (t.path >= SRV6S_MAX_PATHS)
             throw Error("probe target path " + std::to_string(t.path) + " is out of range", EINVAL);
@@ -94,21 +102,33 @@ struct Prober::Impl {
     microseconds timeout;
     HealthTracker tracker;
     CongestionTracker congestion;
+    FlowletGapTracker gaps;
+    std::vector<PathSet> sets;        // read again every refresh
+    FlowletGapState gap_state;
     std::map<ProbeTarget, TargetState> targets;
     std::map<uint32_t, srv6s_path_health> health;  // by path
     std::set<uint32_t> dirty;                      // counters to write
-    ProbeClock::time_point next_refresh{}, next_flush{};
+    ProbeClock::time_point next_refresh{}, next_flush{}, next_gap{};
     std::vector<ProbeEvent> events;
 
     Impl(Steering& s, ProberOptions opts)
         : steering(&s), o(std::move(opts)), timeout(o.timeout.count() ? o.timeout : 2 * o.interval),
-          tracker(o.policy), congestion(o.congestion) {}
+          tracker(o.policy), congestion(o.congestion), gaps(o.flowlets) {}
 
-    // Levels this prober set go back to 0 when it stops: no one would
-    // lower them any more.
+    bool adapts_gap() const { return o.flowlets.adaptive; }
+
+    // Levels this prober set go back to 0 when it stops, and the flowlet gap
+    // to its floor: no one would lower them any more.
     ~Impl() {
         if (!o.mark)
             return;
+        if (adapts_gap() && gaps.gap() && *gaps.gap() != o.flowlets.min) {
+            try {
+                steering->set_flowlet_gap(o.flowlets.min);
+            } catch (const Error&) {
+                // The attachment went: so did its gap.
+            }
+        }
         for (auto& [path, h] : health) {
             if (h.congestion == 0)
                 continue;
@@ -138,6 +158,7 @@ struct Prober::Impl {
         const ProbeTarget t = it->first;
         targets.erase(it);
         congestion.remove(t);
+        gaps.remove(t);
         auto st = tracker.remove(t, now);
         health[t.path].targets = static_cast<uint32_t>(tracker.targets(t.path));
         changed(t.path, st);
@@ -180,6 +201,27 @@ struct Prober::Impl {
             if (o.mark && !steering->set_path_congestion(w.path, w.level))
                 h.congestion = 0;
         }
+    }
+
+    // The sets the gap follows; and a gap someone else changed is put back.
+    void refresh_sets() {
+        sets = steering->sets();
+        if (o.mark && gaps.gap() && steering->flowlet_gap() != *gaps.gap())
+            steering->set_flowlet_gap(*gaps.gap());
+    }
+
+    // Decides the flowlet gap (every kFlushEvery at most); writes it when it changes.
+    void flowlet_gap(ProbeClock::time_point now) {
+        if (!adapts_gap() || now < next_gap)
+            return;
+        next_gap = now + kFlushEvery;
+        gap_state = gaps.skew(sets, [&](uint32_t path) {
+            auto h = health.find(path);
+            return h == health.end() || h->second.state != SRV6S_HEALTH_DOWN;
+        });
+        if (auto g = gaps.decide(gap_state.skew, now); g && o.mark)
+            steering->set_flowlet_gap(*g);
+        gap_state.gap = gaps.gap();
     }
 
     void refresh(ProbeClock::time_point now) {
@@ -226,6 +268,8 @@ struct Prober::Impl {
         h.rtt_last_ns = r;
         h.rtt_min_ns = h.rtt_min_ns ? std::min(h.rtt_min_ns, r) : r;
         h.rtt_avg_ns = h.rtt_avg_ns ? h.rtt_avg_ns - h.rtt_avg_ns / 8 + r / 8 : r;
+        if (adapts_gap())
+            gaps.rtt(t, rtt);
         if (m.flags & SRV6S_PROBE_F_RX_COUNTS) {
             congestion.report(t, m.rx_packets, m.rx_ce_packets, now);
         } else {
@@ -303,6 +347,10 @@ Prober::Prober(Steering& steering, ProberOptions opts) {
         impl_->add(t, true, now);
     if (impl_->o.auto_targets)
         impl_->refresh(now);
+    if (impl_->adapts_gap()) {
+        impl_->refresh_sets();
+        impl_->flowlet_gap(now);  // the floor, at once
+    }
     impl_->next_refresh = now + impl_->o.refresh;
 }
 
@@ -318,7 +366,7 @@ std::vector<int> Prober::fds() const {
 }
 
 ProbeClock::time_point Prober::next_deadline() const {
-    auto d = impl_->o.auto_targets ? impl_->next_refresh : ProbeClock::time_point::max();
+    auto d = impl_->o.auto_targets || impl_->adapts_gap() ? impl_->next_refresh : ProbeClock::time_point::max();
     for (const auto& [t, st] : impl_->targets) {
         if (!impl_->done(st))
             d = std::min(d, st.next_send);
@@ -347,11 +395,15 @@ void Prober::service(ProbeClock::time_point now) {
         if (st.next_send <= now && !im.done(st))
             im.send(t, st, now);
     }
-    if (im.o.auto_targets && now >= im.next_refresh) {
+    if ((im.o.auto_targets || im.adapts_gap()) && now >= im.next_refresh) {
         im.next_refresh = now + im.o.refresh;
-        im.refresh(now);
+        if (im.o.auto_targets)
+            im.refresh(now);
+        if (im.adapts_gap())
+            im.refresh_sets();
     }
     im.congestion_windows(now);
+    im.flowlet_gap(now);
     im.flush(now);
 }
 
@@ -367,5 +419,7 @@ std::vector<std::pair<uint32_t, srv6s_path_health>> Prober::health() const {
 }
 
 std::vector<ProbeEvent> Prober::take_events() { return std::exchange(impl_->events, {}); }
+
+FlowletGapState Prober::flowlet_gap() const { return impl_->gap_state; }
 
 }  // namespace srv6steer

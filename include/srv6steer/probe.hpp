@@ -58,6 +58,21 @@ struct CongestionPolicy {
     friend bool operator==(const CongestionPolicy&, const CongestionPolicy&) = default;
 };
 
+// How the prober keeps the flowlet gap (config.flowlet_gap_us; docs/design.md
+// §17.5) above the delay skew of the paths a flow may move between: from the
+// RTTs its probes measure, per set and remote host, over the set's paths that
+// are up. The gap is `factor_pct` percent of the largest skew, within
+// [min, max]; it rises at once and falls only after the lower value has held
+// for `hold`. Off: the gap stays whatever attach or `srv6steer flowlets` set.
+struct FlowletPolicy {
+    bool adaptive = true;
+    std::chrono::microseconds min{500};     // the gap never goes below this (the floor) ...
+    std::chrono::microseconds max{20'000};  // ... nor above this
+    uint32_t factor_pct = 200;              // gap = factor × the largest skew, 100 .. 1000 %
+    std::chrono::milliseconds hold{5000};   // a lower gap only once it held this long
+    friend bool operator==(const FlowletPolicy&, const FlowletPolicy&) = default;
+};
+
 // One remote host probed over one path.
 struct ProbeTarget {
     uint32_t path = 0;
@@ -72,6 +87,7 @@ struct ProberOptions {
     std::chrono::microseconds timeout{0};        // a probe is lost after this; 0: 2 × interval
     HealthPolicy policy;
     CongestionPolicy congestion;
+    FlowletPolicy flowlets;
     // Probe every path in use (the paths of every pin's target) towards
     // every remote host its pins go to, found again every `refresh`.
     bool auto_targets = true;
@@ -97,6 +113,16 @@ struct ProbeEvent {
     uint64_t rx_packets = 0, rx_ce_packets = 0;   // what the far end counted (with rx_counts)
     bool rx_counts = false;                       // SRV6S_PROBE_F_RX_COUNTS
     bool returned = false;                        // SRV6S_PROBE_F_RETURNED
+};
+
+// Where the adaptive flowlet gap stands: the gap written (none before the
+// first decision, or with the policy off) and the skew it follows.
+struct FlowletGapState {
+    std::optional<std::chrono::microseconds> gap;
+    std::chrono::nanoseconds skew{0};  // the largest of the last decision (0: no set has two paths measured)
+    uint32_t set = 0;                  // whose paths have that skew ...
+    Ipv6 remote;                       // ... towards this host:
+    uint32_t fast = 0, slow = 0;       // the paths of the least and the most RTT
 };
 
 // Throws srv6steer::Error unless a Prober would take o (what its
@@ -125,6 +151,7 @@ public:
     // What this prober knows of each path it probes.
     std::vector<std::pair<uint32_t, srv6s_path_health>> health() const;
     std::vector<ProbeEvent> take_events();
+    FlowletGapState flowlet_gap() const;
 
 private:
     struct Impl;
