@@ -28,7 +28,7 @@ std::optional<nanoseconds> FlowletGapTracker::median(const ProbeTarget& t) const
 }
 
 FlowletGapState FlowletGapTracker::skew(std::span<const PathSet> sets, const std::function<bool(uint32_t)>& up) const {
-    FlowletGapState best;
+    FlowletGapState best;  // restored counts are the prober's
     struct Extremes {
         nanoseconds least = nanoseconds::max(), most = nanoseconds::min();
         uint32_t fast = 0, slow = 0;

@@ -206,8 +206,13 @@ struct Prober::Impl {
     // The sets the gap follows; and a gap someone else changed is put back.
     void refresh_sets() {
         sets = steering->sets();
-        if (o.mark && gaps.gap() && steering->flowlet_gap() != *gaps.gap())
+        if (!o.mark || !gaps.gap())
+            return;
+        if (const auto found = steering->flowlet_gap(); found != *gaps.gap()) {
             steering->set_flowlet_gap(*gaps.gap());
+            gap_state.restored++;
+            gap_state.overwritten = found;
+        }
     }
 
     // Decides the flowlet gap (every kFlushEvery at most); writes it when it changes.

@@ -271,8 +271,9 @@ private:
     }
 
     // The flowlet gap of the agent's --flowlet-gap, when given, also on an
-    // attachment it found or that someone changed (without it, the gap is
-    // whatever attach or `srv6steer flowlets` set).
+    // attachment it found or that someone changed (without it, the prober
+    // adapts the gap to the paths' delay skew, or with "flowlets":
+    // {"adaptive": false} it is whatever attach or `srv6steer flowlets` set).
     void keep_flowlet_gap(Steering& s, const Status& st) {
         if (!c_.attach.flowlet_gap)
             return;
@@ -384,7 +385,10 @@ int check(const AgentCmd& c, const std::string& text) {
     return kOk;
 }
 
-int cmd_agent(const AgentCmd& c) {
+int cmd_agent(const AgentCmd& given) {
+    AgentCmd c = given;
+    // --flowlet-gap fixes the gap: the prober does not adapt it.
+    c.probe.fixed_flowlet_gap = c.attach.flowlet_gap.has_value();
     const std::string file = *c.config;
     std::string first_text = text::read_file(file);  // the first round's
     if (c.validate_only)

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "fd.hpp"
+#include "text.hpp"
 
 namespace srv6steer::cli {
 
@@ -39,10 +40,21 @@ ProbesConfig ProbeOverrides::apply(ProbesConfig file) const {
         c.clear_ppm = *congestion_clear_ppm;
     if (congestion_hold_ms)
         c.hold = milliseconds(*congestion_hold_ms);
+    if (fixed_flowlet_gap)
+        o.flowlets.adaptive = false;
     return file;
 }
 
 namespace {
+
+std::string us_text(std::chrono::microseconds us) {
+    char b[32];
+    if (us.count() >= 1000)
+        std::snprintf(b, sizeof b, "%g ms", double(us.count()) / 1000.0);
+    else
+        std::snprintf(b, sizeof b, "%lld us", static_cast<long long>(us.count()));
+    return b;
+}
 
 std::string describe(const ProberOptions& o) {
     char ms[32];
@@ -61,13 +73,40 @@ std::string describe(const ProberOptions& o) {
         s += std::to_string(o.congestion.window.count());
         s += " ms";
     }
+    if (o.flowlets.adaptive) {
+        s += ", flowlet gap ";
+        s += us_text(o.flowlets.min);
+        s += " .. ";
+        s += us_text(o.flowlets.max);
+        s += " from ";
+        s += std::to_string(o.flowlets.factor_pct);
+        s += " % of the paths' RTT skew";
+    }
     return s;
+}
+
+// A flowlet gap change and why, for the log.
+std::string gap_change(std::optional<std::chrono::microseconds> was, const FlowletGapState& st) {
+    std::string s = "flowlet gap ";
+    if (was) {
+        s += us_text(*was);
+        s += " -> ";
+    }
+    s += us_text(*st.gap);
+    if (st.skew.count() == 0)
+        return s + " (no set has paths of different delay)";
+    char ms[64];
+    std::snprintf(ms, sizeof ms, "%.3f ms", double(st.skew.count()) / 1e6);
+    return s + text::cat({" (set ", std::to_string(st.set), " towards ", st.remote.str(), ": path ",
+                          std::to_string(st.slow), " takes ", ms, " longer than path ", std::to_string(st.fast), ")"});
 }
 
 }  // namespace
 
 void AgentProbe::stop(const std::string& why) {
     prober_.reset();
+    logged_gap_.reset();
+    logged_restored_ = 0;
     steering_.reset();
     attachment_.reset();  // made again at the next round
     log_(why);
@@ -79,6 +118,8 @@ void AgentProbe::update(const ProbesConfig& settings, std::pair<int64_t, uint32_
     const bool was = prober_.has_value();
     prober_.reset();
     steering_.reset();
+    logged_gap_.reset();
+    logged_restored_ = 0;
     settings_ = settings;
     attachment_.reset();
     if (!settings.enabled) {
@@ -114,6 +155,17 @@ void AgentProbe::service() {
         return;
     try {
         prober_->service();
+        const FlowletGapState st = prober_->flowlet_gap();
+        if (st.gap && st.gap != logged_gap_) {
+            log_(gap_change(logged_gap_, st));
+            logged_gap_ = st.gap;
+        }
+        if (st.restored != logged_restored_) {
+            logged_restored_ = st.restored;
+            log_("flowlet gap " + us_text(st.overwritten) + " set by someone else: back to " + us_text(*st.gap) +
+                 " (the agent adapts the gap; --flowlet-gap US or \"probes\": {\"flowlets\": {\"adaptive\": "
+                 "false}} in the config leave it fixed)");
+        }
     } catch (const Error& e) {
         stop(std::string("probes off until the next round: ") + e.what());
     }

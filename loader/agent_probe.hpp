@@ -31,6 +31,7 @@ struct ProbeOverrides {
     std::optional<uint32_t> congestion_mark_ppm;   // --congestion-mark
     std::optional<uint32_t> congestion_clear_ppm;  // --congestion-clear
     std::optional<uint32_t> congestion_hold_ms;    // --congestion-hold
+    bool fixed_flowlet_gap = false;                // --flowlet-gap: the gap is not adapted
     ProbesConfig apply(ProbesConfig file) const;
 };
 
@@ -63,6 +64,8 @@ private:
     // Declared in this order: the prober (and its pinned sockets) goes before the state it uses.
     std::optional<Steering> steering_;
     std::optional<Prober> prober_;
+    std::optional<std::chrono::microseconds> logged_gap_;  // the adaptive flowlet gap last logged
+    uint64_t logged_restored_ = 0;
 };
 
 }  // namespace srv6steer::cli

@@ -205,7 +205,7 @@ private:
     //            "targets": [{"path": 1, "to": "fcbb:0:800:2::20"}], ...}
     void read_probes(const json& j, const std::string& w, ProbesConfig& out) {
         if (!object(j, w, {"enabled", "interval_ms", "timeout_ms", "misses", "recoveries", "hold_down_ms", "port",
-                           "auto", "refresh_ms", "return", "targets", "congestion"}))
+                           "auto", "refresh_ms", "return", "targets", "congestion", "flowlets"}))
             return;
         ProberOptions& o = out.options;
         using std::chrono::milliseconds;
@@ -249,6 +249,28 @@ private:
         each(j, "targets", [&](const json& t, const std::string& tw) { read_probe_target(t, at(w, tw), o); });
         if (j.contains("congestion"))
             read_congestion(j["congestion"], at(w, "congestion"), o.congestion);
+        if (j.contains("flowlets"))
+            read_flowlets(j["flowlets"], at(w, "flowlets"), o.flowlets);
+    }
+
+    // "flowlets": {"adaptive": true, "min_us": 500, "max_us": 20000, "factor_pct": 200,
+    //              "hold_ms": 5000} (docs/design.md §17.5)
+    void read_flowlets(const json& j, const std::string& w, FlowletPolicy& f) {
+        if (!object(j, w, {"adaptive", "min_us", "max_us", "factor_pct", "hold_ms"}))
+            return;
+        using std::chrono::microseconds;
+        if (auto v = boolean(j, w, "adaptive"))
+            f.adaptive = *v;
+        if (auto v = number(j, w, "min_us", 0, 1'000'000))
+            f.min = microseconds(*v);
+        if (auto v = number(j, w, "max_us", 0, 1'000'000))
+            f.max = microseconds(*v);
+        if (auto v = number(j, w, "factor_pct", 100, 1000))
+            f.factor_pct = *v;
+        if (auto v = number(j, w, "hold_ms", 0, 3'600'000))
+            f.hold = std::chrono::milliseconds(*v);
+        if (f.min > f.max)
+            problem(at(w, "min_us"), "must not be above max_us (" + std::to_string(f.max.count()) + ")");
     }
 
     // "congestion": {"enabled": true, "window_ms": 100, "min_packets": 8, "mark_ppm": 10000,

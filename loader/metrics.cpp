@@ -133,6 +133,8 @@ void egress_families(const std::vector<Egress>& all, std::string& out) {
     Family pins("srv6steer_pins", "gauge", "Pins by kind");
     Family capacity("srv6steer_pin_capacity", "gauge", "Entries each pin map can hold");
     Family paths("srv6steer_paths", "gauge", "Paths and path sets defined");
+    Family gap("srv6steer_flowlet_gap_seconds", "gauge",
+               "Idle time after which a flow of a path set may change path (0: flowlets off)");
     for (const Egress& e : all) {
         const std::string& dev = e.status.ifname;
         attached.add({{"interface", dev}}, e.status.healthy() ? 1 : 0);
@@ -164,9 +166,10 @@ void egress_families(const std::vector<Egress>& all, std::string& out) {
             capacity.add({{"interface", dev}, {"kind", kind}}, n);
         paths.add({{"interface", dev}, {"kind", "path"}}, st.n_paths);
         paths.add({{"interface", dev}, {"kind", "set"}}, st.n_sets);
+        gap.add({{"interface", dev}}, seconds(uint64_t(st.config.flowlet_gap_us) * 1000));
     }
     for (const Family* f : {&attached, &packets, &bytes, &path_packets, &path_bytes, &path_down, &pins, &capacity,
-                            &paths})
+                            &paths, &gap})
         f->write(out);
 }
 

@@ -40,8 +40,9 @@ PORT = "5201"
 
 class Congestion:
     def __init__(self, lab, srv6steer, workdir, flowlet_gap_us=FLOWLET_GAP_US):
-        """flowlet_gap_us: the agent's --flowlet-gap; None: not given, so the
-        agent leaves the gap to `srv6steer flowlets` (bench/lab_reorder.py)."""
+        """flowlet_gap_us: the agent's --flowlet-gap (a fixed gap); None: not
+        given and the agent's adaptive gap off, so the gap is what
+        `srv6steer flowlets` sets (bench/lab_reorder.py)."""
         self.lab, self.bin, self.dir = lab, str(srv6steer), Path(workdir)
         self.flowlet_gap_us = flowlet_gap_us
         self.agent = None
@@ -58,6 +59,8 @@ class Congestion:
                       {"id": 2, "usids": host_path("h1", "spine2", "h2", 6)}],
             "sets": [{"id": 1, "paths": [1, 2]}],
             "prefixes": [{"prefix": f"{host_addr('h2')}/128", "set": 1}],
+            # Without --flowlet-gap the gap is set by hand: the agent must not adapt it.
+            **({"probes": {"flowlets": {"adaptive": False}}} if self.flowlet_gap_us is None else {}),
         }
 
     def agent_argv(self):

@@ -123,6 +123,9 @@ struct FlowletGapState {
     uint32_t set = 0;                  // whose paths have that skew ...
     Ipv6 remote;                       // ... towards this host:
     uint32_t fast = 0, slow = 0;       // the paths of the least and the most RTT
+    // Gaps someone else wrote (`srv6steer flowlets`), put back at a refresh: how many, the last one.
+    uint64_t restored = 0;
+    std::chrono::microseconds overwritten{0};
 };
 
 // Throws srv6steer::Error unless a Prober would take o (what its

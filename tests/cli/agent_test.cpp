@@ -516,6 +516,16 @@ TEST_F(Agent, BadProbeSettingsRefuseTheFile) {
     const Result m = cli({"agent", "--check", "-c", config_, "--congestion-mark", "500"});
     EXPECT_NE(m.code, 0);
     EXPECT_NE(m.err.find("the clear level below it"), std::string::npos) << m.err;
+    // The adaptive flowlet gap's section.
+    write_config(with_probes(R"({"flowlets": {"min_us": 30000, "factor_pct": 50, "hold": 1}})"));
+    const Result f = cli({"agent", "--check", "-c", config_});
+    EXPECT_EQ(f.code, 1);
+    for (const char* p : {"probes.flowlets.factor_pct: expected an integer from 100 to 1000, got 50",
+                          "probes.flowlets.hold: unknown key",
+                          "probes.flowlets.min_us: must not be above max_us (20000)"})
+        EXPECT_NE(f.err.find(p), std::string::npos) << p << "\n" << f.err;
+    write_config(with_probes(R"({"flowlets": {"adaptive": false, "min_us": 0, "max_us": 1000000, "hold_ms": 0}})"));
+    EXPECT_EQ(cli({"agent", "--check", "-c", config_}).code, 0);
 }
 
 TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {
@@ -523,8 +533,10 @@ TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {
     auto agent = start();
     // The flow's path 1 and the qp's set (paths 1 and 2), towards one host.
     ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered, "
-                                "congestion from 10000 ppm CE per 100 ms\n"))
+                                "congestion from 10000 ppm CE per 100 ms, flowlet gap 500 us .. 20 ms from 200 % "
+                                "of the paths' RTT skew\n"))
         << agent->err();
+    ASSERT_TRUE(agent->wait_log("flowlet gap 500 us (no set has paths of different delay)\n")) << agent->err();
     size_t mark = agent->err().size();
     write_config(with_probes(R"({"interval_ms": 0})"));
     ASSERT_TRUE(agent->wait_log("config invalid, keeping previous state: ", 10s, mark)) << agent->err();
@@ -538,6 +550,28 @@ TEST_F(Agent, ProbesByDefaultAndKeepsTheirSettingsOnABadFile) {
     mark = agent->err().size();
     write_config(with_probes(R"({"enabled": false})"));
     ASSERT_TRUE(agent->wait_log("probes off\n", 10s, mark)) << agent->err();
+}
+
+// The prober owns the flowlet gap (docs/design.md §17.5): a gap set by hand
+// is put back within a refresh; --flowlet-gap fixes the gap instead.
+TEST_F(Agent, TheProberKeepsTheFlowletGapUnlessItIsFixed) {
+    write_config(kConfig);
+    auto gap = [&] { return ok_json({"flowlets", "-d", "veth0", "-j"})["flowlet_gap_us"].get<uint32_t>(); };
+    {
+        auto agent = start({"--probe-interval", "5"});
+        ASSERT_TRUE(agent->wait_log("flowlet gap 500 us (no set has paths of different delay)\n")) << agent->err();
+        ok({"flowlets", "-d", "veth0", "3000"});
+        ASSERT_TRUE(agent->wait_log("flowlet gap 3 ms set by someone else: back to 500 us (the agent adapts the gap; "
+                                    "--flowlet-gap US or"))
+            << agent->err();
+        EXPECT_EQ(gap(), 500u) << "put back at the prober's next refresh (1 s)";
+    }
+    auto agent = start({"--probe-interval", "5", "--flowlet-gap", "700"});
+    ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered, "
+                                "congestion from 10000 ppm CE per 100 ms\n"))
+        << agent->err() << "\n(no adaptive gap with --flowlet-gap)";
+    EXPECT_EQ(gap(), 700u);
+    EXPECT_EQ(agent->err().find("flowlet gap 500"), std::string::npos) << agent->err();
 }
 
 TEST_F(Agent, StatsShowWhatTheProberWrote) {

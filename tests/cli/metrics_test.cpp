@@ -94,6 +94,7 @@ TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
     ok({"pin", "flow", "udp", "fcbb:0:800:1::1", "40000", kDst, "5201", "--path", "2"});
     ok({"pin", "prefix", "fcbb:0:800:2::99/128", "--path", "1"});
     ok({"path", "down", "1"});
+    ok({"flowlets", "-d", "veth0", "1500"});
     ok({"receive", "attach", "veth0"});
     ok({"sid", "add", "fcbb:0:e002:fe06::/64", "udt6"});
     send_udp(kDst, 40000, 5201, 5);  // pinned
@@ -121,6 +122,7 @@ TEST_F(Metrics, CountWhatWasSentAndWhatIsSetUp) {
     EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "prefix"}})), 1);
     EXPECT_EQ(value(s, "srv6steer_pins", with({{"kind", "socket"}})), 0);
     EXPECT_EQ(value(s, "srv6steer_paths", with({{"kind", "path"}})), 2);
+    EXPECT_DOUBLE_EQ(value(s, "srv6steer_flowlet_gap_seconds", v0), 0.0015) << "the gap set to 1500 us above";
     EXPECT_EQ(value(s, "srv6steer_rx_attached", with({{"mode", "tcx"}})), 1) << "auto on a veth: TC ingress";
     EXPECT_EQ(value(s, "srv6steer_rx_sids", json::object()), 1);
     EXPECT_EQ(count(s, "srv6steer_rx_packets_total"), size_t(SRV6S_RX_R_MAX));

@@ -16,6 +16,7 @@
 
 #include <cstring>
 
+#include <deque>
 #include <set>
 
 #include "skip.hpp"
@@ -47,8 +48,20 @@ public:
     std::set<int> ecn;               // the ECN bits the requests arrived with
     size_t requests = 0, answered = 0;
     std::set<uint32_t> paths;        // path ids the requests carried
+    // Replies on these paths are held back this long (a slower path).
+    std::map<uint32_t, std::chrono::microseconds> delay;
+
+    // When a held reply is due (max: none held).
+    ProbeClock::time_point next_due() const {
+        return held_.empty() ? ProbeClock::time_point::max() : held_.front().due;
+    }
 
     void serve() {
+        const auto now = ProbeClock::now();
+        while (!held_.empty() && held_.front().due <= now) {
+            send(held_.front().p, held_.front().to, held_.front().len);
+            held_.pop_front();
+        }
         for (;;) {
             srv6s_probe p{};
             sockaddr_storage from{};
@@ -89,13 +102,31 @@ public:
                 p.rx_packets = htobe64(requests);
                 p.rx_ce_packets = htobe64(*rx_ce);
             }
-            if (sendto(fd_.get(), &p, sizeof p, 0, reinterpret_cast<sockaddr*>(&from), len) == ssize_t(sizeof p))
-                answered++;
+            if (auto d = delay.find(ntohl(p.path_id)); d != delay.end()) {
+                // Held in arrival order: one delay per path keeps them due in order.
+                held_.push_back({ProbeClock::now() + d->second, p, from, len});
+                std::stable_sort(held_.begin(), held_.end(),
+                                 [](const Held& a, const Held& b) { return a.due < b.due; });
+                continue;
+            }
+            send(p, from, len);
         }
     }
 
 private:
+    struct Held {
+        ProbeClock::time_point due;
+        srv6s_probe p;
+        sockaddr_storage to;
+        socklen_t len;
+    };
+    void send(const srv6s_probe& p, const sockaddr_storage& to, socklen_t len) {
+        if (sendto(fd_.get(), &p, sizeof p, 0, reinterpret_cast<const sockaddr*>(&to), len) == ssize_t(sizeof p))
+            answered++;
+    }
+
     UniqueFd fd_;
+    std::deque<Held> held_;
 };
 
 // Serves the prober and the responder until done() or `limit` passed;
@@ -110,7 +141,7 @@ bool run(Prober& p, Responder& r, Done&& done, std::chrono::milliseconds limit =
         std::vector<pollfd> fds{{r.fd(), POLLIN, 0}};
         for (int fd : p.fds())
             fds.push_back({fd, POLLIN, 0});
-        const auto wake = std::min(end, p.next_deadline());
+        const auto wake = std::min({end, p.next_deadline(), r.next_due()});
         const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
         poll(fds.data(), fds.size(), int(std::clamp<int64_t>(ms, 0, 1000)));
         r.serve();
@@ -169,6 +200,22 @@ protected:
             return ~0u;
         }
         return p.congestion;
+    }
+
+    // The flowlet gap as the data plane reads it (the pinned config map,
+    // opened once: a wait's condition must not slow the loop that serves the
+    // probes, or their RTTs grow).
+    UniqueFd config_;
+    uint32_t gap_us() {
+        if (!config_)
+            config_ = UniqueFd(bpf_obj_get((s->status().pin_dir + "/config").c_str()));
+        const uint32_t key = 0;
+        srv6s_config c{};
+        if (!config_ || bpf_map_lookup_elem(config_.get(), &key, &c)) {
+            ADD_FAILURE() << "cannot read the config map";
+            return ~0u;
+        }
+        return c.flowlet_gap_us;
     }
 
     bool down(uint32_t id) {
@@ -517,3 +564,87 @@ TEST_F(Probes, BadOptionsAreRefused) {
 }
 
 }  // namespace
+
+// The adaptive flowlet gap (docs/design.md §17.5): the responder holds the
+// replies of path 2 back by 3 ms, so the set of paths 1 and 2 skews by about
+// 3 ms and the gap becomes about twice that; the bounds leave room for the
+// prober's own wake-ups (a median of 16 samples each).
+TEST_F(Probes, TheFlowletGapFollowsTheDelaySkewOfASetsPaths) {
+    s->define_set({10, {kV6.plain, kV6.srh}});
+    ASSERT_NO_THROW(s->set_flowlet_gap(1234us));
+    Responder r(net, AF_INET6);
+    r.delay[kV6.srh] = 3ms;
+    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
+    o.refresh = 20ms;
+    o.flowlets.hold = 300ms;
+    std::optional<Prober> p(std::in_place, *s, o);
+    EXPECT_EQ(gap_us(), 500u) << "the floor, at once: the prober owns the gap";
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() > 500; })) << "gap " << gap_us();
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() >= 5000; }, 2s)) << "gap " << gap_us();
+    EXPECT_LE(gap_us(), 10000u);
+    const FlowletGapState st = p->flowlet_gap();
+    EXPECT_EQ(st.gap, std::chrono::microseconds(gap_us()));
+    EXPECT_EQ(st.set, 10u);
+    EXPECT_EQ(st.fast, kV6.plain);
+    EXPECT_EQ(st.slow, kV6.srh);
+    EXPECT_EQ(st.remote, Ipv6::parse(kSink6));
+    EXPECT_GE(st.skew, 2500us);
+    EXPECT_LE(st.skew, 5ms);
+
+    // A gap someone changes by hand is put back at the next refresh.
+    const uint32_t kept = gap_us();
+    s->set_flowlet_gap(100us);
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() >= 5000; })) << "gap " << gap_us();
+    EXPECT_EQ(gap_us(), kept);
+
+    // The skew goes: the gap falls back to the floor, but only after the hold.
+    r.delay.clear();
+    const auto cleared = ProbeClock::now();
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() < 5000; })) << "gap " << gap_us();
+    EXPECT_GE(ProbeClock::now() - cleared, o.flowlets.hold);
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() == 500; })) << "gap " << gap_us();
+
+    // A skew comes back: up at once; the prober stops: the floor again.
+    r.delay[kV6.srh] = 3ms;
+    ASSERT_TRUE(run(*p, r, [&] { return gap_us() >= 5000; })) << "gap " << gap_us();
+    p.reset();
+    EXPECT_EQ(gap_us(), 500u) << "no one would lower the gap any more";
+}
+
+TEST_F(Probes, OnlyPathsOfOneSetThatAreUpSkewTheGap) {
+    // Paths 1 and 2 in sets of their own: no flow moves between them.
+    s->define_set({10, {kV6.plain}});
+    s->define_set({11, {kV6.srh, kV6.other}});
+    Responder r(net, AF_INET6);
+    r.delay[kV6.srh] = 3ms;
+    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh), to_sink(kV6.other)}, {3, 3, 0ms});
+    o.refresh = 20ms;
+    o.flowlets.hold = 0ms;
+    Prober p(*s, o);
+    ASSERT_TRUE(run(p, r, [&] { return gap_us() >= 5000; })) << "srh and other share set 11";
+    EXPECT_EQ(p.flowlet_gap().set, 11u);
+    EXPECT_EQ(p.flowlet_gap().fast, kV6.other);
+    // Path 2's replies come too late (lost): it goes down, its flows leave
+    // it at once, and nothing skews any more.
+    r.delay[kV6.srh] = 100ms;
+    ASSERT_TRUE(run(p, r, [&] { return down(kV6.srh); }));
+    ASSERT_TRUE(run(p, r, [&] { return gap_us() == 500; })) << "gap " << gap_us();
+    EXPECT_FALSE(down(kV6.other));
+    EXPECT_EQ(p.flowlet_gap().skew, 0ns);
+}
+
+TEST_F(Probes, AFixedFlowletGapIsLeftAlone) {
+    s->define_set({10, {kV6.plain, kV6.srh}});
+    ASSERT_NO_THROW(s->set_flowlet_gap(1234us));
+    Responder r(net, AF_INET6);
+    r.delay[kV6.srh] = 3ms;
+    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
+    o.flowlets.adaptive = false;
+    o.refresh = 20ms;
+    std::optional<Prober> p(std::in_place, *s, o);
+    ASSERT_TRUE(run(*p, r, [&] { return stored(kV6.srh).replies >= 40 && stored(kV6.plain).replies >= 40; }));
+    EXPECT_EQ(gap_us(), 1234u);
+    EXPECT_FALSE(p->flowlet_gap().gap);
+    p.reset();
+    EXPECT_EQ(gap_us(), 1234u);
+}
