@@ -3,7 +3,8 @@
 // of its own: it is told each probe target's RTTs and keeps the last
 // kSamples of them; their median (the upper one) is the target's RTT once
 // it has kMinSamples (a median, not a mean: the first probe of a path waits
-// for neighbour discovery, and the prober's own wake-ups add spikes). A
+// for neighbour discovery, and the prober's own wake-ups add spikes; with 4
+// samples a first gap twice the settled one was seen). A
 // set's skew towards a host is the largest minus the least RTT among the
 // set's paths that are up and have targets at that host; the gap wanted is
 // FlowletPolicy::factor_pct of the largest skew of any set, rounded up to a
@@ -28,7 +29,7 @@ class FlowletGapTracker {
 public:
     using time_point = ProbeClock::time_point;
     static constexpr size_t kSamples = 16;
-    static constexpr size_t kMinSamples = 4;
+    static constexpr size_t kMinSamples = 8;
 
     explicit FlowletGapTracker(FlowletPolicy policy) : policy_(policy) {}
 

@@ -45,15 +45,15 @@ const auto kAllUp = [](uint32_t) { return true; };
 
 }  // namespace
 
-TEST(FlowletGap, ATargetsRttIsTheUpperMedianOfItsLastSixteenOnceItHasFour) {
+TEST(FlowletGap, ATargetsRttIsTheUpperMedianOfItsLastSixteenOnceItHasEight) {
     FlowletGapTracker g(policy());
     const ProbeTarget t = target(1, kHost);
-    g.rtt(t, 5ms);  // the first probe waited for neighbour discovery
-    g.rtt(t, 1ms);
-    g.rtt(t, 3ms);
-    EXPECT_FALSE(g.median(t)) << "three samples are too few";
+    g.rtt(t, 50ms);  // the first probe waited for neighbour discovery
+    for (auto rtt : {1ms, 3ms, 2ms, 9ms, 4ms, 1ms})
+        g.rtt(t, rtt);
+    EXPECT_FALSE(g.median(t)) << "seven samples are too few";
     g.rtt(t, 2ms);
-    EXPECT_EQ(g.median(t), 3ms) << "1 2 3 5: the upper median";
+    EXPECT_EQ(g.median(t), 3ms) << "1 1 2 2 3 4 9 50: the upper median";
     EXPECT_FALSE(g.median(target(2, kHost))) << "another target has none";
     g.remove(t);
     EXPECT_FALSE(g.median(t));
