@@ -203,7 +203,12 @@ class Bench:
             after = self.path_packets()
         finally:
             recv.send_signal(signal.SIGTERM)
-            rout, rerr = recv.communicate(timeout=10)
+            try:
+                rout, rerr = recv.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                recv.kill()
+                recv.wait()
+                raise
         r = json.loads(rout.strip().splitlines()[-1])
         got = sum(r["got"].values())
         return {
@@ -259,12 +264,18 @@ def main():
         try:
             scenario.teardown()
         finally:
-            if delay:
-                delay.send_signal(signal.SIGTERM)
-                out, _ = delay.communicate(timeout=10)
-                log(f"# delay line: {out.strip().splitlines()[-1] if out.strip() else 'no report'}")
-            lab.down()
-            shutil.rmtree(d, ignore_errors=True)
+            try:
+                if delay:
+                    delay.send_signal(signal.SIGTERM)
+                    try:
+                        out, _ = delay.communicate(timeout=10)
+                        log(f"# delay line: {out.strip().splitlines()[-1] if out.strip() else 'no report'}")
+                    except subprocess.TimeoutExpired:
+                        delay.kill()  # lab.down() takes its filter with the namespace
+                        delay.wait()
+            finally:
+                lab.down()
+                shutil.rmtree(d, ignore_errors=True)
 
     log()
     log(f"{FLOWS} UDP flows h1 -> h2 (a datagram a ms, 30 ms pauses every 100 ms) on a set of two paths, path 1 "

@@ -29,12 +29,13 @@ std::optional<nanoseconds> FlowletGapTracker::median(const ProbeTarget& t) const
 
 FlowletGapState FlowletGapTracker::skew(std::span<const PathSet> sets, const std::function<bool(uint32_t)>& up) const {
     FlowletGapState best;  // restored counts are the prober's
-    struct Extremes {
+    // A path's least and most RTT towards one host, over its targets there.
+    struct Span {
+        uint32_t path = 0;
         nanoseconds least = nanoseconds::max(), most = nanoseconds::min();
-        uint32_t fast = 0, slow = 0;
     };
     for (const PathSet& set : sets) {
-        std::map<Ipv6, Extremes> by_remote;
+        std::map<Ipv6, std::vector<Span>> by_remote;
         for (uint32_t path : set.paths) {
             if (!up(path))
                 continue;
@@ -44,22 +45,26 @@ FlowletGapState FlowletGapTracker::skew(std::span<const PathSet> sets, const std
                 const auto m = median(it->first);
                 if (!m)
                     continue;
-                Extremes& e = by_remote[it->first.remote];
-                if (*m < e.least)
-                    e.least = *m, e.fast = path;
-                if (*m > e.most)
-                    e.most = *m, e.slow = path;
+                auto& spans = by_remote[it->first.remote];
+                auto s = std::find_if(spans.begin(), spans.end(), [&](const Span& x) { return x.path == path; });
+                if (s == spans.end())
+                    s = spans.insert(spans.end(), Span{path});
+                s->least = std::min(s->least, *m);
+                s->most = std::max(s->most, *m);
             }
         }
-        for (const auto& [remote, e] : by_remote) {
-            if (e.fast == e.slow || e.most - e.least <= best.skew)
-                continue;  // one path measured (a path's own targets never skew it)
-            best.skew = e.most - e.least;
-            best.set = set.id;
-            best.remote = remote;
-            best.fast = e.fast;
-            best.slow = e.slow;
-        }
+        // Flows move between two different paths: the slower one's most
+        // against the faster one's least (a few paths a set: all pairs).
+        for (const auto& [remote, spans] : by_remote)
+            for (const Span& slow : spans)
+                for (const Span& fast : spans)
+                    if (slow.path != fast.path && slow.most - fast.least > best.skew) {
+                        best.skew = slow.most - fast.least;
+                        best.set = set.id;
+                        best.remote = remote;
+                        best.fast = fast.path;
+                        best.slow = slow.path;
+                    }
     }
     return best;
 }
@@ -69,6 +74,12 @@ microseconds FlowletGapTracker::want(nanoseconds skew) const {
     const int64_t ns = skew.count() * int64_t(policy_.factor_pct) / 100;
     const microseconds us((ns + 999) / 1000);
     return std::clamp(us, policy_.min, policy_.max);
+}
+
+std::optional<microseconds> FlowletGapTracker::start(microseconds in_force) {
+    gap_ = std::clamp(in_force, policy_.min, policy_.max);
+    lower_.reset();
+    return *gap_ != in_force ? gap_ : std::nullopt;
 }
 
 std::optional<microseconds> FlowletGapTracker::decide(nanoseconds skew, time_point now) {

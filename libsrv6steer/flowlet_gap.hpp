@@ -5,12 +5,16 @@
 // it has kMinSamples (a median, not a mean: the first probe of a path waits
 // for neighbour discovery, and the prober's own wake-ups add spikes; with 4
 // samples a first gap twice the settled one was seen). A
-// set's skew towards a host is the largest minus the least RTT among the
-// set's paths that are up and have targets at that host; the gap wanted is
+// set's skew towards a host is the largest RTT of one of the set's paths
+// that are up minus the least RTT of another (a path with several targets
+// at the host, e.g. other return containers, counts with its most and its
+// least: the skew errs long, never short); the gap wanted is
 // FlowletPolicy::factor_pct of the largest skew of any set, rounded up to a
 // microsecond and kept within [min, max]. decide() raises the gap at once and
 // lowers it only once the lower values held for `hold` (to the largest of
-// them): a skew that comes and goes keeps the gap up.
+// them): a skew that comes and goes keeps the gap up. start() takes the gap
+// in force (a previous prober's) as where it stands, so a prober made again
+// lowers it only through the hold too.
 #pragma once
 
 #include <array>
@@ -45,6 +49,9 @@ public:
     std::chrono::microseconds want(std::chrono::nanoseconds skew) const;
     // The gap to write at `now` for that skew, when it changes.
     std::optional<std::chrono::microseconds> decide(std::chrono::nanoseconds skew, time_point now);
+    // The gap in force when the tracker starts: it stands there, kept within
+    // [min, max] (returned: the gap to write, when that changed it).
+    std::optional<std::chrono::microseconds> start(std::chrono::microseconds in_force);
     std::optional<std::chrono::microseconds> gap() const { return gap_; }
 
 private:

@@ -103,7 +103,8 @@ struct Prober::Impl {
     HealthTracker tracker;
     CongestionTracker congestion;
     FlowletGapTracker gaps;
-    std::vector<PathSet> sets;        // read again every refresh
+    std::vector<PathSet> sets;        // read again every refresh ...
+    std::set<uint32_t> down_paths;    // ... as are the paths marked down (by the prober or by hand)
     FlowletGapState gap_state;
     std::map<ProbeTarget, TargetState> targets;
     std::map<uint32_t, srv6s_path_health> health;  // by path
@@ -115,20 +116,15 @@ struct Prober::Impl {
         : steering(&s), o(std::move(opts)), timeout(o.timeout.count() ? o.timeout : 2 * o.interval),
           tracker(o.policy), congestion(o.congestion), gaps(o.flowlets) {}
 
-    bool adapts_gap() const { return o.flowlets.adaptive; }
+    // Only a prober that writes (not a one-shot `probe`) keeps the gap.
+    bool adapts_gap() const { return o.flowlets.adaptive && o.mark; }
 
-    // Levels this prober set go back to 0 when it stops, and the flowlet gap
-    // to its floor: no one would lower them any more.
+    // Levels this prober set go back to 0 when it stops: no one would lower
+    // them any more. (The flowlet gap stays: a prober made again starts from
+    // it, and lowers it only through the hold.)
     ~Impl() {
         if (!o.mark)
             return;
-        if (adapts_gap() && gaps.gap() && *gaps.gap() != o.flowlets.min) {
-            try {
-                steering->set_flowlet_gap(o.flowlets.min);
-            } catch (const Error&) {
-                // The attachment went: so did its gap.
-            }
-        }
         for (auto& [path, h] : health) {
             if (h.congestion == 0)
                 continue;
@@ -203,10 +199,15 @@ struct Prober::Impl {
         }
     }
 
-    // The sets the gap follows; and a gap someone else changed is put back.
+    // The sets the gap follows and the paths down; and a gap someone else
+    // changed is put back.
     void refresh_sets() {
         sets = steering->sets();
-        if (!o.mark || !gaps.gap())
+        down_paths.clear();
+        for (const Path& p : steering->paths())
+            if (p.down)
+                down_paths.insert(p.id);
+        if (!gaps.gap())
             return;
         if (const auto found = steering->flowlet_gap(); found != *gaps.gap()) {
             steering->set_flowlet_gap(*gaps.gap());
@@ -220,11 +221,14 @@ struct Prober::Impl {
         if (!adapts_gap() || now < next_gap)
             return;
         next_gap = now + kFlushEvery;
+        const FlowletGapState was = gap_state;
         gap_state = gaps.skew(sets, [&](uint32_t path) {
             auto h = health.find(path);
-            return h == health.end() || h->second.state != SRV6S_HEALTH_DOWN;
+            return !down_paths.count(path) && (h == health.end() || h->second.state != SRV6S_HEALTH_DOWN);
         });
-        if (auto g = gaps.decide(gap_state.skew, now); g && o.mark)
+        gap_state.restored = was.restored;
+        gap_state.overwritten = was.overwritten;
+        if (auto g = gaps.decide(gap_state.skew, now))
             steering->set_flowlet_gap(*g);
         gap_state.gap = gaps.gap();
     }
@@ -354,7 +358,11 @@ Prober::Prober(Steering& steering, ProberOptions opts) {
         impl_->refresh(now);
     if (impl_->adapts_gap()) {
         impl_->refresh_sets();
-        impl_->flowlet_gap(now);  // the floor, at once
+        // From the gap in force (kept within the policy's bounds, at once).
+        if (auto g = impl_->gaps.start(steering.flowlet_gap()))
+            steering.set_flowlet_gap(*g);
+        impl_->gap_state.gap = impl_->gaps.gap();
+        impl_->flowlet_gap(now);
     }
     impl_->next_refresh = now + impl_->o.refresh;
 }

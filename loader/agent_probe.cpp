@@ -93,6 +93,9 @@ std::string gap_change(std::optional<std::chrono::microseconds> was, const Flowl
         s += " -> ";
     }
     s += us_text(*st.gap);
+    // Lowered: to the most the skew called for over the hold, not the skew of now.
+    if (was && *st.gap < *was)
+        s += " after the hold, the most the skew called for in it; now";
     if (st.skew.count() == 0)
         return s + " (no set has paths of different delay)";
     char ms[64];
@@ -125,10 +128,18 @@ void AgentProbe::update(const ProbesConfig& settings, std::pair<int64_t, uint32_
     if (!settings.enabled) {
         if (was)
             log_("probes off");
-        // Nobody lowers a congestion level any more: none may stay.
+        // Nobody lowers a congestion level, or an adaptive flowlet gap, any
+        // more: no level may stay, and the gap goes back to its floor.
         try {
-            if (const size_t n = Steering::open(dev_, bpffs_).clear_congestion())
+            auto s = Steering::open(dev_, bpffs_);
+            if (const size_t n = s.clear_congestion())
                 log_(std::to_string(n) + " congestion level(s) cleared: probes are off");
+            const FlowletPolicy& f = settings.options.flowlets;
+            if (f.adaptive && s.flowlet_gap() != f.min) {
+                log_("flowlet gap " + us_text(s.flowlet_gap()) + " -> " + us_text(f.min) +
+                     ": probes are off, nothing adapts it");
+                s.set_flowlet_gap(f.min);
+            }
         } catch (const Error&) {
             // Not attached (yet): no levels.
         }

@@ -11,9 +11,13 @@ frame to a tap device of ours; we read them from the tap, hold each for the
 delay and send it on DEV through an AF_PACKET socket with
 PACKET_QDISC_BYPASS, which skips DEV's TC egress (no loop) and its qdisc.
 Frames keep their order. It prints "ready" once the filter is on, and at
-the end one JSON line: frames delayed, the largest lateness past their due
+the end (SIGTERM, SIGINT, or a failure) it removes the filter (and clsact,
+if it added it; the tap goes with the process) and prints one JSON line: frames delayed, the largest lateness past their due
 time in µs (how well it kept the delay), and frames it could not send.
 Meant for a few thousand frames a second (bench/lab_skew.py), not line rate.
+Killed with SIGKILL it leaves the filter redirecting to a tap that is gone
+(the port then sends nothing): `tc filter del dev DEV egress pref 47`, or
+tear the lab down.
 """
 import fcntl
 import heapq
@@ -46,6 +50,10 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     dev, delay = sys.argv[1], int(sys.argv[2]) / 1e6
+    # First of all: a signal from now on ends the loop and takes everything off.
+    stopping = []
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, lambda *_: stopping.append(1))
     tap = f"dly{os.getpid() % 100000}"[:15]
     fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", tap.encode(), IFF_TAP | IFF_NO_PI))
@@ -55,21 +63,17 @@ def main():
     out = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     out.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, 1)
     out.bind((dev, 0))
-    run("tc", "qdisc", "add", "dev", dev, "clsact", check=False)  # there already: fine
-    run("tc", "filter", "replace", "dev", dev, "egress", "pref", PREF, "u32", "match", "u32", "0", "0",
-        "action", "mirred", "egress", "redirect", "dev", tap)
-
-    stopping = []
-    for s in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(s, lambda *_: stopping.append(1))
+    # Ours to remove only if it was not there (srv6steer's own programs use clsact too).
+    made_clsact = run("tc", "qdisc", "add", "dev", dev, "clsact", check=False).returncode == 0
     held, n, late, failed = [], 0, 0.0, 0
-    print("ready", flush=True)
     try:
+        run("tc", "filter", "replace", "dev", dev, "egress", "pref", PREF, "u32", "match", "u32", "0", "0",
+            "action", "mirred", "egress", "redirect", "dev", tap)
+        print("ready", flush=True)
         while not stopping:
-            now = time.monotonic()
-            while held and held[0][0] <= now:
+            while held and held[0][0] <= time.monotonic():
                 due, _, frame = heapq.heappop(held)
-                late = max(late, now - due)
+                late = max(late, time.monotonic() - due)
                 try:
                     out.send(frame)
                 except OSError:
@@ -91,6 +95,8 @@ def main():
                 n += 1
     finally:
         run("tc", "filter", "del", "dev", dev, "egress", "pref", PREF, check=False)
+        if made_clsact:
+            run("tc", "qdisc", "del", "dev", dev, "clsact", check=False)
         for _, _, frame in sorted(held):
             try:
                 out.send(frame)

@@ -565,6 +565,11 @@ TEST_F(Agent, TheProberKeepsTheFlowletGapUnlessItIsFixed) {
                                     "--flowlet-gap US or"))
             << agent->err();
         EXPECT_EQ(gap(), 500u) << "put back at the prober's next refresh (1 s)";
+        // Said once: a round later (the agent's -v rounds take a second), no second line.
+        full_round_after(*agent, agent->err().size());
+        const std::string& e = agent->err();
+        const size_t first = e.find("set by someone else");
+        EXPECT_EQ(e.find("set by someone else", first + 1), std::string::npos) << e;
     }
     auto agent = start({"--probe-interval", "5", "--flowlet-gap", "700"});
     ASSERT_TRUE(agent->wait_log("probing 2 target(s) every 5 ms, down after 3 lost, up after 3 answered, "

@@ -113,6 +113,35 @@ TEST(FlowletGap, PathsDownOrNotYetMeasuredDoNotCount) {
     EXPECT_EQ(g.skew(std::vector<PathSet>{{1, {1}}}, kAllUp).skew, 0ns);
 }
 
+TEST(FlowletGap, APathWithTargetsOfDifferentRttCountsWithItsMostAndItsLeast) {
+    // Path 1 towards the host: 10 ms plain, 1 ms with a return container;
+    // path 2: 5 ms. Flows between them may see 10 - 5 or 5 - 1: the more.
+    FlowletGapTracker g(policy());
+    ProbeTarget returned = target(1, kHost);
+    returned.ret = Ipv6::parse("fcbb:0:1006:e001::");
+    feed(g, target(1, kHost), 10ms);
+    feed(g, returned, 1ms);
+    feed(g, target(2, kHost), 5ms);
+    const FlowletGapState s = g.skew(std::vector<PathSet>{{1, {1, 2}}}, kAllUp);
+    EXPECT_EQ(s.skew, 5ms);
+    EXPECT_EQ(s.slow, 1u);
+    EXPECT_EQ(s.fast, 2u);
+    feed(g, target(2, kHost), 7ms);
+    EXPECT_EQ(g.skew(std::vector<PathSet>{{1, {1, 2}}}, kAllUp).skew, 6ms) << "7 - 1 now";
+}
+
+TEST(FlowletGap, ItStartsFromTheGapInForceWithinItsBounds) {
+    FlowletGapTracker g(policy());
+    EXPECT_EQ(g.start(1234us), std::nullopt) << "within bounds: nothing to write";
+    EXPECT_EQ(g.gap(), 1234us);
+    EXPECT_EQ(g.decide(0ns, T0), std::nullopt) << "lower only through the hold, as any gap";
+    EXPECT_EQ(g.decide(0ns, T0 + 4s), std::nullopt);
+    EXPECT_EQ(g.decide(0ns, T0 + 5s), 500us);
+    EXPECT_EQ(g.start(100us), 500us) << "below the floor: the floor, written";
+    EXPECT_EQ(g.start(30ms), 20ms) << "above the most: the most";
+    EXPECT_EQ(g.decide(12ms, T0 + 6s), std::nullopt) << "24 ms wanted, 20 ms the most: where it stands";
+}
+
 TEST(FlowletGap, TheGapIsTwiceTheSkewRoundedUpWithinItsBounds) {
     FlowletGapTracker g(policy());
     EXPECT_EQ(g.want(0ns), 500us) << "the floor";
