@@ -577,6 +577,13 @@ TEST_F(Agent, TheProberKeepsTheFlowletGapUnlessItIsFixed) {
         << agent->err() << "\n(no adaptive gap with --flowlet-gap)";
     EXPECT_EQ(gap(), 700u);
     EXPECT_EQ(agent->err().find("flowlet gap 500"), std::string::npos) << agent->err();
+    agent.reset();
+    // Probes off: nothing would lower an adaptive gap, so it goes to its floor.
+    write_config(with_probes(R"({"enabled": false, "flowlets": {"min_us": 900}})"));
+    agent = start();
+    ASSERT_TRUE(agent->wait_log("flowlet gap 700 us -> 900 us: probes are off, nothing adapts it\n"))
+        << agent->err();
+    EXPECT_EQ(gap(), 900u);
 }
 
 TEST_F(Agent, StatsShowWhatTheProberWrote) {
