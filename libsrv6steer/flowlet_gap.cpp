@@ -28,7 +28,7 @@ std::optional<nanoseconds> FlowletGapTracker::median(const ProbeTarget& t) const
 }
 
 FlowletGapState FlowletGapTracker::skew(std::span<const PathSet> sets, const std::function<bool(uint32_t)>& up) const {
-    FlowletGapState best;  // restored counts are the prober's
+    FlowletGapState best;  // gap and restored counts are the prober's
     // A path's least and most RTT towards one host, over its targets there.
     struct Span {
         uint32_t path = 0;

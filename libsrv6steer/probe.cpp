@@ -105,7 +105,9 @@ struct Prober::Impl {
     FlowletGapTracker gaps;
     std::vector<PathSet> sets;        // read again every refresh ...
     std::set<uint32_t> down_paths;    // ... as are the paths marked down (by the prober or by hand)
-    FlowletGapState gap_state;
+    FlowletGapState gap_state;        // of the last decision
+    uint64_t gaps_restored = 0;        // gaps someone else wrote, put back ...
+    microseconds gap_overwritten{0};  // ... the last of them
     std::map<ProbeTarget, TargetState> targets;
     std::map<uint32_t, srv6s_path_health> health;  // by path
     std::set<uint32_t> dirty;                      // counters to write
@@ -211,8 +213,8 @@ struct Prober::Impl {
             return;
         if (const auto found = steering->flowlet_gap(); found != *gaps.gap()) {
             steering->set_flowlet_gap(*gaps.gap());
-            gap_state.restored++;
-            gap_state.overwritten = found;
+            gaps_restored++;
+            gap_overwritten = found;
         }
     }
 
@@ -221,13 +223,10 @@ struct Prober::Impl {
         if (!adapts_gap() || now < next_gap)
             return;
         next_gap = now + kFlushEvery;
-        const FlowletGapState was = gap_state;
         gap_state = gaps.skew(sets, [&](uint32_t path) {
             auto h = health.find(path);
             return !down_paths.count(path) && (h == health.end() || h->second.state != SRV6S_HEALTH_DOWN);
         });
-        gap_state.restored = was.restored;
-        gap_state.overwritten = was.overwritten;
         if (auto g = gaps.decide(gap_state.skew, now))
             steering->set_flowlet_gap(*g);
         gap_state.gap = gaps.gap();
@@ -361,8 +360,7 @@ Prober::Prober(Steering& steering, ProberOptions opts) {
         // From the gap in force (kept within the policy's bounds, at once).
         if (auto g = impl_->gaps.start(steering.flowlet_gap()))
             steering.set_flowlet_gap(*g);
-        impl_->gap_state.gap = impl_->gaps.gap();
-        impl_->flowlet_gap(now);
+        impl_->flowlet_gap(now);  // the first decision (next_gap is due)
     }
     impl_->next_refresh = now + impl_->o.refresh;
 }
@@ -433,6 +431,11 @@ std::vector<std::pair<uint32_t, srv6s_path_health>> Prober::health() const {
 
 std::vector<ProbeEvent> Prober::take_events() { return std::exchange(impl_->events, {}); }
 
-FlowletGapState Prober::flowlet_gap() const { return impl_->gap_state; }
+FlowletGapState Prober::flowlet_gap() const {
+    FlowletGapState st = impl_->gap_state;
+    st.restored = impl_->gaps_restored;
+    st.overwritten = impl_->gap_overwritten;
+    return st;
+}
 
 }  // namespace srv6steer

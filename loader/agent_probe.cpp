@@ -135,9 +135,8 @@ void AgentProbe::update(const ProbesConfig& settings, std::pair<int64_t, uint32_
             if (const size_t n = s.clear_congestion())
                 log_(std::to_string(n) + " congestion level(s) cleared: probes are off");
             const FlowletPolicy& f = settings.options.flowlets;
-            if (f.adaptive && s.flowlet_gap() != f.min) {
-                log_("flowlet gap " + us_text(s.flowlet_gap()) + " -> " + us_text(f.min) +
-                     ": probes are off, nothing adapts it");
+            if (const auto gap = s.flowlet_gap(); f.adaptive && gap != f.min) {
+                log_("flowlet gap " + us_text(gap) + " -> " + us_text(f.min) + ": probes are off, nothing adapts it");
                 s.set_flowlet_gap(f.min);
             }
         } catch (const Error&) {
