@@ -205,6 +205,17 @@ protected:
         return p.congestion;
     }
 
+    // The flowlet tests' set: 10, of paths 1 and 2 towards the sink, both
+    // probed every 2 ms, the sets read again every 20 ms; r holds path 2's
+    // replies back 3 ms (its skew).
+    ProberOptions skewed_set(Responder& r) {
+        s->define_set({10, {kV6.plain, kV6.srh}});
+        r.delay[kV6.srh] = 3ms;
+        ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
+        o.refresh = 20ms;
+        return o;
+    }
+
     // The flowlet gap as the data plane reads it (the pinned config map,
     // opened once: a wait's condition must not slow the loop that serves the
     // probes, or their RTTs grow).
@@ -573,12 +584,9 @@ TEST_F(Probes, BadOptionsAreRefused) {
 // 3 ms and the gap becomes about twice that; the bounds leave room for the
 // prober's own wake-ups (a median of 16 samples each).
 TEST_F(Probes, TheFlowletGapFollowsTheDelaySkewOfASetsPaths) {
-    s->define_set({10, {kV6.plain, kV6.srh}});
     ASSERT_NO_THROW(s->set_flowlet_gap(1234us));
     Responder r(net, AF_INET6);
-    r.delay[kV6.srh] = 3ms;
-    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
-    o.refresh = 20ms;
+    ProberOptions o = skewed_set(r);
     o.flowlets.hold = 300ms;
     std::optional<Prober> p(std::in_place, *s, o);
     EXPECT_EQ(gap_us(), 1234u) << "the gap in force, within the bounds, is where it starts";
@@ -630,11 +638,8 @@ TEST_F(Probes, TheFlowletGapFollowsTheDelaySkewOfASetsPaths) {
 }
 
 TEST_F(Probes, APathDownByHandDoesNotSkewTheGap) {
-    s->define_set({10, {kV6.plain, kV6.srh}});
     Responder r(net, AF_INET6);
-    r.delay[kV6.srh] = 3ms;
-    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
-    o.refresh = 20ms;
+    ProberOptions o = skewed_set(r);
     o.flowlets.hold = 0ms;
     Prober p(*s, o);
     ASSERT_TRUE(run(p, r, [&] { return gap_us() >= 5000; })) << "gap " << gap_us();
@@ -647,11 +652,9 @@ TEST_F(Probes, APathDownByHandDoesNotSkewTheGap) {
 }
 
 TEST_F(Probes, AOneShotProberLeavesTheGapAlone) {
-    s->define_set({10, {kV6.plain, kV6.srh}});
     ASSERT_NO_THROW(s->set_flowlet_gap(100us));
     Responder r(net, AF_INET6);
-    r.delay[kV6.srh] = 3ms;
-    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
+    ProberOptions o = skewed_set(r);
     o.mark = false;  // `srv6steer probe`
     Prober p(*s, o);
     ASSERT_TRUE(run(p, r, [&] { return r.answered >= 40; }));
@@ -682,13 +685,10 @@ TEST_F(Probes, OnlyPathsOfOneSetThatAreUpSkewTheGap) {
 }
 
 TEST_F(Probes, AFixedFlowletGapIsLeftAlone) {
-    s->define_set({10, {kV6.plain, kV6.srh}});
     ASSERT_NO_THROW(s->set_flowlet_gap(1234us));
     Responder r(net, AF_INET6);
-    r.delay[kV6.srh] = 3ms;
-    ProberOptions o = fast({to_sink(kV6.plain), to_sink(kV6.srh)});
+    ProberOptions o = skewed_set(r);
     o.flowlets.adaptive = false;
-    o.refresh = 20ms;
     std::optional<Prober> p(std::in_place, *s, o);
     ASSERT_TRUE(run(*p, r, [&] { return stored(kV6.srh).replies >= 40 && stored(kV6.plain).replies >= 40; }));
     EXPECT_EQ(gap_us(), 1234u);
