@@ -103,8 +103,8 @@ struct Prober::Impl {
     HealthTracker tracker;
     CongestionTracker congestion;
     FlowletGapTracker gaps;
-    std::vector<PathSet> sets;        // read again every refresh ...
-    std::set<uint32_t> down_paths;    // ... as are the paths marked down (by the prober or by hand)
+    std::vector<PathSet> sets;        // read once every refresh (targets and the gap) ...
+    std::set<uint32_t> down_paths;    // ... as are, for the gap, the paths marked down (by the prober or by hand)
     FlowletGapState gap_state;        // of the last decision
     uint64_t gaps_restored = 0;        // gaps someone else wrote, put back ...
     microseconds gap_overwritten{0};  // ... the last of them
@@ -201,10 +201,9 @@ struct Prober::Impl {
         }
     }
 
-    // The sets the gap follows and the paths down; and a gap someone else
-    // changed is put back.
-    void refresh_sets() {
-        sets = steering->sets();
+    // The paths down, which the gap does not follow; and a gap someone else
+    // changed is put back (after `sets` was read).
+    void refresh_gap() {
         down_paths.clear();
         for (const Path& p : steering->paths())
             if (p.down)
@@ -236,7 +235,7 @@ struct Prober::Impl {
         std::set<uint64_t> own;
         for (const auto& [t, st] : targets)
             own.insert(st.sock.cookie());
-        const auto in_use = targets_in_use(*steering, own);
+        const auto in_use = targets_in_use(*steering, sets, own);
         std::set<ProbeTarget> want;
         for (const auto& [path, remote] : in_use) {
             ProbeTarget t;
@@ -353,10 +352,12 @@ Prober::Prober(Steering& steering, ProberOptions opts) {
     const auto now = ProbeClock::now();
     for (const auto& t : impl_->o.targets)
         impl_->add(t, true, now);
+    if (impl_->o.auto_targets || impl_->adapts_gap())
+        impl_->sets = steering.sets();
     if (impl_->o.auto_targets)
         impl_->refresh(now);
     if (impl_->adapts_gap()) {
-        impl_->refresh_sets();
+        impl_->refresh_gap();
         // From the gap in force (kept within the policy's bounds, at once).
         if (auto g = impl_->gaps.start(steering.flowlet_gap()))
             steering.set_flowlet_gap(*g);
@@ -408,10 +409,11 @@ void Prober::service(ProbeClock::time_point now) {
     }
     if ((im.o.auto_targets || im.adapts_gap()) && now >= im.next_refresh) {
         im.next_refresh = now + im.o.refresh;
+        im.sets = im.steering->sets();
         if (im.o.auto_targets)
             im.refresh(now);
         if (im.adapts_gap())
-            im.refresh_sets();
+            im.refresh_gap();
     }
     im.congestion_windows(now);
     im.flowlet_gap(now);

@@ -12,9 +12,10 @@
 
 namespace srv6steer {
 
-std::set<std::pair<uint32_t, Ipv6>> targets_in_use(const Steering& s, const std::set<uint64_t>& skip) {
+std::set<std::pair<uint32_t, Ipv6>> targets_in_use(const Steering& s, std::span<const PathSet> sets,
+                                                   const std::set<uint64_t>& skip) {
     std::map<uint32_t, std::vector<uint32_t>> members;
-    for (const PathSet& set : s.sets())
+    for (const PathSet& set : sets)
         members[set.id] = set.paths;
     std::set<std::pair<uint32_t, Ipv6>> out;
     const auto add = [&](Target t, const Ipv6& dst) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <set>
+#include <span>
 #include <utility>
 
 #include "srv6steer/sid.hpp"
@@ -15,8 +16,11 @@
 namespace srv6steer {
 
 class Steering;
+struct PathSet;
 
-// `skip`: socket cookies not to count (the prober's own sockets).
-std::set<std::pair<uint32_t, Ipv6>> targets_in_use(const Steering& s, const std::set<uint64_t>& skip);
+// `sets`: s's path sets (Steering::sets(), read by the caller, which needs
+// them too); `skip`: socket cookies not to count (the prober's own sockets).
+std::set<std::pair<uint32_t, Ipv6>> targets_in_use(const Steering& s, std::span<const PathSet> sets,
+                                                   const std::set<uint64_t>& skip);
 
 }  // namespace srv6steer
