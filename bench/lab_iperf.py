@@ -184,6 +184,8 @@ def main():
     methods = tuple(m for m in METHODS if m in asked)
     if unknown_methods := asked - set(METHODS):
         sys.exit(f"lab_iperf: no method {', '.join(sorted(unknown_methods))} (there are {', '.join(METHODS)})")
+    if args.rounds < 1 or args.seconds < 1:
+        sys.exit("lab_iperf: --rounds and --seconds need at least 1")
     if args.cpu is not None and not 0 <= args.cpu < os.cpu_count():
         sys.exit(f"lab_iperf: no CPU {args.cpu} (this machine has 0..{os.cpu_count() - 1})")
     if os.geteuid() != 0:
