@@ -36,7 +36,7 @@ aggregates TCP only when its sender has no TSO (veth_skb_is_eligible_for_gro
 in drivers/net/veth.c), so leaf02's port to h2 gets TSO off too and sends
 MTU frames, as a switch port does; h2's receive side then decapsulates
 each aggregate once. --prog-stats reports the receive program's own ns per
-run and runs per second (kernel.bpf_stats_enabled, on for the whole run).
+run and bytes per run (kernel.bpf_stats_enabled, on for the whole run).
 
 Run as root after building:  bench/lab_iperf.py [--seconds 3] [--rounds 2] [--cpu 0] [--gro on]
                              [--methods srv6steer,hostdecap_tc] [--prog-stats]
@@ -81,7 +81,7 @@ def emit(bench, case, value, unit, goal=None, low=None, high=None):
 def median_interval(values):
     """The median of values and a distribution-free interval for it of at
     least ~95 % (order statistics x(k), x(n+1-k) with P(Bin(n, 1/2) < k) <=
-    2.5 %); for fewer than 6 values there is none: (min, max)."""
+    2.5 %); for fewer than 6 values there is none: (median, None, None)."""
     xs = sorted(values)
     n = len(xs)
     k, below = 0, 0.0
@@ -90,14 +90,15 @@ def median_interval(values):
         if below_next > 0.025:
             break
         below, k = below_next, k + 1
-    lo, hi = (xs[k - 1], xs[n - k]) if k > 0 else (xs[0], xs[-1])
-    return statistics.median(xs), lo, hi
+    if k == 0:
+        return statistics.median(xs), None, None
+    return statistics.median(xs), xs[k - 1], xs[n - k]
 
 
 class Bench:
     def __init__(self, lab, seconds, cpu=None):
         self.lab, self.seconds, self.cpu = lab, seconds, cpu
-        self.rx_mode = None      # h2's receive side: None (detached), "generic", "tc"
+        self.rx_mode = None      # h2's receive side: None (detached), "generic", "tc", "native"
 
     def steer(self, *args, check=True):
         return self.lab.run("h1", SRV6STEER, *args, check=check, timeout=60)
@@ -152,6 +153,18 @@ class Bench:
             server.wait(timeout=10)
         end = json.loads(r.stdout)["end"]
         return end["sum_received"]["bits_per_second"] / 1e9, end["sum_sent"].get("retransmits", 0)
+
+
+def judge(r, goal):
+    """A ratio (median, low, high) against its goal: ok when the whole
+    interval meets it, missed when none of it does, else unsure (also
+    without an interval); - when the ratio was not measured."""
+    med, lo, hi = r
+    if med != med:
+        return "-"
+    if lo is None:
+        return "unsure"
+    return "ok" if lo >= goal else "missed" if hi < goal else "unsure"
 
 
 def cells():
@@ -224,21 +237,23 @@ def main():
                     results.setdefault(key, []).append(g)
                     retrans.setdefault(key, []).append(rt)
                     extra = ""
-                    if p0:
+                    if p0 is not None:
                         p1 = b.rx_prog()
                         runs = p1[1] - p0[1]
                         if runs > 0:
                             ns, per = (p1[0] - p0[0]) / runs, g * 1e9 * int(args.seconds) / 8 / runs
                             prog.setdefault(key, []).append((ns, per))
                             extra = f"  receive program {ns:.0f} ns a run, {per / 1e3:.1f} KB a run"
-                    log(f"# round {rnd + 1} {'tso' if tso else 'no-tso'} {streams} stream(s) {m:<12} {g:6.2f} Gbit/s"
+                    log(f"# round {rnd + 1} {'tso' if tso else 'no-tso'} {streams} stream(s) {m:<16} {g:6.2f} Gbit/s"
                         f"  {rt} retransmits{extra}")
     finally:
-        b.use("plain")
-        b.steer("detach", "eth0", check=False)
-        lab.down()
-        if stats_before is not None:
-            stats_sysctl.write_text(stats_before)
+        try:
+            if stats_before is not None:
+                stats_sysctl.write_text(stats_before)
+        finally:
+            b.use("plain")
+            b.steer("detach", "eth0", check=False)
+            lab.down()
 
     def ratio(a, bm, streams, tso):
         """Median and interval of the rounds' own ratios a/bm (NaN when one did not run)."""
@@ -252,7 +267,7 @@ def main():
         f"{'' if not args.gro else f', GRO {args.gro} at h2'}); ratios: median of the rounds' own ratios")
     log(f"{'offload':<8} {'streams':>7} {'plain':>8} {'kernel':>8} {'srv6steer':>10} {'host-xdp':>9} {'host-tc':>8} "
         f"{'host-nat':>9} {'ours/plain':>11} {'ours/kernel':>12} {'xdp/leaf':>9} {'tc/leaf':>8} {'nat/leaf':>9}  "
-        "goals >= 0.97, >= 1.05, >= 1.0 (ok: the interval meets it, unsure: only the median)")
+        "goals >= 0.97, >= 1.05, >= 1.0 (ok: all of the interval meets it, missed: none of it)")
     intervals = []
     for tso, streams in cells():
         med = {m: statistics.median(results[(m, streams, tso)]) if m in methods else float("nan") for m in METHODS}
@@ -264,8 +279,7 @@ def main():
                     ratio("hostdecap_tc", "srv6steer", streams, tso), 1.0),
                    ("lab_iperf_ratio_host_to_leaf_decap", f"native_{case}",
                     ratio("hostdecap_native", "srv6steer", streams, tso), 1.0))
-        verdict = "/".join("-" if r[0] != r[0] else "ok" if r[1] >= g else "unsure" if r[0] >= g else "missed"
-                           for _, _, r, g in figures)
+        verdict = "/".join(judge(r, g) for _, _, r, g in figures)
         rs = " ".join(f"{r[0]:>{w}.3f}" for (_, _, r, _), w in zip(figures, (11, 12, 9, 8, 9)))
         log(f"{'TSO on' if tso else 'TSO off':<8} {streams:>7} {med['plain']:>8.2f} {med['kernel']:>8.2f} "
             f"{med['srv6steer']:>10.2f} {med['hostdecap']:>9.2f} {med['hostdecap_tc']:>8.2f} "
@@ -280,7 +294,8 @@ def main():
         for bench, c, (r, lo, hi), goal in figures:
             if r == r:  # both of its methods ran (not NaN)
                 emit(bench, c, r, "x", goal, low=lo, high=hi)
-                intervals.append(f"{c} {bench.removeprefix('lab_iperf_ratio_')}: {r:.3f} [{lo:.3f}, {hi:.3f}]")
+                shown = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "(no interval: fewer than 6 rounds)"
+                intervals.append(f"{c} {bench.removeprefix('lab_iperf_ratio_')}: {r:.3f} {shown}")
     if intervals:
         log("ratios with the ~95 % interval of their median:")
         for line in intervals:
