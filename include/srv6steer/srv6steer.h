@@ -184,12 +184,20 @@ struct srv6s_flow_pin {
 	uint32_t target_id;
 };
 
+/* srv6s_pin_info.flags */
+enum srv6s_pin_info_flags {
+	/* The pin follows its target's paths even while they are marked down
+	 * and never falls back: a path probe's own socket (the agent's prober
+	 * pins them so; this API cannot). */
+	SRV6S_PIN_INFO_IGNORE_DOWN = 1U << 0,
+};
+
 /* What a pin says besides its key. */
 struct srv6s_pin_info {
 	uint32_t target_kind;  /* enum srv6s_target_kind */
 	uint32_t target_id;
 	uint32_t owner_pid;    /* 0: none */
-	uint32_t pad;
+	uint32_t flags;        /* enum srv6s_pin_info_flags (was padding, always 0) */
 	uint64_t owner_cgroup; /* cgroup v2 id, 0 if none */
 	uint64_t created_ns;   /* CLOCK_REALTIME when pinned */
 	uint64_t packets;      /* steered by this pin */

@@ -76,6 +76,7 @@ srv6s_pin_info c_pin_info(const Target& t, const PinInfo& i) {
     c.target_id = t.id;
     c.owner_pid = i.owner.pid;
     c.owner_cgroup = i.owner.cgroup;
+    c.flags = i.ignore_down ? uint32_t(SRV6S_PIN_INFO_IGNORE_DOWN) : 0U;
     c.created_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(i.created.time_since_epoch()).count());
     c.packets = i.packets;

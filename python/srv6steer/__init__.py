@@ -408,7 +408,8 @@ class Steering:
 
     def flows(self) -> list[dict]:
         """Every flow pin: dicts with flow (Flow), proto, src, sport, dst,
-        dport, target (Target), owner_pid, owner_cgroup, created_ns, packets, bytes."""
+        dport, target (Target), owner_pid, owner_cgroup, created_ns, packets, bytes,
+        ignore_down (True only for a path probe's own pin)."""
         out: list[dict] = []
 
         def each(entry, _ctx):
@@ -494,7 +495,7 @@ class Steering:
         """Every pinned socket: dicts with cookie, family (socket.AF_INET or
         AF_INET6), flow (Flow: the socket's addresses now), proto, src,
         sport, dst, dport, target (Target), owner_pid, owner_cgroup,
-        created_ns, packets, bytes."""
+        created_ns, packets, bytes, ignore_down."""
         out: list[dict] = []
 
         def each(entry, _ctx):

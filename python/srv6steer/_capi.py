@@ -22,6 +22,7 @@ IFNAMSIZ = 16
 NETNSSTRLEN = 256
 PATHSTRLEN = 4096
 TARGET_PATH, TARGET_SET = 0, 1
+PIN_INFO_IGNORE_DOWN = 1 << 0   # srv6s_pin_info.flags
 FALLBACK_NONE = 0xFFFFFFFF
 DEFAULT, ON, OFF = 0, 1, 2  # enum srv6s_toggle
 HOOKS = {"auto": 0, "tcx": 1, "clsact": 2}  # enum srv6s_hook
@@ -172,7 +173,7 @@ class PinInfo(ctypes.Structure):
         ("target_kind", _u32),
         ("target_id", _u32),
         ("owner_pid", _u32),
-        ("pad", _u32),
+        ("flags", _u32),   # PIN_INFO_*
         ("owner_cgroup", _u64),
         ("created_ns", _u64),
         ("packets", _u64),

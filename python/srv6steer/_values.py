@@ -160,6 +160,9 @@ def _pin_dict(p: _capi.PinInfo) -> dict:
         "created_ns": p.created_ns,
         "packets": p.packets,
         "bytes": p.bytes,
+        # Follows its paths while they are down, never falls back: a path
+        # probe's own socket (the agent's prober pins them so).
+        "ignore_down": bool(p.flags & _capi.PIN_INFO_IGNORE_DOWN),
     }
 
 

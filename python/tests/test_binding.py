@@ -388,6 +388,18 @@ class AttachedArguments(ArgumentChecks, Veth):
             super().tearDown()
 
 
+class PinInfoDecoding(unittest.TestCase):
+    def test_the_ignore_down_flag_is_bit_0_of_flags(self):
+        """srv6s_pin_info.flags as srv6steer.h defines it (SRV6S_PIN_INFO_IGNORE_DOWN = 1U << 0):
+        only that bit says ignore_down; the other fields are read as they are."""
+        from srv6steer import _capi, _values
+        for flags, want in ((0, False), (1, True), (2, False), (3, True)):
+            info = _capi.PinInfo(target_kind=_capi.TARGET_PATH, target_id=7, owner_pid=42, flags=flags,
+                                 owner_cgroup=9, created_ns=5, packets=3, bytes=300)
+            d = _values._pin_dict(info)
+            self.assertIs(d["ignore_down"], want, f"flags {flags}")
+            self.assertEqual((d["target"], d["owner_pid"], d["packets"]), (Target("path", 7), 42, 3))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -156,6 +156,7 @@ class Sockets(Veth):
             self.assertEqual(frame[ETH + 6], 41, "IPv6 in IPv6")
         (listed,) = s.sockets()
         self.assertEqual(listed["packets"], 5)
+        self.assertIs(listed["ignore_down"], False, "only a path probe's own socket follows down paths")
         self.assertEqual(listed["bytes"], sum(len(f) - IP6 for f in steered), "counted before encapsulation")
         self.assertEqual(s.path_stats()[1]["packets"], 5)
 

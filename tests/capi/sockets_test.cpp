@@ -11,6 +11,8 @@
 
 #include <tuple>
 
+#include <srv6steer/srv6steer.hpp>
+
 #include "capi_fixture.hpp"
 #include "cgroup.hpp"
 
@@ -185,6 +187,36 @@ TEST_F(CApi, SocketPinSteersListsAndEndsWithTheSocket) {
     close(other.fd);
     other.fd = -1;
     EXPECT_TRUE(unlisted_soon(h.get(), cookie)) << "a closed socket's pin is gone with it";
+}
+
+// A pin that follows its paths while they are down (what the agent's prober
+// makes for its probe sockets, through the C++ API: the C ABI cannot make
+// one) says so in srv6s_pin_info.flags, in the listing and for the one
+// socket; every other pin's flags are 0.
+TEST_F(CApi, APinThatIgnoresDownPathsSaysSoInItsFlags) {
+    Handle h = attach();
+    ASSERT_TRUE(h);
+    ASSERT_EQ(srv6s_add_path_usids(h.get(), 1, kBlock, kUsids1, 0), 0) << last_error();
+    Fd probe = udp6(41000);
+    Fd plain = udp6(41001);
+    srv6steer::Steering cpp = srv6steer::Steering::open("veth0", bpffs);
+    srv6steer::PinOptions ignoring;
+    ignoring.ignore_down = true;
+    cpp.pin_socket(probe.fd, srv6steer::Target::path(1), ignoring);
+    ASSERT_EQ(srv6s_pin_socket(h.get(), plain.fd, SRV6S_TARGET_PATH, 1, nullptr), 0) << last_error();
+
+    srv6s_socket_entry one{};
+    ASSERT_EQ(srv6s_get_socket_pin(h.get(), probe.fd, &one), 0) << last_error();
+    EXPECT_EQ(one.pin.flags, uint32_t(SRV6S_PIN_INFO_IGNORE_DOWN));
+    EXPECT_EQ(one.pin.target_kind, uint32_t(SRV6S_TARGET_PATH)) << "the target as pinned, without the flag";
+    EXPECT_EQ(one.pin.target_id, 1u);
+    ASSERT_EQ(srv6s_get_socket_pin(h.get(), plain.fd, &one), 0) << last_error();
+    EXPECT_EQ(one.pin.flags, 0u);
+    const auto list = sockets(h.get());
+    ASSERT_EQ(list.size(), 2u);
+    for (const srv6s_socket_entry& e : list)
+        EXPECT_EQ(e.pin.flags, e.cookie == cookie_of(probe.fd) ? uint32_t(SRV6S_PIN_INFO_IGNORE_DOWN) : 0u)
+            << "socket " << e.cookie;
 }
 
 TEST_F(CApi, SocketPinsOfBothFamiliesAtOnce) {
