@@ -409,7 +409,7 @@ class Steering:
     def flows(self) -> list[dict]:
         """Every flow pin: dicts with flow (Flow), proto, src, sport, dst,
         dport, target (Target), owner_pid, owner_cgroup, created_ns, packets, bytes,
-        ignore_down (True only for a path probe's own pin)."""
+        ignore_down (always False here: only a path probe's socket pin has it)."""
         out: list[dict] = []
 
         def each(entry, _ctx):
@@ -495,7 +495,8 @@ class Steering:
         """Every pinned socket: dicts with cookie, family (socket.AF_INET or
         AF_INET6), flow (Flow: the socket's addresses now), proto, src,
         sport, dst, dport, target (Target), owner_pid, owner_cgroup,
-        created_ns, packets, bytes, ignore_down."""
+        created_ns, packets, bytes, ignore_down (True only for the agent's
+        path probe sockets: they follow their path while it is down)."""
         out: list[dict] = []
 
         def each(entry, _ctx):
